@@ -1,0 +1,69 @@
+using System.CommandLine;
+using Stlm.Model;
+
+namespace Stlm.Host;
+
+/// <summary>
+/// The `stlm` command line: composition root. Each command lives in Commands/ as a static
+/// class with a Create() method; this file only lists them and turns errors into one line.
+/// </summary>
+public static class Cli
+{
+    public static readonly Option<bool> Verbose = new("--verbose")
+    {
+        Description = "Show stack traces and debug logs",
+        Recursive = true,
+    };
+
+    static IEnumerable<Command> Commands() =>
+    [
+    ];
+
+    public static int Run(string[] args)
+    {
+        var root = new RootCommand("Stlm: train super tiny language models as an event-sourced actor system");
+        root.Options.Add(Verbose);
+        foreach (var command in Commands())
+            root.Subcommands.Add(command);
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            var what = string.Join("; ", parse.Errors.Select(e => e.Message));
+            Console.Error.WriteLine($"stlm: {what} (see 'stlm {CommandPath(parse)}--help')");
+            return 2;
+        }
+
+        var verbose = parse.GetValue(Verbose);
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (Unwrap(e) is StlmException user && !verbose)
+        {
+            Console.Error.WriteLine($"stlm: {user.Message}");
+            return 2;
+        }
+        catch (Exception e) when (!verbose)
+        {
+            var inner = Unwrap(e);
+            Console.Error.WriteLine($"stlm: internal error: {inner.GetType().Name}: {inner.Message} (run again with --verbose for the stack trace)");
+            return 70;
+        }
+    }
+
+    static Exception Unwrap(Exception e)
+    {
+        while (e is AggregateException { InnerException: { } inner } || e is System.Reflection.TargetInvocationException { InnerException: { } })
+            e = e.InnerException!;
+        return e;
+    }
+
+    static string CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var r = parse.CommandResult; r is not null && r.Command is not RootCommand; r = r.Parent as System.CommandLine.Parsing.CommandResult)
+            names.Insert(0, r.Command.Name);
+        return names.Count == 0 ? "" : string.Join(' ', names) + " ";
+    }
+}

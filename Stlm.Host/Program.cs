@@ -1,0 +1,1 @@
+return Stlm.Host.Cli.Run(args);
