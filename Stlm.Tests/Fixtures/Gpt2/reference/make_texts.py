@@ -3,6 +3,7 @@
 
 Usage: python3 make_texts.py TINYSTORIES_TXT > texts.json
 Hand-picked tricky cases, a few KB of TinyStories, and seeded random Unicode strings.
+Lone surrogates (invalid UTF-16) are in: both sides encode them as U+FFFD's bytes.
 U+0085 and U+FEFF are left out of the texts given to the JavaScript reference: JavaScript's
 \\s differs from Python's (GPT-2's) there; texts_python_only cover them in gpt2-pieces.json.
 """
@@ -52,6 +53,7 @@ tricky = [
     " " * 300 + "x",
     "ab" * 200,
     "\n" * 50,
+    "lone surrogates a\ud800b x \udc00\ud800 y \ud83d",
     "supercalifragilisticexpialidocious antidisestablishmentarianism pneumonoultramicroscopicsilicovolcanoconiosis",
 ]
 
