@@ -19,7 +19,7 @@ public static class BenchTokenizerCommand
 
     public static Command Create()
     {
-        var spec = new Option<string>("--tokenizer") { Description = $"Tokenizer spec ({TokenizerSpec.Forms}); default {DefaultSpec}, run from the repository root", DefaultValueFactory = _ => DefaultSpec };
+        var spec = new Option<string>("--tokenizer") { Description = $"Tokenizer spec ({TokenizerSpec.Forms}); the default is the test fixture, relative to the repository root", DefaultValueFactory = _ => DefaultSpec };
         var textFile = new Option<string?>("--text") { Description = "UTF-8 text to encode (default: generated English-like prose)" };
         var megabytes = new Option<int>("--mb") { Description = "Size of the generated text in MB", DefaultValueFactory = _ => 4 };
         var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (the median is reported)", DefaultValueFactory = _ => 5 };

@@ -14,6 +14,7 @@ public interface ITokenizer
     /// <summary>
     /// Encodes plain text: a special token's spelling in the text (e.g. "&lt;|endoftext|&gt;") is
     /// encoded as ordinary characters, so user text can never forge a document separator.
+    /// Lone surrogates (invalid UTF-16) are encoded as U+FFFD, as UTF-8 encoders do.
     /// </summary>
     int[] Encode(string text);
 

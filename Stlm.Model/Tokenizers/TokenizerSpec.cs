@@ -34,7 +34,7 @@ public static class TokenizerSpec
         var files = BpeFiles.FindIn(directory)
             ?? throw new StlmException($"tokenizer spec '{spec}': {directory} holds neither {BpeFiles.VocabJson} + {BpeFiles.MergesTxt} nor {BpeFiles.EncoderJson} + {BpeFiles.VocabBpe}; {Hint(kind)}");
         var vocabulary = BpeFiles.Load(files.Vocab, files.Merges);
-        return new BpeTokenizer(vocabulary, $"{kind}-bpe({vocabulary.Count})");
+        return new BpeTokenizer(vocabulary, kind == "gpt2" ? $"gpt2-bpe({vocabulary.Count})" : $"bpe({vocabulary.Count})");
     }
 
     static string Hint(string kind) => kind == "gpt2"

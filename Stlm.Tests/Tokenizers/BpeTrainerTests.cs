@@ -23,12 +23,21 @@ public class BpeTrainerTests
     }
 
     [Fact]
-    public void Training_is_deterministic()
+    public void Training_is_deterministic_and_the_same_from_a_file_read_in_chunks()
     {
         var corpus = SyntheticEnglish.Generate(30_000, seed: 3);
         var a = BpeTrainer.Train([corpus], 400);
-        var b = BpeTrainer.Train([corpus[..10_000], corpus[10_000..]], 400);
+        var b = BpeTrainer.Train([corpus], 400);
         Assert.Equal(a.Merges, b.Merges);
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, corpus);
+            var c = BpeTrainer.Train(TextChunks.Read(path, chunkChars: 1000), 400);
+            Assert.Equal(a.Merges, c.Merges);
+            Assert.Equal(a.TokenBytes, c.TokenBytes);
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]
