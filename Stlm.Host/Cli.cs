@@ -17,6 +17,9 @@ public static class Cli
 
     static IEnumerable<Command> Commands() =>
     [
+        TokenizeCommand.Create(),
+        TokenizerCommand.Create(),
+        BenchCommand.Create(),
     ];
 
     public static int Run(string[] args)

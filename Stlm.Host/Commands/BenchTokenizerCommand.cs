@@ -1,0 +1,77 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Stlm.Model;
+using Stlm.Model.Tokenizers;
+
+namespace Stlm.Host;
+
+/// <summary>
+/// `stlm bench tokenizer`: MB/s of UTF-8 text encoded on one core, median of several rounds,
+/// against the 5 MB/s goal. "Cold" rounds start with an empty piece cache (a fresh tokenizer on
+/// the same loaded vocabulary); "warm" rounds reuse a tokenizer that has seen the text.
+/// </summary>
+public static class BenchTokenizerCommand
+{
+    public const double GoalMBps = 5.0;
+    const string DefaultSpec = "gpt2:Stlm.Tests/Fixtures/Gpt2";
+
+    public static Command Create()
+    {
+        var spec = new Option<string>("--tokenizer") { Description = $"Tokenizer spec ({TokenizerSpec.Forms}); the default is the test fixture, relative to the repository root", DefaultValueFactory = _ => DefaultSpec };
+        var textFile = new Option<string?>("--text") { Description = "UTF-8 text to encode (default: generated English-like prose)" };
+        var megabytes = new Option<int>("--mb") { Description = "Size of the generated text in MB", DefaultValueFactory = _ => 4 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (the median is reported)", DefaultValueFactory = _ => 5 };
+        var json = new Option<bool>("--json") { Description = "Print the results as one JSON object" };
+        var command = new Command("tokenizer", "Tokenizer encoding speed in MB/s against the 5 MB/s goal") { spec, textFile, megabytes, rounds, json };
+        command.SetAction(parse => Run(parse.GetValue(spec)!, parse.GetValue(textFile), parse.GetValue(megabytes), parse.GetValue(rounds), parse.GetValue(json)));
+        return command;
+    }
+
+    static int Run(string spec, string? textFile, int megabytes, int rounds, bool json)
+    {
+        if (rounds < 1 || megabytes < 1)
+            throw new StlmException("--rounds and --mb must be at least 1");
+        if (textFile is not null && !File.Exists(textFile))
+            throw new StlmException($"text file {Path.GetFullPath(textFile)} does not exist; pass --text with a UTF-8 file or leave it out to use generated text");
+        var tokenizer = TokenizerSpec.Load(spec);
+        var text = textFile is null ? SyntheticEnglish.Generate(megabytes * 1_000_000) : File.ReadAllText(textFile);
+        var megabytesOfText = Encoding.UTF8.GetByteCount(text) / 1e6;
+        Func<ITokenizer> fresh = tokenizer is BpeTokenizer bpe ? () => new BpeTokenizer(bpe.Vocabulary, bpe.Name) : () => tokenizer;
+
+        var tokens = fresh().Encode(text).Length; // also warms up the JIT
+        var cold = Median(Enumerable.Range(0, rounds).Select(_ => MegabytesPerSecond(fresh(), text, megabytesOfText)));
+        var warmTokenizer = fresh();
+        warmTokenizer.Encode(text);
+        var warm = Median(Enumerable.Range(0, rounds).Select(_ => MegabytesPerSecond(warmTokenizer, text, megabytesOfText)));
+
+        var source = textFile ?? $"generated English-like text (seed 1)";
+        if (json)
+            Console.Out.WriteLine(JsonSerializer.Serialize(new
+            {
+                tokenizer = tokenizer.Name, text = source, megabytes = megabytesOfText, tokens, rounds,
+                coldMBps = cold, warmMBps = warm, goalMBps = GoalMBps, coldRatio = cold / GoalMBps, warmRatio = warm / GoalMBps,
+            }));
+        else
+        {
+            Console.Out.WriteLine($"tokenizer {tokenizer.Name} on {source}: {megabytesOfText:F2} MB, {tokens} tokens ({megabytesOfText * 1e6 / tokens:F2} bytes/token), one core, median of {rounds} rounds");
+            Console.Out.WriteLine($"cold cache: {cold,8:F2} MB/s = {cold / GoalMBps:F2}x the {GoalMBps} MB/s goal");
+            Console.Out.WriteLine($"warm cache: {warm,8:F2} MB/s = {warm / GoalMBps:F2}x the {GoalMBps} MB/s goal");
+        }
+        return 0;
+    }
+
+    static double MegabytesPerSecond(ITokenizer tokenizer, string text, double megabytes)
+    {
+        var clock = Stopwatch.StartNew();
+        tokenizer.Encode(text);
+        return megabytes / clock.Elapsed.TotalSeconds;
+    }
+
+    static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
