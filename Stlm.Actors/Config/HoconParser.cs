@@ -71,7 +71,8 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
         var keyOrigin = reader.Origin;
         var key = reader.ReadPathExpression(allowEnd: false);
         var field = path.Concat(key);
-        reader.SkipSpaces();
+        // Newlines and comments may sit between a key and its separator (or its `{`).
+        reader.SkipBlankLines();
 
         ConfigValue value;
         if (reader.LookingAt("+="))
