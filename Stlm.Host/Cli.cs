@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Host.Commands;
 using Stlm.Model;
 
 namespace Stlm.Host;
@@ -20,6 +21,7 @@ public static class Cli
         TokenizeCommand.Create(),
         TokenizerCommand.Create(),
         BenchCommand.Create(),
+        ConfigCommand.Create(),
     ];
 
     public static int Run(string[] args)

@@ -1,0 +1,50 @@
+namespace Stlm.Actors.Config;
+
+/// <summary>
+/// Merges two definitions of one field: objects merge key by key, anything else hides what is
+/// below it. A definition that is still a substitution keeps the one below in a MergeStack (it
+/// may turn out to be an object), and its self-references (`a = ${a} x`) read that one.
+/// </summary>
+internal static class Merger
+{
+    public static ConfigValue Merge(ConfigValue top, ConfigValue below)
+    {
+        if (top is ConfigObject t && below is ConfigObject b) return MergeObjects(t, b);
+        if (!IsUnresolvedKind(top))
+            return top is ConfigObject && IsUnresolvedKind(below) ? Stack(top, below) : top;
+        return Stack(FillSelfReferences(top, below), below);
+    }
+
+    public static ConfigObject MergeObjects(ConfigObject top, ConfigObject below)
+    {
+        var fields = below.Copy();
+        foreach (var (key, value) in top.Fields)
+            fields[key] = fields.TryGetValue(key, out var old) ? Merge(value, old) : value;
+        return new ConfigObject(top.Origin, fields);
+    }
+
+    static bool IsUnresolvedKind(ConfigValue v) => v is Substitution or Concatenation or MergeStack;
+
+    static MergeStack Stack(ConfigValue top, ConfigValue below)
+    {
+        IEnumerable<ConfigValue> Layers(ConfigValue v) => v is MergeStack s ? s.Layers : [v];
+        return new MergeStack(top.Origin, [.. Layers(top), .. Layers(below)]);
+    }
+
+    /// <summary>Points the not-yet-anchored self-references in <paramref name="value"/> at <paramref name="below"/>.</summary>
+    public static ConfigValue FillSelfReferences(ConfigValue value, ConfigValue below) => value switch
+    {
+        Substitution { IsSelfReference: true, Below: null } s => s.WithBelow(below),
+        Concatenation c => new Concatenation(c.Origin, c.Parts.Select(p => FillSelfReferences(p, below)).ToArray()),
+        MergeStack m => new MergeStack(m.Origin, m.Layers.Select(p => FillSelfReferences(p, below)).ToArray()),
+        _ => value,
+    };
+
+    /// <summary>Marks the substitutions written directly in the value of field <paramref name="field"/> that refer to it or inside it.</summary>
+    public static ConfigValue MarkSelfReferences(ConfigValue value, ConfigPath field) => value switch
+    {
+        Substitution s when s.FullPath.StartsWith(field) => s.AsSelfReference(field.Count),
+        Concatenation c => new Concatenation(c.Origin, c.Parts.Select(p => MarkSelfReferences(p, field)).ToArray()),
+        _ => value,
+    };
+}
