@@ -22,6 +22,7 @@ public static class Cli
         TokenizerCommand.Create(),
         BenchCommand.Create(),
         ConfigCommand.Create(),
+        InspectCommand.Create(),
     ];
 
     public static int Run(string[] args)
@@ -40,18 +41,23 @@ public static class Cli
         }
 
         var verbose = parse.GetValue(Verbose);
+        using var logging = Logging.Wants(parse.CommandResult.Command)
+            ? Logging.Start(new Logging.Options(Logging.DefaultDataFolder, verbose, Terminal.Stderr))
+            : null;
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (Exception e) when (Unwrap(e) is StlmException user && !verbose)
         {
+            Serilog.Log.Debug(e, "stopped by a user-fixable problem");
             Console.Error.WriteLine($"stlm: {user.Message}");
             return 2;
         }
         catch (Exception e) when (!verbose)
         {
             var inner = Unwrap(e);
+            Serilog.Log.Error(e, "internal error");
             Console.Error.WriteLine($"stlm: internal error: {inner.GetType().Name}: {inner.Message} (run again with --verbose for the stack trace)");
             return 70;
         }

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace Stlm.Host;
+
+/// <summary>
+/// Serilog, configured in one place: concise lines on stderr (through <see cref="Terminal"/>) (Information, or Debug with
+/// --verbose) and a daily, size-capped rolling file under the data folder that always keeps
+/// Debug and names the run and actor each line came from.
+/// </summary>
+public static class Logging
+{
+    /// <param name="Console">Where console lines go; null writes no console lines (the file only).</param>
+    public sealed record Options(string DataFolder, bool Verbose, Terminal? Console);
+
+    /// <summary>Where logs go unless a command says otherwise: $STLM_DATA, else ./.stlm.</summary>
+    public static string DefaultDataFolder =>
+        Environment.GetEnvironmentVariable("STLM_DATA") is { Length: > 0 } d ? d : Path.Combine(Environment.CurrentDirectory, ".stlm");
+
+    public static string LogFolder(string dataFolder) => Path.Combine(dataFolder, "logs");
+
+    const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3} {Origin:l}{Message:lj}{NewLine}{Exception}";
+    const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}";
+    const string VerboseConsoleTemplate = "{Timestamp:HH:mm:ss.fff} {Level:u3} {Origin:l}{Message:lj}{NewLine}{Exception}";
+
+    static readonly ConditionalWeakTable<Command, object> Wanting = [];
+
+    /// <summary>Marks a command whose run should start logging; others (e.g. --help) stay fast.</summary>
+    public static T WithLogging<T>(this T command) where T : Command
+    {
+        Wanting.AddOrUpdate(command, true);
+        return command;
+    }
+
+    public static bool Wants(Command command) => Wanting.TryGetValue(command, out _);
+
+    /// <summary>A logger for these options; the caller disposes it to flush the file.</summary>
+    public static Logger CreateLogger(Options options)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Debug()
+            .Enrich.FromLogContext()
+            .Enrich.With<OriginEnricher>()
+            .WriteTo.File(
+                Path.Combine(LogFolder(options.DataFolder), "stlm-.log"),
+                outputTemplate: FileTemplate,
+                formatProvider: CultureInfo.InvariantCulture,
+                rollingInterval: RollingInterval.Day,
+                fileSizeLimitBytes: 64L << 20,
+                rollOnFileSizeLimit: true,
+                retainedFileCountLimit: 31,
+                shared: true); // `stlm pause` from another terminal logs into the same file
+        if (options.Console is { } terminal)
+            config = config.WriteTo.Sink(
+                new ConsoleLogSink(terminal, options.Verbose ? VerboseConsoleTemplate : ConsoleTemplate),
+                options.Verbose ? LogEventLevel.Debug : LogEventLevel.Information);
+        return config.CreateLogger();
+    }
+
+    /// <summary>Sets the global logger for one command's run; disposing flushes and closes it.</summary>
+    public static IDisposable Start(Options options)
+    {
+        Log.Logger = CreateLogger(options);
+        return new Closer();
+    }
+
+    sealed class Closer : IDisposable
+    {
+        public void Dispose() => Log.CloseAndFlush();
+    }
+
+    /// <summary>
+    /// Folds the optional RunId, ActorPath and SourceContext properties into one "Origin"
+    /// prefix, so a line without them carries no empty brackets or double spaces.
+    /// </summary>
+    sealed class OriginEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory factory)
+        {
+            var parts = new List<string>(3);
+            if (Text(logEvent, "RunId") is { } run) parts.Add($"run={run}");
+            if (Text(logEvent, "ActorPath") is { } actor) parts.Add($"actor={actor}");
+            if (Text(logEvent, "SourceContext") is { } source) parts.Add(source[(source.LastIndexOf('.') + 1)..] + ":");
+            var origin = parts.Count == 0 ? "" : string.Join(' ', parts) + " ";
+            logEvent.AddOrUpdateProperty(factory.CreateProperty("Origin", origin));
+        }
+
+        static string? Text(LogEvent e, string name) =>
+            e.Properties.TryGetValue(name, out var v) && v is ScalarValue { Value: { } value } && value.ToString() is { Length: > 0 } s ? s : null;
+    }
+}
