@@ -3,7 +3,7 @@ using System.Text;
 namespace Stlm.Model.Data;
 
 /// <summary>
-/// A plain text file as one document, streamed in pieces of at least
+/// A plain text file as one document, streamed in pieces of about
 /// <see cref="SafeCut.PieceChars"/> characters cut by <see cref="SafeCut"/>, so a big file never
 /// sits in memory whole and the pieces tokenise to the same ids as the whole text.
 /// </summary>

@@ -10,7 +10,7 @@ namespace Stlm.Model.Data;
 /// </summary>
 public static class SafeCut
 {
-    /// <summary>Pieces are at least this long (except a document's last).</summary>
+    /// <summary>Pieces are about this long: cut at the last safe point once this much text is waiting.</summary>
     public const int PieceChars = 1 << 16;
 
     /// <summary>The index of the last safe cut in <paramref name="text"/>, or -1 if there is none.</summary>
