@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Host.Commands;
 using Stlm.Model;
 
 namespace Stlm.Host;
@@ -17,6 +18,7 @@ public static class Cli
 
     static IEnumerable<Command> Commands() =>
     [
+        DataCommand.Create(),
     ];
 
     public static int Run(string[] args)
