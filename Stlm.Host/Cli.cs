@@ -23,6 +23,7 @@ public static class Cli
         BenchCommand.Create(),
         ConfigCommand.Create(),
         InspectCommand.Create(),
+        DataCommand.Create(),
     ];
 
     public static int Run(string[] args)

@@ -1,0 +1,29 @@
+using System.Text;
+
+namespace Stlm.Model.Data;
+
+/// <summary>
+/// A plain text file as one document, streamed in pieces of about
+/// <see cref="SafeCut.PieceChars"/> characters cut by <see cref="SafeCut"/>, so a big file never
+/// sits in memory whole and the pieces tokenise to the same ids as the whole text.
+/// </summary>
+public static class PlainTextReader
+{
+    public static IEnumerable<TextPiece> Read(TextReader reader)
+    {
+        var pending = new StringBuilder();
+        var block = new char[SafeCut.PieceChars];
+        int read;
+        while ((read = reader.Read(block, 0, block.Length)) > 0)
+        {
+            pending.Append(block, 0, read);
+            if (pending.Length < SafeCut.PieceChars) continue;
+            var cut = SafeCut.Last(pending);
+            if (cut <= 0) continue;
+            yield return new TextPiece(pending.ToString(0, cut), EndsDocument: false);
+            pending.Remove(0, cut);
+        }
+        if (pending.Length > 0)
+            yield return new TextPiece(pending.ToString(), EndsDocument: true);
+    }
+}
