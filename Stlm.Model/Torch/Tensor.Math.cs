@@ -88,6 +88,9 @@ public sealed partial class Tensor
     /// <summary>GELU: exact (erf) by default, or the tanh approximation of GPT-2.</summary>
     public Tensor Gelu(bool tanhApproximation = false) => Unary(tanhApproximation ? UnaryOp.GeluTanh : UnaryOp.Gelu);
 
+    public Tensor Softmax(long dim, DType? dtype = null) => Functional.Softmax(this, dim, dtype);
+    public Tensor LogSoftmax(long dim, DType? dtype = null) => Functional.LogSoftmax(this, dim, dtype);
+
     /// <summary>Clamps to [min, max]; a null bound is open.</summary>
     public Tensor Clamp(double? min = null, double? max = null) =>
         FromHandle(Native.stlm_clamp(Handle, min ?? double.NaN, max ?? double.NaN));
