@@ -66,7 +66,7 @@ at::Tensor causal_keep(int64_t L, int64_t S, const at::Device& device) {
 
 // softmax(q k^T * scale + mask) v with dropout on the weights: the definition of SDPA.
 at::Tensor attention_math(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                          const c10::optional<at::Tensor>& mask, double p, bool causal, double scale) {
+                          const stlm::optional<at::Tensor>& mask, double p, bool causal, double scale) {
   double s = std::isnan(scale) ? 1.0 / std::sqrt(static_cast<double>(q.size(-1))) : scale;
   at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * s;
   if (causal) scores = scores.masked_fill(causal_keep(q.size(-2), k.size(-2), q.device()).logical_not(), kNegInf);
@@ -92,7 +92,7 @@ STLM_API stlm_tensor stlm_sdpa(stlm_tensor q, stlm_tensor k, stlm_tensor v, stlm
                                double scale) {
 #if TORCH_VERSION_MAJOR >= 2
   try {
-    c10::optional<at::Tensor> m = stlm::opt(mask);
+    stlm::optional<at::Tensor> m = stlm::opt(mask);
     bool is_causal = causal != 0;
     // torch refuses a mask together with is_causal: fold the triangle into the mask instead.
     if (is_causal && m.has_value()) {
@@ -101,7 +101,8 @@ STLM_API stlm_tensor stlm_sdpa(stlm_tensor q, stlm_tensor k, stlm_tensor v, stlm
       is_causal = false;
     }
 #if TORCH_VERSION_MAJOR > 2 || TORCH_VERSION_MINOR >= 1
-    c10::optional<double> s = std::isnan(scale) ? c10::nullopt : c10::optional<double>(scale);
+    stlm::optional<double> s;
+    if (!std::isnan(scale)) s = scale;
     return stlm::wrap(at::scaled_dot_product_attention(T(q), T(k), T(v), m, p, is_causal, s));
 #else
     if (!std::isnan(scale)) return stlm::wrap(attention_math(T(q), T(k), T(v), m, p, is_causal, scale));

@@ -120,7 +120,8 @@ at::Tensor binary(const at::Tensor& a, const at::Tensor& b, int op) {
 // (f32 tensor * 0.5 stays f32; i64 tensor * 2 stays i64; i64 tensor * 0.5 becomes f32).
 at::Tensor wrapped(const at::Tensor& like, double v) {
   auto s = stlm::scalar_for(like, v);
-  auto t = c10::scalar_to_tensor(s, like.device());
+  // On the CPU even for CUDA operands: 0-dim CPU tensors mix with any device, as in PyTorch.
+  auto t = at::scalar_tensor(s, at::TensorOptions().dtype(s.isIntegral(false) ? at::kLong : at::kDouble));
   t.unsafeGetTensorImpl()->set_wrapped_number(true);
   return t;
 }
@@ -153,7 +154,7 @@ STLM_API int stlm_copy_(stlm_tensor dst, stlm_tensor src) { STLM_STATUS(T(dst).c
 
 // NaN for a missing bound.
 STLM_API stlm_tensor stlm_clamp(stlm_tensor t, double min, double max) {
-  c10::optional<at::Scalar> lo, hi;
+  stlm::optional<at::Scalar> lo, hi;
   if (!std::isnan(min)) lo = stlm::scalar_for(T(t), min);
   if (!std::isnan(max)) hi = stlm::scalar_for(T(t), max);
   STLM_TENSOR(at::clamp(T(t), lo, hi))

@@ -14,7 +14,9 @@
 #pragma once
 
 #include <torch/torch.h>
+#include <torch/version.h>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #define STLM_API extern "C" __attribute__((visibility("default")))
@@ -23,13 +25,24 @@ typedef void* stlm_tensor;
 
 namespace stlm {
 
+// c10::optional became std::optional in libtorch 2.4; name it once for both.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+template <class V>
+using optional = std::optional<V>;
+using std::nullopt;
+#else
+template <class V>
+using optional = c10::optional<V>;
+using c10::nullopt;
+#endif
+
 void set_error(const char* message);
 void capture_current_exception();
 
 inline stlm_tensor wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
 inline at::Tensor& T(stlm_tensor h) { return *static_cast<at::Tensor*>(h); }
-inline c10::optional<at::Tensor> opt(stlm_tensor h) {
-  if (h == nullptr) return c10::nullopt;
+inline optional<at::Tensor> opt(stlm_tensor h) {
+  if (h == nullptr) return nullopt;
   return T(h);
 }
 inline at::IntArrayRef dims(const int64_t* d, int n) { return at::IntArrayRef(d, static_cast<size_t>(n)); }
