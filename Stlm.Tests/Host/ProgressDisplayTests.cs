@@ -68,7 +68,7 @@ public class ProgressDisplayTests
         display.Report(50_000_000);
         display.Dispose();
         var first = Lines(output)[0];
-        Assert.Equal("train  50,000,000 B  25.0 MB/s  elapsed 2s", first);
+        Assert.Equal("train  50.0 MB  25.0 MB/s  elapsed 2s", first);
     }
 
     [Fact]
