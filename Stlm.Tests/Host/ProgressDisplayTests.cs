@@ -102,6 +102,17 @@ public class ProgressDisplayTests
         Assert.EndsWith("after" + Environment.NewLine, output.ToString());
     }
 
+    [Fact]
+    public void A_second_live_display_on_the_same_console_falls_back_to_plain_lines()
+    {
+        var output = new StringWriter();
+        var terminal = new Terminal(output, canShowLive: false);
+        using var first = ProgressDisplay.Start(new ProgressOptions("train", 10, "steps", ProgressMode.Live), terminal);
+        using var second = ProgressDisplay.Start(new ProgressOptions("copy", 10, "B", ProgressMode.Live), terminal);
+        Assert.True(first.IsLive);
+        Assert.False(second.IsLive);
+    }
+
     [Theory]
     [InlineData(42, "42s")]
     [InlineData(187, "3:07")]
