@@ -63,6 +63,21 @@ public class SvgChartWriterTests
     }
 
     [Fact]
+    public void A_long_series_is_thinned_to_a_few_points_per_pixel_column_keeping_its_extremes()
+    {
+        var points = Enumerable.Range(0, 100_000).Select(s => new ChartPoint(s, Math.Sin(s * 0.37) + (s == 51_234 ? 5 : 0))).ToList();
+        var chart = new LineChart("t", "step", "y", [new ChartSeries("s", points)], Width: 600, Height: 300);
+        var d = (string)XDocument.Parse(SvgChartWriter.ToSvg(chart)).Descendants(Svg + "path").Single().Attribute("d")!;
+        var ys = d.Split(' ').Select(p => double.Parse(p[1..].Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.InRange(ys.Count, 600, 4 * 600);
+        var full = XDocument.Parse(SvgChartWriter.ToSvg(chart with { Series = [new ChartSeries("s", points.Take(7).ToList())] }));
+        Assert.Equal(7, ((string)full.Descendants(Svg + "path").Single().Attribute("d")!).Split(' ').Length);
+        // The spike at step 51,234 is the chart's maximum and must still be drawn at the top.
+        var frame = Elements(XDocument.Parse(SvgChartWriter.ToSvg(chart)), "rect", "frame").Single();
+        Assert.True(ys.Min() < double.Parse((string)frame.Attribute("y")!, System.Globalization.CultureInfo.InvariantCulture) + 30);
+    }
+
+    [Fact]
     public void The_y_ticks_of_a_log_chart_are_labelled_with_their_values()
     {
         var doc = XDocument.Parse(SvgChartWriter.ToSvg(Sample(logY: true)));
