@@ -45,6 +45,7 @@ public static class Cli
         using var logging = Logging.Wants(parse.CommandResult.Command)
             ? Logging.Start(new Logging.Options(Logging.DefaultDataFolder, verbose, Terminal.Stderr))
             : null;
+        if (logging is not null) Serilog.Log.Debug("stlm {Arguments}", string.Join(' ', args));
         try
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });

@@ -9,7 +9,7 @@ namespace Stlm.Host;
 /// </summary>
 public sealed class Terminal(TextWriter writer, bool canShowLive)
 {
-    public static Terminal Stderr { get; } = new(Console.Error, DetectLive());
+    public static Terminal Stderr { get; } = new(System.Console.Error, DetectLive());
 
     readonly Lock gate = new();
     IAnsiConsole? live;
@@ -23,10 +23,10 @@ public sealed class Terminal(TextWriter writer, bool canShowLive)
     {
         lock (gate)
         {
-            if (live is { } console)
+            if (live is { } liveConsole)
             {
-                console.Write(new Text(text, style ?? Style.Plain));
-                console.WriteLine();
+                liveConsole.Write(new Text(text, style ?? Style.Plain));
+                liveConsole.WriteLine();
             }
             else
             {
@@ -36,17 +36,20 @@ public sealed class Terminal(TextWriter writer, bool canShowLive)
         }
     }
 
-    internal IAnsiConsole CreateConsole() => AnsiConsole.Create(new AnsiConsoleSettings
+    /// <summary>One Spectre console per terminal, so Spectre itself refuses a second live display on it.</summary>
+    internal IAnsiConsole Console => console.Value;
+
+    readonly Lazy<IAnsiConsole> console = new(() => AnsiConsole.Create(new AnsiConsoleSettings
     {
-        Out = new AnsiConsoleOutput(Writer),
+        Out = new AnsiConsoleOutput(writer),
         Ansi = AnsiSupport.Detect,
         ColorSystem = ColorSystemSupport.Detect,
         Interactive = InteractionSupport.Detect,
-    });
+    }));
 
-    internal void BeginLive(IAnsiConsole console)
+    internal void BeginLive()
     {
-        lock (gate) live = console;
+        lock (gate) live = Console;
     }
 
     internal void EndLive()
@@ -55,7 +58,7 @@ public sealed class Terminal(TextWriter writer, bool canShowLive)
     }
 
     static bool DetectLive() =>
-        !Console.IsErrorRedirected
+        !System.Console.IsErrorRedirected
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI"))
         && Environment.GetEnvironmentVariable("TERM") is not (null or "" or "dumb");
 }

@@ -34,7 +34,7 @@ public sealed class ProgressDisplay : IDisposable
     readonly RateMeter rate = new(TimeSpan.FromSeconds(10));
     readonly Lock gate = new();
     readonly List<KeyValuePair<string, string>> fields = [];
-    readonly Task? live;
+    Task? live;
     readonly CancellationTokenSource stop = new();
     readonly TaskCompletionSource liveStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     string description;
@@ -58,6 +58,12 @@ public sealed class ProgressDisplay : IDisposable
             live = Task.Run(RunLive);
             // Lines written after Start must already go through the live console.
             Task.WaitAny(liveStarted.Task, live);
+            if (live.IsFaulted)
+            {
+                // Spectre draws one live display at a time; a second one reports in plain lines.
+                _ = live.Exception;
+                live = null;
+            }
         }
     }
 
@@ -118,8 +124,8 @@ public sealed class ProgressDisplay : IDisposable
 
     async Task RunLive()
     {
-        var console = terminal.CreateConsole();
-        terminal.BeginLive(console);
+        var console = terminal.Console;
+        var began = false;
         try
         {
             await console.Progress()
@@ -136,6 +142,8 @@ public sealed class ProgressDisplay : IDisposable
                 {
                     var task = ctx.AddTask(description, maxValue: options.Total is > 0 ? options.Total.Value : 1);
                     task.IsIndeterminate = options.Total is null;
+                    terminal.BeginLive();
+                    began = true;
                     liveStarted.TrySetResult();
                     while (true)
                     {
@@ -151,7 +159,7 @@ public sealed class ProgressDisplay : IDisposable
         }
         finally
         {
-            terminal.EndLive();
+            if (began) terminal.EndLive();
         }
     }
 

@@ -19,9 +19,11 @@ public sealed record ProgressSnapshot(
         ? TimeSpan.FromSeconds((total - Completed) / Rate.Value)
         : null;
 
-    public string CountText => Total is { } t
-        ? $"{Units.Count(Completed)}/{Units.Count(t)}{Units.Suffix(Unit)}"
-        : $"{Units.Count(Completed)}{Units.Suffix(Unit)}";
+    public string CountText => Unit == "B"
+        ? Total is { } bytes ? $"{Units.Bytes(Completed)}/{Units.Bytes(bytes)}" : Units.Bytes(Completed)
+        : Total is { } t
+            ? $"{Units.Count(Completed)}/{Units.Count(t)}{Units.Suffix(Unit)}"
+            : $"{Units.Count(Completed)}{Units.Suffix(Unit)}";
 
     public string RateText => Rate is { } r ? Units.Rate(r, Unit) : "-";
 
@@ -46,6 +48,14 @@ public sealed record ProgressSnapshot(
 public static class Units
 {
     public static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
+
+    /// <summary>"512 B", "1.50 MB", "12.3 GB" (decimal prefixes, as the rate shows them).</summary>
+    public static string Bytes(long n)
+    {
+        var (scaled, prefix) = Si(n);
+        if (prefix.Length == 0) return $"{n} B";
+        return scaled.ToString(scaled >= 100 ? "0" : scaled >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + $" {prefix}B";
+    }
 
     public static string Suffix(string unit) => unit.Length == 0 ? "" : " " + unit;
 

@@ -68,7 +68,7 @@ public class ProgressDisplayTests
         display.Report(50_000_000);
         display.Dispose();
         var first = Lines(output)[0];
-        Assert.Equal("train  50,000,000 B  25.0 MB/s  elapsed 2s", first);
+        Assert.Equal("train  50.0 MB  25.0 MB/s  elapsed 2s", first);
     }
 
     [Fact]
@@ -100,6 +100,17 @@ public class ProgressDisplayTests
         Assert.Contains("a log line while the bar is live", output.ToString());
         terminal.WriteLine("after");
         Assert.EndsWith("after" + Environment.NewLine, output.ToString());
+    }
+
+    [Fact]
+    public void A_second_live_display_on_the_same_console_falls_back_to_plain_lines()
+    {
+        var output = new StringWriter();
+        var terminal = new Terminal(output, canShowLive: false);
+        using var first = ProgressDisplay.Start(new ProgressOptions("train", 10, "steps", ProgressMode.Live), terminal);
+        using var second = ProgressDisplay.Start(new ProgressOptions("copy", 10, "B", ProgressMode.Live), terminal);
+        Assert.True(first.IsLive);
+        Assert.False(second.IsLive);
     }
 
     [Theory]

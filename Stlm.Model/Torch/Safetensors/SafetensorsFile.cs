@@ -52,6 +52,7 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Maps the file read-only and validates its header.</summary>
     public static SafetensorsFile Open(string path)
     {
+        if (Directory.Exists(path)) throw new StlmException($"{path}: is a folder, not a .safetensors file");
         long length;
         try { length = new FileInfo(path).Length; }
         catch (FileNotFoundException) { throw new StlmException($"{path}: no such file"); }

@@ -153,6 +153,13 @@ public class SafetensorsRejectionTests
     }
 
     [Fact]
+    public void A_folder_is_refused_with_a_clear_line()
+    {
+        var e = Assert.Throws<Stlm.Model.StlmException>(() => SafetensorsFile.Open(Path.GetTempPath()));
+        Assert.Contains("is a folder", e.Message);
+    }
+
+    [Fact]
     public void An_empty_file_on_disk_is_refused()
     {
         var path = Path.Combine(Path.GetTempPath(), $"stlm-empty-{Guid.NewGuid():N}.safetensors");
