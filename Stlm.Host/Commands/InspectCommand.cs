@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Stlm.Model;
-using Stlm.Model.Torch.Safetensors;
+using Stlm.Model.LibTorch.Safetensors;
 
 namespace Stlm.Host.Commands;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stlm.Model.Torch.Safetensors;
+using Stlm.Model.LibTorch.Safetensors;
 
 namespace Stlm.Tests.Host;
 

@@ -1,4 +1,4 @@
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// A write-only window onto the destination that lets one tensor's callback write exactly its

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// A rename is durable only once the directory holding it is synced; .NET has no call for

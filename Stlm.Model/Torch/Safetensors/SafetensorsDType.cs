@@ -1,4 +1,4 @@
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// The element types the safetensors format names, in increasing alignment order: the writer

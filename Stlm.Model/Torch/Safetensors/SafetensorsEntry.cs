@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// A tensor to write: its name, type, shape and a callback that writes exactly its bytes

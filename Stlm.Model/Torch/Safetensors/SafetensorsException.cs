@@ -1,4 +1,4 @@
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>What is wrong with a safetensors file; one kind per check of the reference reader.</summary>
 public enum SafetensorsProblem

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
 
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// A validated safetensors file whose tensor bytes are read in place: memory-mapped from disk

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// One tensor as the header describes it: bytes [Begin, End) of the data buffer that follows

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Collections.Immutable;
 using System.Text;
 
-namespace Stlm.Model.Torch.Safetensors;
+namespace Stlm.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// Writes safetensors files the way the reference writer does: tensors ordered by alignment

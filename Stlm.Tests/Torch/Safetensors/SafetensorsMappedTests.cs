@@ -1,6 +1,6 @@
-using Stlm.Model.Torch.Safetensors;
+using Stlm.Model.LibTorch.Safetensors;
 
-namespace Stlm.Tests.Torch.Safetensors;
+namespace Stlm.Tests.LibTorch.Safetensors;
 
 public class SafetensorsMappedTests
 {

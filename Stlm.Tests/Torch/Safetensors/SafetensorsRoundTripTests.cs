@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using Stlm.Model.Torch.Safetensors;
+using Stlm.Model.LibTorch.Safetensors;
 
-namespace Stlm.Tests.Torch.Safetensors;
+namespace Stlm.Tests.LibTorch.Safetensors;
 
 public class SafetensorsRoundTripTests
 {
