@@ -31,13 +31,8 @@ public static class DataCommand
             var path = parse.GetValue(output)!;
             var mb = parse.GetValue(megabytes);
             if (mb <= 0) throw new StlmException($"--megabytes {mb.ToString(CultureInfo.InvariantCulture)} must be above 0");
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(directory);
-            var temp = AtomicFile.TempPathFor(path);
-            long stories;
-            using (var writer = new StreamWriter(temp))
-                stories = SyntheticStories.Write(writer, parse.GetValue(seed), (long)(mb * 1_000_000));
-            AtomicFile.Commit(temp, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var stories = SyntheticStories.WriteFile(path, parse.GetValue(seed), (long)(mb * 1_000_000));
             Console.WriteLine($"wrote {stories:N0} stories, {new FileInfo(path).Length:N0} bytes, to {path}");
             return 0;
         });

@@ -25,6 +25,8 @@ public sealed record ShardManifest
     public int Version { get; init; } = CurrentVersion;
     public required string Tokenizer { get; init; }
     public required int VocabSize { get; init; }
+    /// <summary>See <see cref="Data.TokenizerFingerprint"/>: tells same-named tokenizers apart.</summary>
+    public required string TokenizerFingerprint { get; init; }
     public int? EndOfText { get; init; }
     public required string DType { get; init; }
     public required string Format { get; init; }

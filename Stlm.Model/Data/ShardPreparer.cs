@@ -52,6 +52,7 @@ public static class ShardPreparer
     {
         Tokenizer = tokenizer.Name,
         VocabSize = tokenizer.VocabSize,
+        TokenizerFingerprint = Data.TokenizerFingerprint.Of(tokenizer, options.Inputs[0]),
         EndOfText = tokenizer.EndOfText,
         DType = TokenDTypes.For(tokenizer.VocabSize).Name(),
         Format = options.Format.Name(),
@@ -69,7 +70,8 @@ public static class ShardPreparer
         try { existing = ShardManifest.Load(directory); }
         catch (StlmException) { return null; }
         var same = existing.Version == wanted.Version && existing.Tokenizer == wanted.Tokenizer &&
-                   existing.VocabSize == wanted.VocabSize && existing.EndOfText == wanted.EndOfText &&
+                   existing.VocabSize == wanted.VocabSize &&
+                   existing.TokenizerFingerprint == wanted.TokenizerFingerprint && existing.EndOfText == wanted.EndOfText &&
                    existing.DType == wanted.DType && existing.Format == wanted.Format &&
                    existing.JsonField == wanted.JsonField && existing.HeldOutFraction == wanted.HeldOutFraction &&
                    existing.ShardTokens == wanted.ShardTokens &&

@@ -20,17 +20,7 @@ public static class SyntheticCorpus
         var mb = megabytes.ToString("0.###", CultureInfo.InvariantCulture);
         var stories = Path.Combine(directory, $"stories-seed{seed}-{mb}MB.txt");
         if (!File.Exists(stories))
-        {
-            var temp = AtomicFile.TempPathFor(stories);
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-            using (var writer = new StreamWriter(stream))
-            {
-                SyntheticStories.Write(writer, seed, (long)(megabytes * 1_000_000));
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
-            AtomicFile.Commit(temp, stories);
-        }
+            SyntheticStories.WriteFile(stories, seed, (long)(megabytes * 1_000_000));
         var shards = Path.Combine(directory, SafeName(tokenizer.Name));
         var options = new PrepareOptions([stories], CorpusFormat.TinyStories, HeldOutFraction: heldOutFraction);
         return new Prepared(stories, shards, ShardPreparer.Prepare(options, tokenizer, shards, progress, cancel));

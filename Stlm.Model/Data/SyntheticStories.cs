@@ -39,6 +39,22 @@ public static class SyntheticStories
         return count;
     }
 
+    /// <summary>Writes about <paramref name="bytes"/> bytes of stories to <paramref name="path"/>, atomically; returns how many stories.</summary>
+    public static long WriteFile(string path, ulong seed, long bytes)
+    {
+        var temp = AtomicFile.TempPathFor(path);
+        long stories;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var writer = new StreamWriter(stream))
+        {
+            stories = Write(writer, seed, bytes);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        AtomicFile.Commit(temp, path);
+        return stories;
+    }
+
     /// <summary>An endless sequence of stories; story i depends only on (seed, i).</summary>
     public static IEnumerable<string> Stories(ulong seed)
     {

@@ -128,6 +128,29 @@ public class ShardPreparerTests
     }
 
     [Fact]
+    public void A_tokenizer_with_the_same_name_but_other_ids_does_not_reuse_the_shards()
+    {
+        using var dir = new TempDirectory();
+        var input = WriteTinyStories(dir, Stories);
+        var options = new PrepareOptions([input], HeldOutFraction: 0);
+        ShardPreparer.Prepare(options, new ByteIdTokenizer(), dir.File("out"));
+        var retrained = ShardPreparer.Prepare(options, new SameNameOtherIds(), dir.File("out"));
+        Assert.False(retrained.Reused);
+        Assert.Equal(255 - 'T', AllTokens(dir.File("out"), retrained.Manifest.Train, TokenDType.UInt16)[0]);
+    }
+
+    /// <summary>Named like <see cref="ByteIdTokenizer"/> but maps byte b to 255 − b.</summary>
+    sealed class SameNameOtherIds : Stlm.Model.Tokenizers.ITokenizer
+    {
+        readonly ByteIdTokenizer inner = new();
+        public string Name => inner.Name;
+        public int VocabSize => inner.VocabSize;
+        public int? EndOfText => inner.EndOfText;
+        public int[] Encode(string text) => inner.Encode(text).Select(id => 255 - id).ToArray();
+        public byte[] DecodeBytes(ReadOnlySpan<int> ids) => inner.DecodeBytes(ids.ToArray().Select(id => id == 256 ? id : 255 - id).ToArray());
+    }
+
+    [Fact]
     public void A_damaged_shard_is_not_reused()
     {
         using var dir = new TempDirectory();
