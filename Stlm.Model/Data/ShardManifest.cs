@@ -9,7 +9,11 @@ public sealed record ShardFile(string File, long Tokens, string Sha256);
 /// <summary>A source file the shards were made from, so a re-run can tell whether it changed.</summary>
 public sealed record SourceFile(string Path, long Bytes, string Sha256);
 
-/// <summary>One split's shards and sizes. Bytes: UTF-8 bytes of the documents' text (what bits-per-byte divides by).</summary>
+/// <summary>
+/// One split's shards and sizes. Documents: units of the held-out split (documents, or for a
+/// plain text file its pieces). Bytes: UTF-8 bytes of the text the tokens encode, without the
+/// end-of-text separators — what bits per byte divides by.
+/// </summary>
 public sealed record SplitInfo(long Documents, long Tokens, long Bytes, IReadOnlyList<ShardFile> Shards);
 
 /// <summary>

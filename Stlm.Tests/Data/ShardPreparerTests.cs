@@ -95,6 +95,30 @@ public class ShardPreparerTests
     }
 
     [Fact]
+    public void A_plain_text_file_holds_out_pieces_of_itself()
+    {
+        using var dir = new TempDirectory();
+        var input = dir.File("book.txt");
+        var text = string.Concat(Enumerable.Range(0, 30_000).Select(i => $"Line {i} of the book.\n"));
+        File.WriteAllText(input, text);
+        ShardPreparer.Prepare(new PrepareOptions([input], CorpusFormat.Text, HeldOutFraction: 0.2), new ByteIdTokenizer(), dir.File("out"));
+        var m = ShardManifest.Load(dir.File("out"));
+        Assert.True(m.Validation.Documents >= 2 && m.Train.Documents > m.Validation.Documents);
+        Assert.Equal(text.Length, m.TotalBytes);
+        Assert.Equal(text.Length + 1, m.TotalTokens); // one document: one end-of-text, at the very end
+    }
+
+    [Fact]
+    public void Holding_out_every_document_is_a_user_error()
+    {
+        using var dir = new TempDirectory();
+        var input = WriteTinyStories(dir, ["The only story."]);
+        var e = Assert.Throws<StlmException>(() => ShardPreparer.Prepare(new PrepareOptions([input]), new ByteIdTokenizer(), dir.File("out")));
+        Assert.Contains("lower --val-fraction", e.Message);
+        Assert.False(ShardManifest.Exists(dir.File("out")));
+    }
+
+    [Fact]
     public void Output_is_the_same_bytes_whatever_the_number_of_workers()
     {
         using var dir = new TempDirectory();
