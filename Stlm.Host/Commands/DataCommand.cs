@@ -76,7 +76,7 @@ public static class DataCommand
         return command;
     }
 
-    static bool ShowsProgress(bool json) => !json && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    static bool ShowsProgress(bool json) => !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     static PrepareResult PrepareWithProgressBar(PrepareOptions options, Model.Tokenizers.ITokenizer tokenizer, string outDir)
     {
