@@ -17,6 +17,7 @@ public static class DataCommand
         Generate(),
         Prepare(),
         Info(),
+        Batch(),
     };
 
     static Command Generate()
@@ -30,13 +31,8 @@ public static class DataCommand
             var path = parse.GetValue(output)!;
             var mb = parse.GetValue(megabytes);
             if (mb <= 0) throw new StlmException($"--megabytes {mb.ToString(CultureInfo.InvariantCulture)} must be above 0");
-            var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-            Directory.CreateDirectory(directory);
-            var temp = AtomicFile.TempPathFor(path);
-            long stories;
-            using (var writer = new StreamWriter(temp))
-                stories = SyntheticStories.Write(writer, parse.GetValue(seed), (long)(mb * 1_000_000));
-            AtomicFile.Commit(temp, path);
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            var stories = SyntheticStories.WriteFile(path, parse.GetValue(seed), (long)(mb * 1_000_000));
             Console.WriteLine($"wrote {stories:N0} stories, {new FileInfo(path).Length:N0} bytes, to {path}");
             return 0;
         });
@@ -80,7 +76,7 @@ public static class DataCommand
         return command;
     }
 
-    static bool ShowsProgress(bool json) => !json && !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
+    static bool ShowsProgress(bool json) => !json && !Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     static PrepareResult PrepareWithProgressBar(PrepareOptions options, Model.Tokenizers.ITokenizer tokenizer, string outDir)
     {
@@ -121,6 +117,51 @@ public static class DataCommand
                                   (split.Tokens > 0 ? $"  ({(double)split.Bytes / split.Tokens:F2} bytes/token)" : ""));
             foreach (var s in m.Sources)
                 Console.WriteLine($"  source      {s.Path} ({s.Bytes:N0} bytes, sha256 {s.Sha256[..16]}…)");
+            return 0;
+        });
+        return command;
+    }
+
+    static Command Batch()
+    {
+        var directory = new Argument<string>("DIR") { Description = "A directory written by 'stlm data prepare'" };
+        var split = new Option<string>("--split") { Description = "train | validation", DefaultValueFactory = _ => "train" };
+        var context = new Option<int>("--context") { Description = "Context length (a window is context + 1 tokens)", DefaultValueFactory = _ => 64 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Windows per batch", DefaultValueFactory = _ => 4 };
+        var seed = new Option<ulong>("--seed") { Description = "Sampler seed", DefaultValueFactory = _ => 0 };
+        var epoch = new Option<long>("--epoch") { Description = "Cursor: epoch", DefaultValueFactory = _ => 0 };
+        var position = new Option<long>("--position") { Description = "Cursor: sample index within the epoch", DefaultValueFactory = _ => 0 };
+        var tokenizer = new Option<string?>("--tokenizer") { Description = "Decode the rows with this tokenizer spec" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("batch", "Show the batch a sampler yields at a cursor (for checking resume)")
+            { directory, split, context, batchSize, seed, epoch, position, tokenizer, json };
+        command.SetAction(parse =>
+        {
+            var which = parse.GetValue(split) switch
+            {
+                "train" => DataSplit.Train,
+                "validation" or "val" => DataSplit.Validation,
+                var other => throw new StlmException($"unknown split '{other}': use train or validation"),
+            };
+            using var data = TokenDataset.Open(parse.GetValue(directory)!, which, parse.GetValue(context));
+            var sampler = new BatchSampler(data.WindowCount, parse.GetValue(batchSize), parse.GetValue(seed));
+            var batch = sampler.Batch(data, new DataCursor(parse.GetValue(epoch), parse.GetValue(position)));
+            var decode = parse.GetValue(tokenizer) is { } spec ? InterimTokenizerSpecs.Resolve(spec) : null;
+            var rows = Enumerable.Range(0, batch.BatchSize).Select(i => new
+            {
+                window = batch.Windows[i],
+                tokens = batch.Row(i).ToArray(),
+                text = decode?.Decode(batch.Row(i)),
+            }).ToList();
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { cursor = batch.Cursor, next = batch.Next, windowsPerEpoch = data.WindowCount, rows },
+                    new System.Text.Json.JsonSerializerOptions { WriteIndented = true, PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.CamelCase }));
+                return 0;
+            }
+            Console.WriteLine($"cursor ({batch.Cursor}) → next ({batch.Next}); {data.WindowCount:N0} windows per epoch");
+            foreach (var row in rows)
+                Console.WriteLine($"  window {row.window,10}: {row.text?.ReplaceLineEndings("⏎") ?? string.Join(' ', row.tokens)}");
             return 0;
         });
         return command;

@@ -45,16 +45,23 @@ public sealed class BatchSampler
 
     public DataCursor Next(DataCursor cursor) => cursor.Advance(BatchSize, WindowCount);
 
-    /// <summary>Reads the batch at <paramref name="cursor"/> from <paramref name="data"/>.</summary>
-    public TokenBatch Batch(TokenDataset data, DataCursor cursor)
+    /// <summary>
+    /// Reads the batch at <paramref name="cursor"/> from <paramref name="data"/>. With several
+    /// data-parallel ranks, the batch is the global one and rank r reads its r-th equal slice of
+    /// rows; the cursors stay global, so every rank resumes from the same checkpoint.
+    /// </summary>
+    public TokenBatch Batch(TokenDataset data, DataCursor cursor, int rank = 0, int worldSize = 1)
     {
         if (data.WindowCount != WindowCount)
             throw new ArgumentException($"the sampler was built for {WindowCount} windows, the dataset has {data.WindowCount}", nameof(data));
-        var windows = WindowsAt(cursor);
-        var tokens = new int[BatchSize * data.WindowLength];
+        if (worldSize < 1 || BatchSize % worldSize != 0 || rank < 0 || rank >= worldSize)
+            throw new StlmException($"batch size {BatchSize} cannot be split over {worldSize} ranks (rank {rank}): make the batch size a multiple of the number of ranks");
+        var rows = BatchSize / worldSize;
+        var windows = WindowsAt(cursor)[(rank * rows)..((rank + 1) * rows)];
+        var tokens = new int[rows * data.WindowLength];
         for (var i = 0; i < windows.Length; i++)
             data.ReadWindow(windows[i], tokens.AsSpan(i * data.WindowLength, data.WindowLength));
-        return new TokenBatch(cursor, Next(cursor), BatchSize, data.WindowLength, windows, tokens);
+        return new TokenBatch(cursor, Next(cursor), rows, data.WindowLength, windows, tokens);
     }
 
     void Check(DataCursor cursor)

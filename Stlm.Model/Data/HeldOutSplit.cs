@@ -1,7 +1,7 @@
 namespace Stlm.Model.Data;
 
 /// <summary>
-/// Which documents are held out for validation: evenly spaced ones, the first of them being
+/// Which documents (or plain-text pieces) are held out for validation: evenly spaced ones, the first being
 /// document 0, so any fraction above zero holds out at least one document: of n documents,
 /// 1 + ⌊(n−1)·fraction⌋ (the fraction rounded to parts per million). A pure function of the
 /// document's index: the same corpus always splits the same way.

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Stlm.Model.Data;
 
 /// <summary>
@@ -11,19 +9,19 @@ public static class PlainTextReader
 {
     public static IEnumerable<TextPiece> Read(TextReader reader)
     {
-        var pending = new StringBuilder();
+        var pending = "";
         var block = new char[SafeCut.PieceChars];
         int read;
         while ((read = reader.Read(block, 0, block.Length)) > 0)
         {
-            pending.Append(block, 0, read);
+            pending = string.Concat(pending, block.AsSpan(0, read));
             if (pending.Length < SafeCut.PieceChars) continue;
             var cut = SafeCut.Last(pending);
             if (cut <= 0) continue;
-            yield return new TextPiece(pending.ToString(0, cut), EndsDocument: false);
-            pending.Remove(0, cut);
+            yield return new TextPiece(pending[..cut], EndsDocument: false);
+            pending = pending[cut..];
         }
         if (pending.Length > 0)
-            yield return new TextPiece(pending.ToString(), EndsDocument: true);
+            yield return new TextPiece(pending, EndsDocument: true);
     }
 }

@@ -9,7 +9,11 @@ public sealed record ShardFile(string File, long Tokens, string Sha256);
 /// <summary>A source file the shards were made from, so a re-run can tell whether it changed.</summary>
 public sealed record SourceFile(string Path, long Bytes, string Sha256);
 
-/// <summary>One split's shards and sizes. Bytes: UTF-8 bytes of the documents' text (what bits-per-byte divides by).</summary>
+/// <summary>
+/// One split's shards and sizes. Documents: units of the held-out split (documents, or for a
+/// plain text file its pieces). Bytes: UTF-8 bytes of the text the tokens encode, without the
+/// end-of-text separators — what bits per byte divides by.
+/// </summary>
 public sealed record SplitInfo(long Documents, long Tokens, long Bytes, IReadOnlyList<ShardFile> Shards);
 
 /// <summary>
@@ -25,6 +29,8 @@ public sealed record ShardManifest
     public int Version { get; init; } = CurrentVersion;
     public required string Tokenizer { get; init; }
     public required int VocabSize { get; init; }
+    /// <summary>See <see cref="Data.TokenizerFingerprint"/>: tells same-named tokenizers apart.</summary>
+    public required string TokenizerFingerprint { get; init; }
     public int? EndOfText { get; init; }
     public required string DType { get; init; }
     public required string Format { get; init; }

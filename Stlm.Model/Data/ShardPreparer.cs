@@ -52,6 +52,7 @@ public static class ShardPreparer
     {
         Tokenizer = tokenizer.Name,
         VocabSize = tokenizer.VocabSize,
+        TokenizerFingerprint = Data.TokenizerFingerprint.Of(tokenizer, options.Inputs[0]),
         EndOfText = tokenizer.EndOfText,
         DType = TokenDTypes.For(tokenizer.VocabSize).Name(),
         Format = options.Format.Name(),
@@ -69,7 +70,8 @@ public static class ShardPreparer
         try { existing = ShardManifest.Load(directory); }
         catch (StlmException) { return null; }
         var same = existing.Version == wanted.Version && existing.Tokenizer == wanted.Tokenizer &&
-                   existing.VocabSize == wanted.VocabSize && existing.EndOfText == wanted.EndOfText &&
+                   existing.VocabSize == wanted.VocabSize &&
+                   existing.TokenizerFingerprint == wanted.TokenizerFingerprint && existing.EndOfText == wanted.EndOfText &&
                    existing.DType == wanted.DType && existing.Format == wanted.Format &&
                    existing.JsonField == wanted.JsonField && existing.HeldOutFraction == wanted.HeldOutFraction &&
                    existing.ShardTokens == wanted.ShardTokens &&
@@ -89,7 +91,8 @@ public static class ShardPreparer
         return existing;
     }
 
-    sealed record Chunk(TextPiece[] Pieces, bool[] HeldOut, long SourceBytesDone);
+    /// <summary>Pieces in reading order; EndsUnit marks the end of a unit of the held-out split.</summary>
+    sealed record Chunk(TextPiece[] Pieces, bool[] HeldOut, bool[] EndsUnit, long SourceBytesDone);
     sealed record Encoded(Chunk Chunk, int[][] Ids, long[] Bytes);
 
     static ShardManifest Tokenise(PrepareOptions options, ITokenizer tokenizer, HeldOutSplit holdOut, string directory,
@@ -111,9 +114,8 @@ public static class ShardPreparer
                 var writer = split == 1 ? validation : train;
                 writer.Write(encoded.Ids[i]);
                 counts[split, 1] += encoded.Bytes[i];
-                if (!piece.EndsDocument) continue;
-                counts[split, 0]++;
-                if (tokenizer.EndOfText is { } eot) writer.Write([eot]);
+                if (encoded.Chunk.EndsUnit[i]) counts[split, 0]++;
+                if (piece.EndsDocument && tokenizer.EndOfText is { } eot) writer.Write([eot]);
             }
             progress?.Report(new("tokenising", encoded.Chunk.SourceBytesDone, totalBytes, train.Tokens + validation.Tokens));
         }
@@ -124,6 +126,8 @@ public static class ShardPreparer
             if (inFlight.Count >= 2 * options.Workers) WriteOldest();
         }
         while (inFlight.Count > 0) WriteOldest();
+        if (train.Tokens == 0)
+            throw new StlmException($"all {counts[1, 0]} document(s) went to the held-out split: lower --val-fraction (now {options.HeldOutFraction}) or give more documents");
 
         return wanted with
         {
@@ -144,12 +148,17 @@ public static class ShardPreparer
         return new Encoded(chunk, ids, bytes);
     }
 
-    /// <summary>The corpus's pieces in reading order, grouped into chunks of about ChunkChars characters.</summary>
+    /// <summary>
+    /// The corpus's pieces in reading order, grouped into chunks of about ChunkChars characters.
+    /// The held-out split picks whole documents, except in a plain text file — one document —
+    /// where it picks pieces (about <see cref="SafeCut.PieceChars"/> characters each).
+    /// </summary>
     static IEnumerable<Chunk> Chunks(PrepareOptions options, HeldOutSplit holdOut, CancellationToken cancel)
     {
-        long documentIndex = 0, bytesBefore = 0;
+        long unitIndex = 0, bytesBefore = 0;
         var pieces = new List<TextPiece>();
         var heldOut = new List<bool>();
+        var endsUnit = new List<bool>();
         var chars = 0;
         foreach (var input in options.Inputs)
         {
@@ -158,17 +167,19 @@ public static class ShardPreparer
             foreach (var piece in CorpusFormats.Read(options.Format, reader, input, options.JsonField))
             {
                 cancel.ThrowIfCancellationRequested();
+                var unitEnds = piece.EndsDocument || options.Format == CorpusFormat.Text;
                 pieces.Add(piece);
-                heldOut.Add(holdOut.IsHeldOut(documentIndex));
+                heldOut.Add(holdOut.IsHeldOut(unitIndex));
+                endsUnit.Add(unitEnds);
                 chars += piece.Text.Length;
-                if (piece.EndsDocument) documentIndex++;
+                if (unitEnds) unitIndex++;
                 if (chars < options.ChunkChars) continue;
-                yield return new Chunk([.. pieces], [.. heldOut], bytesBefore + stream.Position);
-                (chars, pieces, heldOut) = (0, [], []);
+                yield return new Chunk([.. pieces], [.. heldOut], [.. endsUnit], bytesBefore + stream.Position);
+                (chars, pieces, heldOut, endsUnit) = (0, [], [], []);
             }
             bytesBefore += stream.Length;
         }
-        if (pieces.Count > 0) yield return new Chunk([.. pieces], [.. heldOut], bytesBefore);
+        if (pieces.Count > 0) yield return new Chunk([.. pieces], [.. heldOut], [.. endsUnit], bytesBefore);
     }
 
     static void RemoveStaleShards(string directory, ShardManifest manifest)

@@ -39,6 +39,22 @@ public static class SyntheticStories
         return count;
     }
 
+    /// <summary>Writes about <paramref name="bytes"/> bytes of stories to <paramref name="path"/>, atomically; returns how many stories.</summary>
+    public static long WriteFile(string path, ulong seed, long bytes)
+    {
+        var temp = AtomicFile.TempPathFor(path);
+        long stories;
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        using (var writer = new StreamWriter(stream))
+        {
+            stories = Write(writer, seed, bytes);
+            writer.Flush();
+            stream.Flush(flushToDisk: true);
+        }
+        AtomicFile.Commit(temp, path);
+        return stories;
+    }
+
     /// <summary>An endless sequence of stories; story i depends only on (seed, i).</summary>
     public static IEnumerable<string> Stories(ulong seed)
     {
@@ -66,7 +82,7 @@ public static class SyntheticStories
     static readonly string[] Traits = ["kind", "curious", "shy", "brave", "happy", "playful", "friendly", "silly", "gentle", "clever", "little", "small"];
     static readonly string[] Grownups = ["mom", "dad", "grandma", "grandpa"];
     static readonly string[] Places = ["the park", "the forest", "the garden", "the beach", "the farm", "the lake", "the meadow", "the hill", "the river", "the playground", "the big field", "the zoo"];
-    static readonly string[] Homes = ["a small house", "a big house", "a cozy house", "a little town", "a house by the sea", "a farm"];
+    static readonly string[] Homes = ["in a small house", "in a big house", "in a cozy house", "in a little town", "in a house by the sea", "on a farm", "near the woods"];
     static readonly string[] Colors = ["red", "blue", "yellow", "green", "pink", "purple", "orange", "white"];
     static readonly string[] Looks = ["shiny", "soft", "little", "big", "pretty", "old", "new", "funny", "round", "sparkly"];
     static readonly string[] Things = ["ball", "kite", "teddy bear", "toy car", "balloon", "book", "hat", "drum", "shell", "box", "boat", "crayon", "blanket", "cup", "rock", "flower", "bell", "scarf"];
@@ -84,7 +100,7 @@ public static class SyntheticStories
         new("flew away with the wind", "ran very fast after it", "ran and jumped and caught it"),
         new("broke into two pieces", "fixed it with some glue", "helped fix it with tape and glue"),
         new("was lost in the tall grass", "looked and looked until it was found", "looked under every bush and found it"),
-        new("rolled under a big rock", "pushed the rock with all the strength there was", "lifted the rock together with a friend"),
+        new("rolled under a big rock", "pushed the rock as hard as {he} could", "pushed the rock away with a big stick"),
         new("got very dirty in the mud", "washed it with soap and water", "helped wash it until it was clean"),
     ];
 
@@ -97,12 +113,14 @@ public static class SyntheticStories
 
     // ---- story shapes ----------------------------------------------------------------------
 
-    static string Tell(ref Rng rng) => rng.Next(4) switch
+    static string Tell(ref Rng rng) => rng.Next(6) switch
     {
         0 => LostThing(ref rng),
         1 => DayOut(ref rng),
         2 => Quarrel(ref rng),
-        _ => Fear(ref rng),
+        3 => Fear(ref rng),
+        4 => Rescue(ref rng),
+        _ => Baking(ref rng),
     };
 
     static string LostThing(ref Rng rng)
@@ -122,13 +140,13 @@ public static class SyntheticStories
         {
             s.Add($"Just then, {friend.Intro} came by. \"Why are you sad?\" asked {friend.Name}.");
             s.Add($"\"My {Noun(thing)} {trouble.What},\" said {hero.Name}.");
-            s.Add($"\"Do not worry, I will help you,\" said {friend.Name}. {Cap(friend.He)} {trouble.HelperFix}.");
+            s.Add($"\"Do not worry, I will help you,\" said {friend.Name}. {Cap(friend.He)} {Fill(trouble.HelperFix, friend)}.");
             s.Add($"{hero.Name} was so happy. \"Thank you, {friend.Name}!\" {hero.He} said.");
             s.Add(rng.Pick([$"From that day on, {hero.Name} and {friend.Name} were best friends.", $"They played with the {Noun(thing)} together until the sun went down."]));
         }
         else
         {
-            s.Add($"But {hero.Name} did not give up. {Cap(hero.He)} {trouble.Fix}.");
+            s.Add($"But {hero.Name} did not give up. {Cap(hero.He)} {Fill(trouble.Fix, hero)}.");
             s.Add($"{hero.Name} felt {rng.Pick(["proud", "happy", "glad"])}. {Cap(hero.He)} hugged {hero.His} {Noun(thing)} tight.");
         }
         s.Add(Moral(ref rng, hero));
@@ -198,6 +216,48 @@ public static class SyntheticStories
         return s.ToString();
     }
 
+    static string Rescue(ref Rng rng)
+    {
+        var hero = NewBeing(ref rng, null);
+        var animal = rng.Pick(["bird", "puppy", "kitten", "duck", "bunny", "frog"]);
+        var place = rng.Pick(Places);
+        var s = new Story();
+        s.Add(Opening(ref rng, hero));
+        s.Add($"One {rng.Pick(["cold", "windy", "quiet", "rainy"])} {rng.Pick(["morning", "afternoon", "evening"])}, {hero.Name} went to {place}.");
+        s.Add($"There {hero.He} heard a small sound. It was a little {animal}, and it was {rng.Pick(["lost", "hurt", "cold", "hungry"])}.");
+        s.Add(rng.Pick([$"\"Poor little {animal},\" said {hero.Name}. \"I will help you.\"", $"{hero.Name} felt sorry for the {animal}. {Cap(hero.He)} wanted to help."]));
+        s.Add($"{Cap(hero.He)} {rng.Pick(["wrapped it in a warm blanket", "gave it some water", "shared " + hero.His + " " + rng.Pick(Foods) + " with it", "held it very gently"])}.");
+        s.Add(rng.Pick([$"Then {hero.He} looked for the {animal}'s family. At last, {hero.He} found them near a big tree.", $"Soon the {animal}'s mother came running. She was so glad to see her baby."]));
+        s.Add($"The little {animal} {rng.Pick(["jumped", "danced", "wiggled"])} with joy. {hero.Name} waved goodbye.");
+        s.Add($"{hero.Name} went home with a big smile. Helping made {hero.Him} feel {rng.Pick(["warm inside", "happy", "proud"])}.");
+        s.Add(Moral(ref rng, hero));
+        return s.ToString();
+    }
+
+    static string Baking(ref Rng rng)
+    {
+        var hero = NewBeing(ref rng, null);
+        var grownup = rng.Pick(Grownups);
+        var treat = rng.Pick(["cake", "cookies", "pie", "bread", "muffins"]);
+        var (it, was) = treat.EndsWith('s') ? ("they", "were") : ("it", "was");
+        var s = new Story();
+        s.Add(Opening(ref rng, hero));
+        s.Add($"One day, {hero.Name} and {hero.His} {grownup} wanted to make {treat}.");
+        var (dry, wet) = (rng.Pick(["flour", "sugar", "oats"]), rng.Pick(["milk", "honey", "butter", "berries"]));
+        s.Add($"They got some {dry}, some {wet} and a big bowl.");
+        s.Add($"{hero.Name} helped to mix everything. {Cap(hero.He)} stirred and stirred.");
+        if (rng.Chance(0.5))
+        {
+            s.Add($"Oops! {hero.Name} spilled the {(rng.Chance(0.5) ? dry : wet)} on the floor. {Cap(hero.He)} felt bad.");
+            s.Add($"\"It is okay,\" said {hero.His} {grownup}. \"We can clean it up together.\" And they did.");
+        }
+        s.Add($"They put the {treat} in the oven. Soon the house smelled {rng.Pick(["so good", "sweet", "yummy"])}.");
+        s.Add($"When the {treat} {was} ready, {hero.Name} shared some with {rng.Pick(["a friend", "the neighbors", hero.His + " little sister", hero.His + " big brother"])}.");
+        s.Add($"Everyone said {it} {was} the best {treat} ever. {hero.Name} was very proud.");
+        s.Add(Moral(ref rng, hero));
+        return s.ToString();
+    }
+
     // ---- pieces of sentences ---------------------------------------------------------------
 
     static Being NewBeing(ref Rng rng, string? notNamed)
@@ -213,8 +273,8 @@ public static class SyntheticStories
 
     static string Opening(ref Rng rng, Being hero) => rng.Next(3) switch
     {
-        0 => $"Once upon a time, there was {hero.Intro}. {Cap(hero.He)} lived in {rng.Pick(Homes)}.",
-        1 => $"Once there was {hero.Intro} who lived in {rng.Pick(Homes)}.",
+        0 => $"Once upon a time, there was {hero.Intro}. {Cap(hero.He)} lived {rng.Pick(Homes)}.",
+        1 => $"Once there was {hero.Intro} who lived {rng.Pick(Homes)}.",
         _ => $"{hero.Name} was {A(hero.Trait)} {hero.Trait} {hero.Kind}. {Cap(hero.He)} liked to {rng.Pick(["play outside", "sing songs", "read books", "run and jump", "look at the sky"])}.",
     };
 
@@ -241,6 +301,8 @@ public static class SyntheticStories
         var phrase = $"{rng.Pick(adjectives)} {rng.Pick(nouns)}";
         return $"{A(phrase)} {phrase}";
     }
+
+    static string Fill(string phrase, Being who) => phrase.Replace("{he}", who.He).Replace("{his}", who.His);
 
     static string A(string word) => "aeiou".Contains(word[0]) ? "an" : "a";
 

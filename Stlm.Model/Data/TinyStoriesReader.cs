@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Stlm.Model.Data;
 
 /// <summary>
@@ -14,34 +12,35 @@ public static class TinyStoriesReader
 
     public static IEnumerable<TextPiece> Read(TextReader reader)
     {
-        var pending = new StringBuilder();
+        var pending = "";
         var block = new char[SafeCut.PieceChars];
         var documentStarted = false; // a piece of the current document was already yielded
         int read;
         while ((read = reader.Read(block, 0, block.Length)) > 0)
         {
             var searchFrom = Math.Max(0, pending.Length - Separator.Length + 1);
-            pending.Append(block, 0, read);
+            pending = string.Concat(pending, block.AsSpan(0, read));
+            var start = 0;
             int at;
-            while ((at = IndexOf(pending, Separator, searchFrom)) >= 0)
+            while ((at = pending.IndexOf(Separator, Math.Max(start, searchFrom), StringComparison.Ordinal)) >= 0)
             {
-                var text = Trim(pending.ToString(0, at), trimStart: !documentStarted);
+                var text = Trim(pending[start..at], trimStart: !documentStarted);
                 if (text.Length > 0 || documentStarted)
                     yield return new TextPiece(text, EndsDocument: true);
-                pending.Remove(0, at + Separator.Length);
+                start = at + Separator.Length;
                 documentStarted = false;
-                searchFrom = 0;
             }
+            pending = pending[start..];
             if (pending.Length > LongDocumentChars && SafeCut.Last(pending) is var cut and > 0)
             {
-                var text = Trim(pending.ToString(0, cut), trimStart: !documentStarted, trimEnd: false);
-                pending.Remove(0, cut);
+                var text = Trim(pending[..cut], trimStart: !documentStarted, trimEnd: false);
+                pending = pending[cut..];
                 if (text.Length == 0) continue;
                 yield return new TextPiece(text, EndsDocument: false);
                 documentStarted = true;
             }
         }
-        var last = Trim(pending.ToString(), trimStart: !documentStarted);
+        var last = Trim(pending, trimStart: !documentStarted);
         if (last.Length > 0 || documentStarted)
             yield return new TextPiece(last, EndsDocument: true);
     }
@@ -54,15 +53,4 @@ public static class TinyStoriesReader
             (false, true) => text.TrimEnd(),
             _ => text,
         };
-
-    static int IndexOf(StringBuilder text, string value, int from)
-    {
-        for (var i = from; i <= text.Length - value.Length; i++)
-        {
-            var j = 0;
-            while (j < value.Length && text[i + j] == value[j]) j++;
-            if (j == value.Length) return i;
-        }
-        return -1;
-    }
 }

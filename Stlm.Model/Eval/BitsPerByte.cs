@@ -36,5 +36,18 @@ public sealed record BitsPerByte(double NllNats, long Tokens, long Bytes)
         ? this with { Bytes = Bytes + bytes }
         : throw new ArgumentOutOfRangeException(nameof(bytes));
 
+    /// <summary>
+    /// Bits per byte of a whole split estimated from a part of it: the loss over
+    /// <paramref name="tokensScored"/> of the split's <paramref name="splitTokens"/> tokens, credited
+    /// with the same share of the split's <paramref name="splitBytes"/> (nats/token × tokens/byte).
+    /// For evaluating a token shard split whose last, partial window is not scored.
+    /// </summary>
+    public static BitsPerByte FromSample(double nllNats, long tokensScored, long splitTokens, long splitBytes)
+    {
+        if (tokensScored <= 0 || splitTokens <= 0 || tokensScored > splitTokens)
+            throw new ArgumentOutOfRangeException(nameof(tokensScored), $"{tokensScored} tokens scored of a split of {splitTokens}");
+        return new BitsPerByte(nllNats, tokensScored, (long)Math.Round((double)splitBytes * tokensScored / splitTokens));
+    }
+
     public static BitsPerByte operator +(BitsPerByte a, BitsPerByte b) => new(a.NllNats + b.NllNats, a.Tokens + b.Tokens, a.Bytes + b.Bytes);
 }

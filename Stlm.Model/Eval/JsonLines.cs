@@ -72,7 +72,7 @@ public sealed record JsonLine(string Origin, JsonElement Root)
         if (element.ValueKind == JsonValueKind.Number && element.TryGetInt32(out var n)) return n;
         if (element.ValueKind == JsonValueKind.String &&
             int.TryParse(element.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out n)) return n;
-        throw Error($"\"{path}\" is {element}, expected an integer");
+        throw Error($"\"{path}\" is {element.GetRawText()}, expected an integer");
     }
 
     public StlmException Error(string what) => new($"{Origin}: {what}");

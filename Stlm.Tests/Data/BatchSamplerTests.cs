@@ -115,4 +115,18 @@ public class BatchSamplerTests
         var sampler = new BatchSampler(10, 2, 0);
         Assert.Contains("outside this data", Assert.Throws<StlmException>(() => sampler.WindowsAt(new DataCursor(0, 10))).Message);
     }
+
+    [Fact]
+    public void Data_parallel_ranks_read_equal_slices_of_the_same_global_batch()
+    {
+        using var dir = new TempDirectory();
+        using var data = TokenDataset.Open(TokenDatasetTests.PrepareStories(dir), DataSplit.Train, contextLength: 8);
+        var sampler = new BatchSampler(data.WindowCount, 6, seed: 3);
+        var cursor = sampler.CursorOfBatch(5);
+        var global = sampler.Batch(data, cursor);
+        var ranks = Enumerable.Range(0, 3).Select(r => sampler.Batch(data, cursor, rank: r, worldSize: 3)).ToList();
+        Assert.Equal(global.Tokens, ranks.SelectMany(b => b.Tokens));
+        Assert.All(ranks, b => Assert.Equal((2, global.Next), (b.BatchSize, b.Next)));
+        Assert.Throws<StlmException>(() => sampler.Batch(data, cursor, rank: 0, worldSize: 4));
+    }
 }

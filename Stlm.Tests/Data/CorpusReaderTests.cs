@@ -85,4 +85,19 @@ public class CorpusReaderTests
         Assert.Equal(story.ToString().Trim(), string.Concat(middle.Select(p => p.Text)));
         Assert.Equal([.. Enumerable.Repeat(false, middle.Count - 1), true], middle.Select(p => p.EndsDocument));
     }
+
+    [Fact]
+    public void A_text_without_line_breaks_is_cut_just_before_a_space_that_starts_a_word()
+    {
+        var text = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"word{i % 10}, and more "));
+        var pieces = Read(CorpusFormat.Text, text);
+        Assert.True(pieces.Count > 3);
+        Assert.Equal(text, string.Concat(pieces.Select(p => p.Text)));
+        foreach (var (a, b) in pieces.Zip(pieces.Skip(1)))
+        {
+            Assert.False(char.IsWhiteSpace(a.Text[^1]));
+            Assert.Equal(' ', b.Text[0]);
+            Assert.True(char.IsLetter(b.Text[1]));
+        }
+    }
 }

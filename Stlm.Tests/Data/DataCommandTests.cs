@@ -30,6 +30,12 @@ public class DataCommandTests
 
         var text = StlmProcess.Run(dir.Path, "data", "info", "shards");
         Assert.Contains("uint16", text.StdOut);
+
+        // The batch at a cursor is a pure function: two half batches are one whole batch.
+        string[] Rows(string position, string size) => JsonDocument.Parse(StlmProcess.Run(dir.Path, "data", "batch", "shards",
+                "--context", "16", "--batch-size", size, "--seed", "4", "--position", position, "--json").StdOut)
+            .RootElement.GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("tokens").ToString()).ToArray();
+        Assert.Equal(Rows("0", "6"), Rows("0", "3").Concat(Rows("3", "3")));
     }
 
     [Fact]

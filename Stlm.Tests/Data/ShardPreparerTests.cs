@@ -95,6 +95,30 @@ public class ShardPreparerTests
     }
 
     [Fact]
+    public void A_plain_text_file_holds_out_pieces_of_itself()
+    {
+        using var dir = new TempDirectory();
+        var input = dir.File("book.txt");
+        var text = string.Concat(Enumerable.Range(0, 30_000).Select(i => $"Line {i} of the book.\n"));
+        File.WriteAllText(input, text);
+        ShardPreparer.Prepare(new PrepareOptions([input], CorpusFormat.Text, HeldOutFraction: 0.2), new ByteIdTokenizer(), dir.File("out"));
+        var m = ShardManifest.Load(dir.File("out"));
+        Assert.True(m.Validation.Documents >= 2 && m.Train.Documents > m.Validation.Documents);
+        Assert.Equal(text.Length, m.TotalBytes);
+        Assert.Equal(text.Length + 1, m.TotalTokens); // one document: one end-of-text, at the very end
+    }
+
+    [Fact]
+    public void Holding_out_every_document_is_a_user_error()
+    {
+        using var dir = new TempDirectory();
+        var input = WriteTinyStories(dir, ["The only story."]);
+        var e = Assert.Throws<StlmException>(() => ShardPreparer.Prepare(new PrepareOptions([input]), new ByteIdTokenizer(), dir.File("out")));
+        Assert.Contains("lower --val-fraction", e.Message);
+        Assert.False(ShardManifest.Exists(dir.File("out")));
+    }
+
+    [Fact]
     public void Output_is_the_same_bytes_whatever_the_number_of_workers()
     {
         using var dir = new TempDirectory();
@@ -125,6 +149,29 @@ public class ShardPreparerTests
         var changed = ShardPreparer.Prepare(options, new ByteIdTokenizer(), dir.File("out"));
         Assert.False(changed.Reused);
         Assert.Equal(6, changed.Manifest.Train.Documents);
+    }
+
+    [Fact]
+    public void A_tokenizer_with_the_same_name_but_other_ids_does_not_reuse_the_shards()
+    {
+        using var dir = new TempDirectory();
+        var input = WriteTinyStories(dir, Stories);
+        var options = new PrepareOptions([input], HeldOutFraction: 0);
+        ShardPreparer.Prepare(options, new ByteIdTokenizer(), dir.File("out"));
+        var retrained = ShardPreparer.Prepare(options, new SameNameOtherIds(), dir.File("out"));
+        Assert.False(retrained.Reused);
+        Assert.Equal(255 - 'T', AllTokens(dir.File("out"), retrained.Manifest.Train, TokenDType.UInt16)[0]);
+    }
+
+    /// <summary>Named like <see cref="ByteIdTokenizer"/> but maps byte b to 255 − b.</summary>
+    sealed class SameNameOtherIds : Stlm.Model.Tokenizers.ITokenizer
+    {
+        readonly ByteIdTokenizer inner = new();
+        public string Name => inner.Name;
+        public int VocabSize => inner.VocabSize;
+        public int? EndOfText => inner.EndOfText;
+        public int[] Encode(string text) => inner.Encode(text).Select(id => 255 - id).ToArray();
+        public byte[] DecodeBytes(ReadOnlySpan<int> ids) => inner.DecodeBytes(ids.ToArray().Select(id => id == 256 ? id : 255 - id).ToArray());
     }
 
     [Fact]

@@ -45,4 +45,20 @@ public class SyntheticStoriesTests
             Assert.True(Regex.Matches(story, $@"\b{hero}\b").Count >= 2, story);
         }
     }
+
+    [Fact]
+    public void The_default_corpus_is_generated_and_tokenised_once_then_reused()
+    {
+        using var dir = new TempDirectory();
+        var first = SyntheticCorpus.Ensure(dir.Path, new ByteIdTokenizer(), megabytes: 0.02, seed: 7);
+        Assert.False(first.Result.Reused);
+        Assert.Equal(SyntheticStories.Generate(7, 0.02), File.ReadAllText(first.StoriesFile));
+        Assert.True(first.Result.Manifest.Validation.Documents > 0);
+
+        var second = SyntheticCorpus.Ensure(dir.Path, new ByteIdTokenizer(), megabytes: 0.02, seed: 7);
+        Assert.True(second.Result.Reused);
+        Assert.Equal(first.ShardDirectory, second.ShardDirectory);
+        using var data = TokenDataset.Open(second.ShardDirectory, DataSplit.Train, 64);
+        Assert.Equal(first.Result.Manifest.Train.Tokens, data.Tokens);
+    }
 }

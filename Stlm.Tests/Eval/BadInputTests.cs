@@ -43,7 +43,7 @@ public class BadInputTests : IDisposable
     public void A_HellaSwag_test_line_without_a_label_is_named()
     {
         var path = Write("hs.jsonl", "{\"activity_label\":\"x\",\"ctx_a\":\"a\",\"ctx_b\":\"b\",\"endings\":[\"e\"],\"label\":\"\"}\n");
-        Assert.Contains($"{path}:1: \"label\" is , expected an integer", Assert.Throws<StlmException>(() => HellaSwagReader.Read(path).ToList()).Message);
+        Assert.Contains($"{path}:1: \"label\" is \"\", expected an integer", Assert.Throws<StlmException>(() => HellaSwagReader.Read(path).ToList()).Message);
     }
 
     [Theory]

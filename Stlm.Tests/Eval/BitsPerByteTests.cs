@@ -37,4 +37,13 @@ public class BitsPerByteTests
         Assert.True(double.IsNaN(BitsPerByte.Empty.Bpb));
         Assert.Throws<ArgumentOutOfRangeException>(() => a.AddLoss(-1, 1));
     }
+
+    [Fact]
+    public void A_sample_of_a_split_is_credited_with_its_share_of_the_bytes()
+    {
+        // 900 of 1000 tokens scored with 630 nats; the split's 4000 bytes → 3600 bytes for the sample.
+        var m = BitsPerByte.FromSample(630, 900, 1000, 4000);
+        Assert.Equal(3600, m.Bytes);
+        Assert.Equal(630 / (Math.Log(2) * 3600), m.Bpb, 12);
+    }
 }

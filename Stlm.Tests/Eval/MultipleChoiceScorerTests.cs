@@ -33,8 +33,8 @@ public class MultipleChoiceScorerTests
     public void The_result_reports_means_counts_and_harness_standard_errors()
     {
         var items = Enumerable.Range(0, 4).Select(i => Item with { Origin = $"t:{i}" }).ToList();
-        // Items 0 and 1: option 1 best outright; items 2 and 3: the short option wins the sum only.
-        var result = MultipleChoiceScorer.Score(items, (context, continuation) => continuation == " ab" ? -3.0 : -4.0 + (0.0));
+        // The short wrong option wins the sum (-3 > -4), the long right one wins per character.
+        var result = MultipleChoiceScorer.Score(items, (context, continuation) => continuation == " ab" ? -3.0 : -4.0);
         Assert.Equal(4, result.Count);
         Assert.Equal(0.0, result.Acc);
         Assert.Equal(1.0, result.AccNorm);
