@@ -17,6 +17,8 @@ public static class Cli
 
     static IEnumerable<Command> Commands() =>
     [
+        JournalCommand.Create(),
+        BenchCommand.Create(),
     ];
 
     public static int Run(string[] args)

@@ -44,6 +44,8 @@ public sealed partial class PostgresDialect : SqlDialect
 
     public override bool SerializeWrites => false;
 
+    public override int RowsPerInsert => 256;
+
     public override bool IsUniqueViolation(DbException e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
 

@@ -35,6 +35,12 @@ public abstract class SqlDialect : IAsyncDisposable
     /// <summary>Writes from this process go one at a time (SQLite has one writer per file anyway).</summary>
     public abstract bool SerializeWrites { get; }
 
+    /// <summary>
+    /// Rows per INSERT statement when options do not say: many where a round trip is dear
+    /// (a server), one where a prepared statement re-run in process is cheapest (SQLite).
+    /// </summary>
+    public abstract int RowsPerInsert { get; }
+
     /// <summary>The most bind parameters one statement may carry.</summary>
     public virtual int MaxParameters => 30_000;
 

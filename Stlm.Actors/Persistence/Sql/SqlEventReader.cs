@@ -13,11 +13,11 @@ public sealed class SqlEventReader(SqlDialect dialect)
 
     public SqlDialect Dialect => dialect;
 
-    /// <summary>Non-deleted events of one id with from ≤ seq ≤ to, at most max, in sequence order.</summary>
+    /// <summary>Events of one id with from ≤ seq ≤ to, at most max, in sequence order.</summary>
     public IAsyncEnumerable<StoredEvent> ByPersistenceIdAsync(string persistenceId, long from, long to, long max,
-        bool withTags, CancellationToken ct = default) =>
-        ReadAsync(_sql.EventsByPersistenceId, c => c.With("@pid", persistenceId).With("@from", from).With("@to", to).With("@max", max),
-            withTags, ct);
+        bool withTags, bool withDeleted = false, CancellationToken ct = default) =>
+        ReadAsync(_sql.EventsByPersistenceId, c => c.With("@pid", persistenceId).With("@from", from).With("@to", to).With("@max", max)
+            .With("@withDeleted", withDeleted), withTags, ct);
 
     /// <summary>Events with after &lt; ordering ≤ upTo, at most max, in ordering order.</summary>
     public IAsyncEnumerable<StoredEvent> ByOrderingAsync(long after, long upTo, long max, bool withDeleted,

@@ -22,7 +22,7 @@ public sealed class SqlJournal : IJournal
         _dialect = dialect;
         _serializer = serializer;
         _sql = dialect.Statements;
-        _writer = new SqlEventWriter(_sql, dialect.MaxParameters, options.RowsPerInsert);
+        _writer = new SqlEventWriter(_sql, dialect.MaxParameters, options.RowsPerInsert ?? dialect.RowsPerInsert);
         _reader = new SqlEventReader(dialect);
     }
 
@@ -75,7 +75,7 @@ public sealed class SqlJournal : IJournal
         Action<Persistent> recoveryCallback, CancellationToken ct = default)
     {
         if (max <= 0 || fromSequenceNr > toSequenceNr) return;
-        await foreach (var row in _reader.ByPersistenceIdAsync(persistenceId, fromSequenceNr, toSequenceNr, max, withTags: false, ct))
+        await foreach (var row in _reader.ByPersistenceIdAsync(persistenceId, fromSequenceNr, toSequenceNr, max, withTags: false, ct: ct))
             recoveryCallback(new Persistent(Decode(row), row.PersistenceId, row.SequenceNr, row.WriterUuid, row.Tags, row.Created));
     }
 

@@ -3,8 +3,8 @@ namespace Stlm.Actors.Persistence.Sql;
 /// <summary>Tuning of the SQL journal and its queries; the defaults suit a training run.</summary>
 public sealed record SqlJournalOptions
 {
-    /// <summary>Rows per multi-row INSERT (bounded further by the engine's parameter limit).</summary>
-    public int RowsPerInsert { get; init; } = 256;
+    /// <summary>Rows per multi-row INSERT (null: the dialect's choice; bounded by the engine's parameter limit).</summary>
+    public int? RowsPerInsert { get; init; }
 
     /// <summary>Rows a query reads per round trip.</summary>
     public int PageSize { get; init; } = 1000;

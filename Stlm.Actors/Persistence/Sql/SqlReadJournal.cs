@@ -42,7 +42,7 @@ public sealed class SqlReadJournal(SqlDialect dialect, IPayloadSerializer serial
         while (next <= to)
         {
             var count = 0;
-            await foreach (var row in _reader.ByPersistenceIdAsync(persistenceId, next, to, _options.PageSize, withTags: true, ct))
+            await foreach (var row in _reader.ByPersistenceIdAsync(persistenceId, next, to, _options.PageSize, withTags: true, ct: ct))
             {
                 count++;
                 next = row.SequenceNr + 1;

@@ -20,10 +20,6 @@ public sealed record SqlStatements
     public string InsertTagsPrefix { get; init; } =
         "INSERT INTO tags (ordering_id, tag, persistence_id, sequence_number) VALUES ";
 
-    public string Replay { get; init; } =
-        $"SELECT {EventColumns} FROM event_journal WHERE persistence_id = @pid AND sequence_number >= @from " +
-        "AND sequence_number <= @to AND deleted = FALSE ORDER BY sequence_number LIMIT @max";
-
     public string HighestSequenceNr { get; init; } =
         "SELECT MAX(n) FROM (SELECT MAX(sequence_number) AS n FROM event_journal WHERE persistence_id = @pid " +
         "UNION ALL SELECT sequence_number AS n FROM journal_metadata WHERE persistence_id = @pid) AS highest";
@@ -46,7 +42,7 @@ public sealed record SqlStatements
 
     public string EventsByPersistenceId { get; init; } =
         $"SELECT {EventColumns} FROM event_journal WHERE persistence_id = @pid AND sequence_number >= @from " +
-        "AND sequence_number <= @to AND deleted = FALSE ORDER BY sequence_number LIMIT @max";
+        "AND sequence_number <= @to AND (deleted = FALSE OR @withDeleted = TRUE) ORDER BY sequence_number LIMIT @max";
 
     public string EventsByOrdering { get; init; } =
         $"SELECT {EventColumns} FROM event_journal WHERE ordering > @after AND ordering <= @upto " +
