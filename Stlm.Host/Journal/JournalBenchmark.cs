@@ -13,24 +13,32 @@ namespace Stlm.Host.Journal;
 /// </summary>
 public sealed class JournalBenchmark(int events, int batch, int rounds)
 {
-    public sealed record Result(string Engine, double PersistPerSecond, double RecoverSeconds, int Events);
+    /// <summary>Medians; the bare-SQLite figures come from rounds run alternately with the journal's.</summary>
+    public sealed record Result(string Engine, double PersistPerSecond, double RecoverSeconds, int Events,
+        double? BarePersistPerSecond, double? BareRecoverSeconds);
 
     static readonly IPayloadSerializer Serializer =
         PayloadSerializers.WithDefaults(ProtobufSerializer.FromFiles(StructReflection.Descriptor));
 
-    public async Task<Result> RunAsync(SqlDialect dialect, CancellationToken ct)
+    /// <param name="bareFolder">Where to run the bare-SQLite reference beside each round (null: no reference).</param>
+    public async Task<Result> RunAsync(SqlDialect dialect, string? bareFolder, CancellationToken ct)
     {
         var journal = new SqlJournal(dialect, Serializer);
         await RoundAsync(journal, "bench-warmup", Math.Min(events, 2000), ct);
-        var persist = new List<double>();
-        var recover = new List<double>();
+        var payloads = bareFolder is null ? [] : Enumerable.Range(1, events).Select(i => Serializer.Serialize(StepEvent(i))).ToList();
+        List<double> persist = [], recover = [], barePersist = [], bareRecover = [];
         for (var round = 0; round < rounds; round++)
         {
             var (write, read) = await RoundAsync(journal, $"bench-{round}-{Guid.NewGuid():N}", events, ct);
             persist.Add(events / write.TotalSeconds);
             recover.Add(read.TotalSeconds);
+            if (bareFolder is null) continue;
+            var (p, r) = BareSqliteReference.Run(Path.Combine(bareFolder, $"bare-{round}.db"), payloads, batch, Serializer.Deserialize);
+            barePersist.Add(p);
+            bareRecover.Add(r);
         }
-        return new Result(dialect.Engine, Median(persist), Median(recover), events);
+        return new Result(dialect.Engine, Median(persist), Median(recover), events,
+            bareFolder is null ? null : Median(barePersist), bareFolder is null ? null : Median(bareRecover));
     }
 
     async Task<(TimeSpan Write, TimeSpan Read)> RoundAsync(SqlJournal journal, string pid, int count, CancellationToken ct)

@@ -14,7 +14,6 @@ public sealed class SqlJournal : IJournal
     readonly IPayloadSerializer _serializer;
     readonly SqlStatements _sql;
     readonly SqlEventWriter _writer;
-    readonly SqlEventReader _reader;
 
     public SqlJournal(SqlDialect dialect, IPayloadSerializer serializer, SqlJournalOptions? options = null)
     {
@@ -23,7 +22,6 @@ public sealed class SqlJournal : IJournal
         _serializer = serializer;
         _sql = dialect.Statements;
         _writer = new SqlEventWriter(_sql, dialect.MaxParameters, options.RowsPerInsert ?? dialect.RowsPerInsert);
-        _reader = new SqlEventReader(dialect);
     }
 
     public SqlDialect Dialect => _dialect;
@@ -75,9 +73,24 @@ public sealed class SqlJournal : IJournal
         Action<Persistent> recoveryCallback, CancellationToken ct = default)
     {
         if (max <= 0 || fromSequenceNr > toSequenceNr) return;
-        await foreach (var row in _reader.ByPersistenceIdAsync(persistenceId, fromSequenceNr, toSequenceNr, max, withTags: false, ct: ct))
-            recoveryCallback(new Persistent(Decode(row), row.PersistenceId, row.SequenceNr, row.WriterUuid, row.Tags, row.Created));
+        await using var connection = await _dialect.OpenAsync(ct);
+        await using var command = Db.Command(connection, _sql.Replay)
+            .With("@pid", persistenceId).With("@from", fromSequenceNr).With("@to", toSequenceNr).With("@max", max);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        string manifest = "", writer = "";
+        while (await reader.ReadAsync(ct))
+        {
+            var sequenceNr = reader.GetInt64(0);
+            // Runs repeat a handful of manifests and one writer: keep one string of each, not one per event.
+            manifest = Same(manifest, reader.GetString(4));
+            writer = Same(writer, reader.GetString(5));
+            var payload = new SerializedPayload(reader.GetInt32(3), manifest, reader.GetFieldValue<byte[]>(2));
+            var row = new StoredEvent(0, persistenceId, sequenceNr, Db.Time(reader.GetInt64(1)), payload, writer, false, []);
+            recoveryCallback(new Persistent(Decode(row), persistenceId, sequenceNr, writer, row.Tags, row.Created));
+        }
     }
+
+    static string Same(string previous, string current) => string.Equals(previous, current, StringComparison.Ordinal) ? previous : current;
 
     public async Task<long> ReadHighestSequenceNrAsync(string persistenceId, long fromSequenceNr, CancellationToken ct = default)
     {
