@@ -18,15 +18,16 @@ internal sealed class SqlEventWriter(SqlStatements sql, int maxParameters, int r
     {
         var perInsert = Math.Max(1, Math.Min(rowsPerInsert, maxParameters / Columns));
         var orderings = new List<(long Ordering, Row Row)>();
+        // Decided once per batch so the prepared statement is not rebuilt between tagged and untagged rows.
+        var withTags = false;
+        foreach (var row in rows) withTags |= row.Tags.Count > 0;
         DbCommand? command = null;
         try
         {
             for (var start = 0; start < rows.Count; start += perInsert)
             {
                 var count = Math.Min(perInsert, rows.Count - start);
-                var withTags = false;
-                for (var i = start; i < start + count; i++) withTags |= rows[i].Tags.Count > 0;
-                if (command is null || command.Parameters.Count != count * Columns || withTags != command.CommandText.EndsWith(sql.InsertEventsReturning, StringComparison.Ordinal))
+                if (command is null || command.Parameters.Count != count * Columns)
                 {
                     if (command is not null) await command.DisposeAsync();
                     command = EventsInsert(connection, tx, count, withTags);
