@@ -94,3 +94,37 @@ public sealed class JournalDumpTests : IAsyncLifetime
         Assert.StartsWith("corrupt:", corrupt.Error);
     }
 }
+
+/// <summary>`stlm journal dump` reads a PostgreSQL journal named by its connection string.</summary>
+public sealed class PostgresJournalDumpTests : IAsyncLifetime
+{
+    readonly PostgresTestDatabase _db = new();
+
+    public async Task InitializeAsync()
+    {
+        await using var store = new SqlPersistence(_db.CreateDialect(), Serializer);
+        await store.Journal.WriteMessagesAsync([Write(Persistent("run-pg", 1, "started")), Write(Persistent("run-pg", 2, Event(2)))]);
+    }
+
+    public async Task DisposeAsync() => await _db.DisposeAsync();
+
+    [Fact]
+    public void Dump_reads_the_schema_named_in_the_connection_string()
+    {
+        var r = StlmProcess.Run(Path.GetTempPath(), "journal", "dump", "--journal", $"postgres:{_db.ConnectionString};Search Path={_db.Schema}", "--json");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var events = JsonDocument.Parse(r.StdOut).RootElement.EnumerateArray().ToList();
+        Assert.Equal(["started", null], events.Select(e => e.TryGetProperty("text", out var t) ? t.GetString() : null));
+        Assert.Equal("stlm.test.TestEvent", events[1].GetProperty("manifest").GetString());
+        Assert.DoesNotContain("Password", r.StdOut);
+    }
+
+    [Fact]
+    public void An_unreachable_server_is_one_line_naming_it()
+    {
+        var r = StlmProcess.Run(Path.GetTempPath(), "journal", "dump", "--journal", "postgres:Host=127.0.0.1;Port=1;Username=x;Password=y;Database=z;Timeout=2");
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("cannot read the postgres journal at 127.0.0.1:1/z", r.StdErr);
+        Assert.Single(r.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+}

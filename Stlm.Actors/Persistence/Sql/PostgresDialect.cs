@@ -25,10 +25,13 @@ public sealed partial class PostgresDialect : SqlDialect
             throw new Stlm.Model.StlmException(
                 $"bad PostgreSQL connection string '{connectionString}': {e.Message} (expected e.g. Host=127.0.0.1;Username=postgres;Password=…;Database=stlm)", e);
         }
-        if (schema is not null && !Identifier().IsMatch(schema))
-            throw new ArgumentException($"schema name '{schema}' must be lower-case letters, digits and _", nameof(schema));
-        _schema = schema ?? "public";
-        if (schema is not null) builder.SearchPath = schema;
+        // A schema named in the connection string ("Search Path=stlm") counts as given.
+        var fromConnection = builder.SearchPath?.Split(',')[0].Trim();
+        _schema = schema ?? (string.IsNullOrEmpty(fromConnection) ? "public" : fromConnection);
+        if (!Identifier().IsMatch(_schema))
+            throw new Stlm.Model.StlmException(
+                $"PostgreSQL schema name '{_schema}' must be lower-case letters, digits and _ (set it with Search Path=NAME)");
+        builder.SearchPath = _schema;
         builder.MaxAutoPrepare = Math.Max(builder.MaxAutoPrepare, 32);
         _dataSource = NpgsqlDataSource.Create(builder);
         Where = $"{builder.Host}:{builder.Port}/{builder.Database} schema {_schema}";
