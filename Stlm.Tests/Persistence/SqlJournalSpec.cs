@@ -93,6 +93,20 @@ public abstract class SqlJournalSpec(SqlTestDatabase database) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_processes_writing_at_once_both_get_through()
+    {
+        await using var second = new SqlPersistence(database.CreateDialect(), Serializer);
+        async Task WriteManyAsync(IJournal journal, string pid)
+        {
+            for (var n = 1; n <= 40; n += 4)
+                Assert.All(await journal.WriteMessagesAsync(Enumerable.Range(n, 4).Select(s => Write(Persistent(pid, s))).ToList()), Assert.Null);
+        }
+        await Task.WhenAll(Task.Run(() => WriteManyAsync(Store.Journal, Pid + "-one")), Task.Run(() => WriteManyAsync(second.Journal, Pid + "-two")));
+        Assert.Equal(40, await Store.Journal.ReadHighestSequenceNrAsync(Pid + "-two", 0));
+        Assert.Equal(40, await second.Journal.ReadHighestSequenceNrAsync(Pid + "-one", 0));
+    }
+
+    [Fact]
     public async Task A_corrupt_event_gives_an_error_naming_the_run_and_sequence_number()
     {
         await ExecuteAsync("UPDATE event_journal SET message = @m WHERE persistence_id = @p AND sequence_number = 2",
