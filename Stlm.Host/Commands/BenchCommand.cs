@@ -2,11 +2,12 @@ using System.CommandLine;
 
 namespace Stlm.Host;
 
-/// <summary>`stlm bench …`: performance measurements printed as ratios against a goal or a reference.</summary>
+/// <summary>`stlm bench …`: performance measured as ratios against a goal or a reference run beside it, one subcommand per area.</summary>
 public static class BenchCommand
 {
-    public static Command Create() => new("bench", "Performance benchmarks")
+    public static Command Create() => new("bench", "Measure performance against the project's goals")
     {
         BenchTokenizerCommand.Create(),
+        BenchJournalCommand.Create(),
     };
 }

@@ -1,0 +1,37 @@
+using System.Data.Common;
+using Stlm.Actors.Persistence.Serialization;
+using Stlm.Actors.Persistence.Sql;
+using Stlm.Model;
+
+namespace Stlm.Host.Journal;
+
+/// <summary>Opens the journal a command names with --journal, with one-line errors for the usual mistakes.</summary>
+public static class JournalOpener
+{
+    public const string OptionHelp =
+        $"Where the journal is: sqlite:PATH or postgres:CONNECTION-STRING (default sqlite:{JournalLocation.DefaultSqlitePath})";
+
+    /// <summary>An existing journal (a missing SQLite file is an error, not a new empty journal).</summary>
+    public static SqlPersistence OpenExisting(string? spec)
+    {
+        var location = JournalLocation.Parse(spec);
+        if (location.Engine == "sqlite" && !File.Exists(location.Target))
+            throw new StlmException(
+                $"no journal at {Path.GetFullPath(location.Target)}: nothing was persisted there; " +
+                "name another with --journal sqlite:PATH or --journal postgres:CONNECTION-STRING");
+        return SqlPersistence.Open(location, StlmSerializers.Default);
+    }
+
+    /// <summary>Runs a journal read, turning a database that cannot be reached or read into one line.</summary>
+    public static async Task<T> ReadAsync<T>(SqlPersistence store, Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (e is DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            throw new StlmException($"cannot read the {store.Dialect.Engine} journal at {store.Dialect.Where}: {e.Message}", e);
+        }
+    }
+}
