@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Stlm.Model;
 using Stlm.Model.Data;
+using Stlm.Model.Tokenizers;
 
 namespace Stlm.Host.Commands;
 
@@ -56,7 +57,7 @@ public static class DataCommand
         {
             var options = new PrepareOptions(parse.GetValue(inputs)!, CorpusFormats.Parse(parse.GetValue(format)!),
                 parse.GetValue(field)!, parse.GetValue(heldOut), parse.GetValue(shardTokens), parse.GetValue(workers));
-            var tok = InterimTokenizerSpecs.Resolve(parse.GetValue(tokenizer)!);
+            var tok = TokenizerSpec.Load(parse.GetValue(tokenizer)!);
             var outDir = parse.GetValue(output)!;
             var result = ShowsProgress(parse.GetValue(json))
                 ? PrepareWithProgressBar(options, tok, outDir)
@@ -146,7 +147,7 @@ public static class DataCommand
             using var data = TokenDataset.Open(parse.GetValue(directory)!, which, parse.GetValue(context));
             var sampler = new BatchSampler(data.WindowCount, parse.GetValue(batchSize), parse.GetValue(seed));
             var batch = sampler.Batch(data, new DataCursor(parse.GetValue(epoch), parse.GetValue(position)));
-            var decode = parse.GetValue(tokenizer) is { } spec ? InterimTokenizerSpecs.Resolve(spec) : null;
+            var decode = parse.GetValue(tokenizer) is { } spec ? TokenizerSpec.Load(spec) : null;
             var rows = Enumerable.Range(0, batch.BatchSize).Select(i => new
             {
                 window = batch.Windows[i],
