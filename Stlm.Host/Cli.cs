@@ -17,6 +17,8 @@ public static class Cli
 
     static IEnumerable<Command> Commands() =>
     [
+        BenchCommand.Create(),
+        DebugCommand.Create(),
     ];
 
     public static int Run(string[] args)
