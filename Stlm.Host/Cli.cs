@@ -25,6 +25,7 @@ public static class Cli
         InspectCommand.Create(),
         DataCommand.Create(),
         JournalCommand.Create(),
+        DebugCommand.Create(),
     ];
 
     public static int Run(string[] args)

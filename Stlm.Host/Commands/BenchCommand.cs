@@ -9,5 +9,6 @@ public static class BenchCommand
     {
         BenchTokenizerCommand.Create(),
         BenchJournalCommand.Create(),
+        BenchTorchCommand.Create(),
     };
 }
