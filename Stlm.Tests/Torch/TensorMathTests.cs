@@ -36,6 +36,12 @@ public class TensorMathTests
         Assert.Equal(DType.Float32, (i / 2).DType);
         Assert.Equal(DType.Float32, (a * 2).DType);
         Assert.Equal([0L, 1L], Torch.From([1L, 3L]).FloorDivide(2).ToArray<long>());
+        Assert.Equal(DType.Int32, (Torch.From([1, 2]) * 3).DType);
+        Assert.Equal(DType.Float16, (Torch.From([1f]).To(DType.Float16) * 0.5).DType);
+        Assert.Equal(DType.BFloat16, (0.5 - Torch.From([1f]).To(DType.BFloat16)).DType);
+        Assert.Equal(DType.Int64, (Torch.From([true, false]) + 1).DType);
+        Assert.Equal([true, false], (Torch.From([1L, 3L]) < 2.5).ToArray<bool>());
+        Assert.Equal([0.25f, 0.5f], (Torch.From([1, 2]) / 4.0).ToArray<float>());
     }
 
     [Fact]
