@@ -2,11 +2,8 @@ using Stlm.Model.LibTorch;
 
 namespace Stlm.Tests.LibTorch;
 
-[CollectionDefinition(nameof(ProcessMemory), DisableParallelization = true)]
-public sealed class ProcessMemory;
-
 /// <summary>Runs alone: resident memory is a property of the whole process.</summary>
-[Collection(nameof(ProcessMemory))]
+[Collection(nameof(TorchGlobalState))]
 public class NativeMemoryTests
 {
     static long ResidentBytes()
