@@ -3,6 +3,8 @@
 // entry point serves many ops; the codes mirror the enums in Interop/Native.Ops.cs.
 #include "stlm_native.h"
 
+#include <ATen/ScalarOps.h>
+
 using stlm::T;
 
 // ---- shapes and views ----------------------------------------------------------------------
@@ -117,11 +119,14 @@ at::Tensor binary(const at::Tensor& a, const at::Tensor& b, int op) {
 }
 
 // A scalar operand becomes a 0-dim "wrapped number" so dtype promotion follows Python's rules
-// (f32 tensor * 0.5 stays f32; i64 tensor * 2 stays i64; i64 tensor * 0.5 becomes f32).
+// (f32 tensor * 0.5 stays f32; i64 tensor * 2 stays i64; i64 tensor * 0.5 becomes f32). It lives
+// on the CPU even for CUDA operands (0-dim CPU tensors mix with any device, as in PyTorch) and,
+// when the result keeps the tensor's dtype anyway, is made in that dtype: no cast pass per op.
 at::Tensor wrapped(const at::Tensor& like, double v) {
   auto s = stlm::scalar_for(like, v);
-  // On the CPU even for CUDA operands: 0-dim CPU tensors mix with any device, as in PyTorch.
-  auto t = at::scalar_tensor(s, at::TensorOptions().dtype(s.isIntegral(false) ? at::kLong : at::kDouble));
+  auto type = like.scalar_type();
+  bool same = c10::isFloatingType(type) || (s.isIntegral(false) && type != at::kBool);
+  auto t = at::detail::scalar_tensor_static(s, same ? type : (s.isIntegral(false) ? at::kLong : at::kDouble), at::kCPU);
   t.unsafeGetTensorImpl()->set_wrapped_number(true);
   return t;
 }

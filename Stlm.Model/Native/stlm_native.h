@@ -11,6 +11,9 @@
 //    TorchException with it. Values other than tensors come back through out-pointers.
 //  * Types cross as blittable values: dtype = c10::ScalarType code, device = (type, index)
 //    with type 0 = cpu, 1 = cuda; shapes as (const int64_t* dims, int ndim); bools as int.
+//  * A new area: add <area>.cpp here (CMake globs *.cpp) and its [LibraryImport] declarations in
+//    Stlm.Model/Torch/Interop/Native.<Area>.cs. Code that must build on 1.13 and 2.x branches on
+//    TORCH_VERSION_MAJOR/MINOR; CUDA-only calls go under #ifdef or behind torch::cuda::is_available().
 #pragma once
 
 #include <torch/torch.h>
@@ -57,7 +60,7 @@ inline at::TensorOptions options(int dtype_code, int device_type, int device_ind
 }
 // An integral tensor combined with a whole-number scalar keeps its integer dtype, as in Python.
 inline at::Scalar scalar_for(const at::Tensor& t, double v) {
-  if (!at::isFloatingType(t.scalar_type()) && !at::isComplexType(t.scalar_type()) &&
+  if (!c10::isFloatingType(t.scalar_type()) && !c10::isComplexType(t.scalar_type()) &&
       v == static_cast<double>(static_cast<int64_t>(v)))
     return at::Scalar(static_cast<int64_t>(v));
   return at::Scalar(v);

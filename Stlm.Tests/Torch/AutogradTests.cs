@@ -99,21 +99,4 @@ public class AutogradTests
         x.Grad = null;
         Assert.Null(x.Grad);
     }
-
-    [Fact]
-    public void Thread_settings_read_back()
-    {
-        var before = Torch.Threads.IntraOp;
-        try
-        {
-            Torch.Threads.IntraOp = 2;
-            Assert.Equal(2, Torch.Threads.IntraOp);
-        }
-        finally
-        {
-            Torch.Threads.IntraOp = before;
-        }
-        Assert.True(Torch.Threads.InterOp >= 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Torch.Threads.IntraOp = 0);
-    }
 }

@@ -4,7 +4,7 @@ using Stlm.Model.LibTorch.Interop;
 namespace Stlm.Tests.LibTorch;
 
 /// <summary>Changes an environment variable, so it runs alone.</summary>
-[Collection(nameof(ProcessMemory))]
+[Collection(nameof(TorchGlobalState))]
 public class NativeLibraryLoaderTests
 {
     [Fact]

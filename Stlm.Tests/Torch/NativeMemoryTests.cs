@@ -2,12 +2,9 @@ using Stlm.Model.LibTorch;
 
 namespace Stlm.Tests.LibTorch;
 
-[CollectionDefinition(nameof(ProcessMemory), DisableParallelization = true)]
-public sealed class ProcessMemory;
-
 /// <summary>Runs alone: resident memory is a property of the whole process.</summary>
-[Collection(nameof(ProcessMemory))]
-public class NativeMemoryTests
+[Collection(nameof(TorchGlobalState))]
+public class NativeMemoryTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     static long ResidentBytes()
     {
@@ -55,6 +52,7 @@ public class NativeMemoryTests
         GC.WaitForPendingFinalizers();
         var growth = ResidentBytes() - warm;
 
+        output.WriteLine($"loss {first:F4} -> {last:F4}; resident memory change over steps 200-1000: {growth >> 10} KiB");
         Assert.True(last < first, $"loss went from {first} to {last}");
         // One leaked 64x256 activation per step would add ~50 MB over these 800 steps.
         Assert.True(growth < 8 << 20, $"resident memory grew by {growth >> 10} KiB over 800 steps");
