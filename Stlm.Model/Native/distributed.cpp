@@ -5,8 +5,12 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
+// A libtorch install without gloo's headers still builds the shim; Gloo then fails at run time.
+#if __has_include(<gloo/config.h>)
+#define STLM_WITH_GLOO 1
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #ifdef STLM_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -33,6 +37,7 @@ struct Group {
 
 Group& G(void* h) { return *static_cast<Group*>(h); }
 
+#ifdef STLM_WITH_GLOO
 // Gloo binds one interface: GLOO_SOCKET_IFNAME names it (as in torch.distributed); a loopback
 // master means a single-machine group; otherwise the interface the host name resolves to.
 std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master) {
@@ -42,6 +47,7 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
     return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+#endif
 
 c10d::ReduceOp reduce_op(int op, BackendKind kind) {
   switch (op) {
@@ -87,9 +93,13 @@ STLM_API void* stlm_pg_new(int backend, const char* master_addr, int port, int r
     group->size = world_size;
     group->kind = static_cast<BackendKind>(backend);
     if (backend == kGloo) {
+#ifdef STLM_WITH_GLOO
       auto options = c10d::ProcessGroupGloo::Options::create(timeout);
       options->devices.push_back(gloo_device(master));
       group->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, rank, world_size, options);
+#else
+      TORCH_CHECK(false, "this shim was built without gloo's headers, so the Gloo backend is unavailable");
+#endif
     } else if (backend == kNccl) {
 #ifdef STLM_WITH_NCCL
       TORCH_CHECK(torch::cuda::is_available(), "NCCL needs a CUDA device");

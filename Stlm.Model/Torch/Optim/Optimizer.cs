@@ -75,7 +75,7 @@ public abstract unsafe class Optimizer : IDisposable
     public void Step()
     {
         fixed (NativeGroupOptions* o = nativeOptions)
-            Native.Check(Native.stlm_optim_step(Handle, o, o == null ? 0 : nativeOptions.Length));
+            Native.Check(Native.stlm_optim_step(Handle, o, nativeOptions.Length));
     }
 
     /// <summary>Drops every parameter's gradient (the default, as torch) or zeroes it in place.</summary>
