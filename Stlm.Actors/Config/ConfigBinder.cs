@@ -140,7 +140,7 @@ public static class ConfigBinder
 
         if (type.GetCustomAttribute<OpenConfigSectionAttribute>() is null)
             foreach (var key in o.Fields.Keys.Where(k => !used.Contains(k) && !IsCompilerMember(type, k)))
-                throw UnknownKey(type, path, key, o.Fields[key].Origin);
+                throw UnknownKey(type, path, key, o.KeyOrigin(key));
         return instance;
     }
 

@@ -51,10 +51,8 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
             reader.SkipBlankLines();
             if (reader.AtEnd || (braced && reader.Peek() == '}')) return fields;
 
-            if (reader.AtInclude())
-                fields = Merger.MergeObjects(ParseInclude(path), fields);
-            else
-                fields = Merger.MergeObjects(ParseField(path), fields);
+            var next = reader.AtInclude() ? ParseInclude(path) : ParseField(path);
+            fields = Merger.MergeObjects(next, fields, origin);
 
             reader.SkipSpacesAndComments();
             if (reader.AtEnd || reader.Peek() == '\n' || (braced && reader.Peek() == '}')) continue;
@@ -98,7 +96,7 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
         for (var i = key.Count - 1; i >= 0; i--)
         {
             var fields = new OrderedDictionary<string, ConfigValue> { [key[i]] = value };
-            value = new ConfigObject(keyOrigin, fields);
+            value = new ConfigObject(keyOrigin, fields, new Dictionary<string, ConfigOrigin> { [key[i]] = keyOrigin });
         }
         return (ConfigObject)value;
     }

@@ -15,12 +15,15 @@ internal static class Merger
         return Stack(FillSelfReferences(top, below), below);
     }
 
-    public static ConfigObject MergeObjects(ConfigObject top, ConfigObject below)
+    /// <summary>Merges key by key; the result takes <paramref name="origin"/> (default: the top object's).</summary>
+    public static ConfigObject MergeObjects(ConfigObject top, ConfigObject below, ConfigOrigin? origin = null)
     {
         var fields = below.Copy();
         foreach (var (key, value) in top.Fields)
             fields[key] = fields.TryGetValue(key, out var old) ? Merge(value, old) : value;
-        return new ConfigObject(top.Origin, fields);
+        var keyOrigins = new Dictionary<string, ConfigOrigin>(below.KeyOrigins);
+        foreach (var (key, at) in top.KeyOrigins) keyOrigins[key] = at;
+        return new ConfigObject(origin ?? top.Origin, fields, keyOrigins);
     }
 
     static bool IsUnresolvedKind(ConfigValue v) => v is Substitution or Concatenation or MergeStack;

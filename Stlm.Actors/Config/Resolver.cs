@@ -41,7 +41,7 @@ internal sealed class Resolver(ConfigObject root, Func<string, string?> environm
         var fields = new OrderedDictionary<string, ConfigValue>();
         foreach (var (key, value) in o.Fields)
             if (Full(value, at.Append(key)) is { } v) fields[key] = v;
-        return new ConfigObject(o.Origin, fields);
+        return new ConfigObject(o.Origin, fields, o.KeyOrigins);
     }
 
     ConfigValue? Shallow(ConfigValue node)
