@@ -58,8 +58,8 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
             if (reader.AtEnd || reader.Peek() == '\n' || (braced && reader.Peek() == '}')) continue;
             if (reader.Peek() == ',') { reader.Next(); continue; }
             throw reader.Error($"expected `,` or a new line after a field but found {reader.Found()}",
-                braced ? "separate fields with commas or newlines, and quote text that contains special characters" :
-                         "separate fields with commas or newlines; a `}` here has no matching `{`");
+                reader.Peek() is '}' or ']' ? $"remove the `{reader.Peek()}`: it has no matching opening bracket" :
+                    "separate fields with commas or newlines, and quote text that contains special characters (\"http://x\")");
         }
     }
 
