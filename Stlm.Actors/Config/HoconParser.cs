@@ -45,14 +45,20 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
 
     ConfigObject ParseFields(ConfigPath path, ConfigOrigin origin, bool braced)
     {
-        var fields = ConfigObject.Empty(origin);
+        // Merged in place (not object by object) so that a long section parses in linear time.
+        var fields = new OrderedDictionary<string, ConfigValue>();
+        var keyOrigins = new Dictionary<string, ConfigOrigin>();
         while (true)
         {
             reader.SkipBlankLines();
-            if (reader.AtEnd || (braced && reader.Peek() == '}')) return fields;
+            if (reader.AtEnd || (braced && reader.Peek() == '}')) return new ConfigObject(origin, fields, keyOrigins);
 
             var next = reader.AtInclude() ? ParseInclude(path) : ParseField(path);
-            fields = Merger.MergeObjects(next, fields, origin);
+            foreach (var (key, value) in next.Fields)
+            {
+                fields[key] = fields.TryGetValue(key, out var old) ? Merger.Merge(value, old) : value;
+                keyOrigins[key] = next.KeyOrigin(key);
+            }
 
             reader.SkipSpacesAndComments();
             if (reader.AtEnd || reader.Peek() == '\n' || (braced && reader.Peek() == '}')) continue;

@@ -38,6 +38,8 @@ internal static class Merger
     public static ConfigValue FillSelfReferences(ConfigValue value, ConfigValue below) => value switch
     {
         Substitution { IsSelfReference: true, Below: null } s => s.WithBelow(below),
+        // An earlier definition this one already reads may itself read further down.
+        Substitution { IsSelfReference: true, Below: { } earlier } s => s.WithBelow(FillSelfReferences(earlier, below)),
         Concatenation c => new Concatenation(c.Origin, c.Parts.Select(p => FillSelfReferences(p, below)).ToArray()),
         MergeStack m => new MergeStack(m.Origin, m.Layers.Select(p => FillSelfReferences(p, below)).ToArray()),
         _ => value,
