@@ -1,7 +1,7 @@
 using System.Globalization;
 using Stlm.Model;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// An immutable HOCON configuration. Parse, layer with WithFallback (this wins), Resolve once,

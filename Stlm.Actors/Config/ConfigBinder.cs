@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>Lets a bound record accept keys it does not declare (sections are closed by default).</summary>
 [AttributeUsage(AttributeTargets.Class)]

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>Writes a resolved tree as indented JSON or as HOCON (optionally with origin comments).</summary>
 internal static class ConfigRenderer

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// A node of the configuration tree. Resolved trees hold only objects, lists and scalars; the

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Parses one HOCON (or JSON) document into an unresolved tree: fields, objects, lists, value

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// The character level of HOCON: a cursor that knows its line and column, and reads blanks,

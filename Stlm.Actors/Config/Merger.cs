@@ -1,4 +1,4 @@
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Merges two definitions of one field: objects merge key by key, anything else hides what is

@@ -1,4 +1,4 @@
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Replaces every substitution in a merged tree by the value it names. Works lazily: a node is

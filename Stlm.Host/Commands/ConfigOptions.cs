@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 
 namespace Stlm.Host.Commands;
 

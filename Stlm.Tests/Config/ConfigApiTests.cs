@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Model;
-using static Stlm.Tests.Config.HoconSyntaxTests;
-using Cfg = Stlm.Actors.Config.Config;
+using static Stlm.Tests.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 public class ConfigApiTests
 {
@@ -56,8 +55,8 @@ public class ConfigApiTests
     [Fact]
     public void WithFallback_lets_the_receiver_win_and_merges_objects()
     {
-        var user = Cfg.ParseString("a { x = 1 }\nb = user");
-        var defaults = Cfg.ParseString("a { x = 0, y = 2 }\nb = default\nc = 3");
+        var user = Config.ParseString("a { x = 1 }\nb = user");
+        var defaults = Config.ParseString("a { x = 0, y = 2 }\nb = default\nc = 3");
         var c = user.WithFallback(defaults).Resolve(_ => null);
         Assert.Equal(1, c.GetInt("a.x"));
         Assert.Equal(2, c.GetInt("a.y"));
@@ -68,8 +67,8 @@ public class ConfigApiTests
     [Fact]
     public void Substitutions_resolve_against_the_merged_layers()
     {
-        var user = Cfg.ParseString("dir = /fast");
-        var defaults = Cfg.ParseString("dir = /tmp\nlog = ${dir}/log");
+        var user = Config.ParseString("dir = /fast");
+        var defaults = Config.ParseString("dir = /tmp\nlog = ${dir}/log");
         Assert.Equal("/fast/log", user.WithFallback(defaults).Resolve(_ => null).GetString("log"));
     }
 
@@ -87,7 +86,7 @@ public class ConfigApiTests
     public void Hocon_rendering_parses_back_to_the_same_tree()
     {
         var original = Resolve(Sample + "\nweird { \"key with.dot\" = \"line\\nbreak\", empty = {}, nested = [{a = 1}, [2]] }");
-        var again = Cfg.ParseString(original.ToHocon(origins: true)).Resolve(_ => null);
+        var again = Config.ParseString(original.ToHocon(origins: true)).Resolve(_ => null);
         Assert.Equal(original.ToJson(), again.ToJson());
     }
 
@@ -100,13 +99,13 @@ public class ConfigApiTests
     [Fact]
     public void Getters_refuse_an_unresolved_config()
     {
-        Assert.Throws<InvalidOperationException>(() => Cfg.ParseString("a = ${b}\nb = 1").GetInt("a"));
+        Assert.Throws<InvalidOperationException>(() => Config.ParseString("a = ${b}\nb = 1").GetInt("a"));
     }
 
     [Fact]
     public void WithValue_overrides_one_path()
     {
-        var c = Cfg.ParseString("a { b = 1, c = 2 }").WithValue("a.b", new ConfigNumber(ConfigOrigin.Unknown, "5")).Resolve(_ => null);
+        var c = Config.ParseString("a { b = 1, c = 2 }").WithValue("a.b", new ConfigNumber(ConfigOrigin.Unknown, "5")).Resolve(_ => null);
         Assert.Equal(5, c.GetInt("a.b"));
         Assert.Equal(2, c.GetInt("a.c"));
     }

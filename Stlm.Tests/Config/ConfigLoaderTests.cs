@@ -1,7 +1,7 @@
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Model;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 public sealed class ConfigLoaderTests : IDisposable
 {

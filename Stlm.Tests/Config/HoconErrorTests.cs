@@ -1,8 +1,8 @@
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Model;
-using static Stlm.Tests.Config.HoconSyntaxTests;
+using static Stlm.Tests.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 /// <summary>Bad input gives one line naming file:line:col and the fix; the positions are exact.</summary>
 public class HoconErrorTests
@@ -45,7 +45,7 @@ public class HoconErrorTests
     [Fact]
     public void A_missing_config_file_is_a_user_error()
     {
-        var e = Assert.Throws<StlmException>(() => Stlm.Actors.Config.Config.ParseFile("/no/such/stlm.conf"));
+        var e = Assert.Throws<StlmException>(() => Config.ParseFile("/no/such/stlm.conf"));
         Assert.Equal("config file /no/such/stlm.conf not found (check the path given to --config)", e.Message);
     }
 }
