@@ -111,6 +111,18 @@ public sealed class Config
         var v => throw WrongType(path, v, "a list of strings"),
     };
 
+    public IReadOnlyList<ConfigValue> GetList(string path) => GetValue(path) switch
+    {
+        ConfigList l => l.Items,
+        var v => throw WrongType(path, v, "a list"),
+    };
+
+    public ConfigObject GetObject(string path) => GetValue(path) switch
+    {
+        ConfigObject o => o,
+        var v => throw WrongType(path, v, "an object"),
+    };
+
     public Config GetConfig(string path) => GetValue(path) switch
     {
         ConfigObject o => new Config(o, true),

@@ -12,7 +12,7 @@ public sealed class OpenConfigSectionAttribute : Attribute;
 /// PascalCase constructor parameters or init properties. Missing keys take the parameter's
 /// default (or null when nullable), else fail; a key the record lacks fails with a "did you
 /// mean" hint unless the record is [OpenConfigSection]; a wrong type fails naming the value's
-/// file:line:col. Supports scalars, TimeSpan (durations), enums, lists, string-keyed
+/// file:line:col. Supports scalars (a long also takes a size such as 64M), TimeSpan (durations), enums, lists, string-keyed
 /// dictionaries, nested records, nullable values and ConfigValue / Config pass-through.
 /// </summary>
 public static class ConfigBinder
@@ -55,8 +55,9 @@ public static class ConfigBinder
             };
         if (type == typeof(int) || type == typeof(long))
         {
+            if (type == typeof(long))
+                return ValueConversions.ToLong(value) ?? ValueConversions.ToBytes(value) ?? throw WrongType(path, value, $"a whole number or a size ({Units.SizeUnits})");
             var l = ValueConversions.ToLong(value) ?? throw WrongType(path, value, "a whole number");
-            if (type == typeof(long)) return l;
             return l is >= int.MinValue and <= int.MaxValue ? (int)l : throw WrongType(path, value, "a whole number that fits in 32 bits");
         }
         if (type == typeof(double) || type == typeof(float))

@@ -72,6 +72,16 @@ public class ConfigBindingTests
         Assert.Equal("unknown key `model.n-layer` at test.conf:3:3; did you mean `model.n-layers`?", e.Message);
     }
 
+    public sealed record Shards(long ShardSize, long Count);
+
+    [Fact]
+    public void A_long_accepts_a_size_with_units()
+    {
+        var s = Resolve("s { shard-size = 16M, count = 3 }").Bind<Shards>("s");
+        Assert.Equal(16L << 20, s.ShardSize);
+        Assert.Equal(3, s.Count);
+    }
+
     [Fact]
     public void An_open_section_accepts_extra_keys()
     {
