@@ -24,8 +24,6 @@ public static class ConfigBinder
         return (T)Bind(typeof(T), value, configPath.ToString(), nullable: false)!;
     }
 
-    static readonly NullabilityInfoContext Nullability = new();
-
     static object? Bind(Type type, ConfigValue value, string path, bool nullable)
     {
         if (value is ConfigNull)
@@ -114,6 +112,7 @@ public static class ConfigBinder
             return o.Fields[key];
         }
 
+        var nullability = new NullabilityInfoContext(); // not thread-safe, so one per call
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
             ?? throw new InvalidOperationException($"{type.Name} has no public constructor to bind configuration to");
         var parameters = constructor.GetParameters();
@@ -121,7 +120,7 @@ public static class ConfigBinder
         for (var i = 0; i < parameters.Length; i++)
         {
             var p = parameters[i];
-            var nullable = Nullability.Create(p).WriteState == NullabilityState.Nullable;
+            var nullable = nullability.Create(p).WriteState == NullabilityState.Nullable;
             var field = Take(p.Name!);
             if (field is not null) args[i] = Bind(p.ParameterType, field, Join(path, Kebab(p.Name!)), nullable);
             else if (p.HasDefaultValue) args[i] = p.DefaultValue;
@@ -135,17 +134,15 @@ public static class ConfigBinder
         {
             if (!property.CanWrite || covered.Contains(Normalize(property.Name)) || property.GetIndexParameters().Length > 0) continue;
             if (Take(property.Name) is not { } field) continue;
-            var nullable = Nullability.Create(property).WriteState == NullabilityState.Nullable;
+            var nullable = nullability.Create(property).WriteState == NullabilityState.Nullable;
             property.SetValue(instance, Bind(property.PropertyType, field, Join(path, Kebab(property.Name)), nullable));
         }
 
         if (type.GetCustomAttribute<OpenConfigSectionAttribute>() is null)
-            foreach (var key in o.Fields.Keys.Where(k => !used.Contains(k) && !IsCompilerMember(type, k)))
+            foreach (var key in o.Fields.Keys.Where(k => !used.Contains(k)))
                 throw UnknownKey(type, path, key, o.KeyOrigin(key));
         return instance;
     }
-
-    static bool IsCompilerMember(Type type, string key) => Normalize(key) == "equalitycontract";
 
     static ConfigException UnknownKey(Type type, string path, string key, ConfigOrigin origin)
     {
