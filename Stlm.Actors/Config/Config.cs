@@ -143,6 +143,10 @@ public sealed class Config
 
     public string ToJson() => ConfigRenderer.ToJson(Root);
 
+    /// <summary>SHA-256 (hex) of the canonical JSON: the same values give the same hash whatever file, order or origin they came from (a checkpoint records it).</summary>
+    public string ContentHash() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ConfigRenderer.ToCanonicalJson(Root))));
+
     /// <summary>HOCON text; with <paramref name="origins"/>, each field carries a comment naming where it was set.</summary>
     public string ToHocon(bool origins = false) => ConfigRenderer.ToHocon(Root, origins);
 

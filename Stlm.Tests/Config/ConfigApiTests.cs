@@ -97,6 +97,17 @@ public class ConfigApiTests
     }
 
     [Fact]
+    public void The_content_hash_ignores_order_and_origin_but_not_values()
+    {
+        var a = Config.ParseString("x = 1\ny { b = [1, 2], a = s }", "one.conf").Resolve(_ => null);
+        var b = Config.ParseString("y.a = s\ny.b = [1, 2]\nx = 1", "two.conf").Resolve(_ => null);
+        var c = Config.ParseString("x = 2\ny { b = [1, 2], a = s }").Resolve(_ => null);
+        Assert.Equal(a.ContentHash(), b.ContentHash());
+        Assert.NotEqual(a.ContentHash(), c.ContentHash());
+        Assert.Matches("^[0-9a-f]{64}$", a.ContentHash());
+    }
+
+    [Fact]
     public void Getters_refuse_an_unresolved_config()
     {
         Assert.Throws<InvalidOperationException>(() => Config.ParseString("a = ${b}\nb = 1").GetInt("a"));
