@@ -69,3 +69,23 @@ public class HoconEdgeCaseTests
         Assert.Equal("""{"a":{"b":1}}""", Json("a =\n\n  { b = 1 }"));
     }
 }
+
+public class HoconLayeredSelfReferenceTests
+{
+    [Fact]
+    public void A_nested_self_reference_reads_through_an_object_substitution_below_it()
+    {
+        var c = Resolve("base { b = start }\na = ${base}\na { b = ${a.b}\" more\" }");
+        Assert.Equal("start more", c.GetString("a.b"));
+    }
+
+    [Fact]
+    public void A_nested_self_reference_under_an_extended_object_reads_the_fallback()
+    {
+        var user = Stlm.Actors.Configuration.Config.ParseString("a { b = ${a.b}\" x\" }\na = ${a} { c = 1 }");
+        var reference = Stlm.Actors.Configuration.Config.ParseString("a.b = y");
+        var c = user.WithFallback(reference).Resolve(_ => null);
+        Assert.Equal("y x", c.GetString("a.b"));
+        Assert.Equal(1, c.GetInt("a.c"));
+    }
+}
