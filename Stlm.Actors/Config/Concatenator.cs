@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Joins the parts of a value concatenation once each part is known: strings (and scalars,

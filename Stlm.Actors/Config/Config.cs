@@ -1,7 +1,7 @@
 using System.Globalization;
 using Stlm.Model;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// An immutable HOCON configuration. Parse, layer with WithFallback (this wins), Resolve once,
@@ -111,6 +111,18 @@ public sealed class Config
         var v => throw WrongType(path, v, "a list of strings"),
     };
 
+    public IReadOnlyList<ConfigValue> GetList(string path) => GetValue(path) switch
+    {
+        ConfigList l => l.Items,
+        var v => throw WrongType(path, v, "a list"),
+    };
+
+    public ConfigObject GetObject(string path) => GetValue(path) switch
+    {
+        ConfigObject o => o,
+        var v => throw WrongType(path, v, "an object"),
+    };
+
     public Config GetConfig(string path) => GetValue(path) switch
     {
         ConfigObject o => new Config(o, true),
@@ -130,6 +142,10 @@ public sealed class Config
     }
 
     public string ToJson() => ConfigRenderer.ToJson(Root);
+
+    /// <summary>SHA-256 (hex) of the canonical JSON: the same values give the same hash whatever file, order or origin they came from (a checkpoint records it).</summary>
+    public string ContentHash() =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ConfigRenderer.ToCanonicalJson(Root))));
 
     /// <summary>HOCON text; with <paramref name="origins"/>, each field carries a comment naming where it was set.</summary>
     public string ToHocon(bool origins = false) => ConfigRenderer.ToHocon(Root, origins);

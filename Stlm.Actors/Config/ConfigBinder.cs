@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>Lets a bound record accept keys it does not declare (sections are closed by default).</summary>
 [AttributeUsage(AttributeTargets.Class)]
@@ -12,7 +12,7 @@ public sealed class OpenConfigSectionAttribute : Attribute;
 /// PascalCase constructor parameters or init properties. Missing keys take the parameter's
 /// default (or null when nullable), else fail; a key the record lacks fails with a "did you
 /// mean" hint unless the record is [OpenConfigSection]; a wrong type fails naming the value's
-/// file:line:col. Supports scalars, TimeSpan (durations), enums, lists, string-keyed
+/// file:line:col. Supports scalars (a long also takes a size such as 64M), TimeSpan (durations), enums, lists, string-keyed
 /// dictionaries, nested records, nullable values and ConfigValue / Config pass-through.
 /// </summary>
 public static class ConfigBinder
@@ -23,8 +23,6 @@ public static class ConfigBinder
         var value = configPath.IsRoot ? config.Root : config.GetValue(configPath);
         return (T)Bind(typeof(T), value, configPath.ToString(), nullable: false)!;
     }
-
-    static readonly NullabilityInfoContext Nullability = new();
 
     static object? Bind(Type type, ConfigValue value, string path, bool nullable)
     {
@@ -55,8 +53,9 @@ public static class ConfigBinder
             };
         if (type == typeof(int) || type == typeof(long))
         {
+            if (type == typeof(long))
+                return ValueConversions.ToLong(value) ?? ValueConversions.ToBytes(value) ?? throw WrongType(path, value, $"a whole number or a size ({Units.SizeUnits})");
             var l = ValueConversions.ToLong(value) ?? throw WrongType(path, value, "a whole number");
-            if (type == typeof(long)) return l;
             return l is >= int.MinValue and <= int.MaxValue ? (int)l : throw WrongType(path, value, "a whole number that fits in 32 bits");
         }
         if (type == typeof(double) || type == typeof(float))
@@ -113,6 +112,7 @@ public static class ConfigBinder
             return o.Fields[key];
         }
 
+        var nullability = new NullabilityInfoContext(); // not thread-safe, so one per call
         var constructor = type.GetConstructors().OrderByDescending(c => c.GetParameters().Length).FirstOrDefault()
             ?? throw new InvalidOperationException($"{type.Name} has no public constructor to bind configuration to");
         var parameters = constructor.GetParameters();
@@ -120,7 +120,7 @@ public static class ConfigBinder
         for (var i = 0; i < parameters.Length; i++)
         {
             var p = parameters[i];
-            var nullable = Nullability.Create(p).WriteState == NullabilityState.Nullable;
+            var nullable = nullability.Create(p).WriteState == NullabilityState.Nullable;
             var field = Take(p.Name!);
             if (field is not null) args[i] = Bind(p.ParameterType, field, Join(path, Kebab(p.Name!)), nullable);
             else if (p.HasDefaultValue) args[i] = p.DefaultValue;
@@ -134,17 +134,15 @@ public static class ConfigBinder
         {
             if (!property.CanWrite || covered.Contains(Normalize(property.Name)) || property.GetIndexParameters().Length > 0) continue;
             if (Take(property.Name) is not { } field) continue;
-            var nullable = Nullability.Create(property).WriteState == NullabilityState.Nullable;
+            var nullable = nullability.Create(property).WriteState == NullabilityState.Nullable;
             property.SetValue(instance, Bind(property.PropertyType, field, Join(path, Kebab(property.Name)), nullable));
         }
 
         if (type.GetCustomAttribute<OpenConfigSectionAttribute>() is null)
-            foreach (var key in o.Fields.Keys.Where(k => !used.Contains(k) && !IsCompilerMember(type, k)))
-                throw UnknownKey(type, path, key, o.Fields[key].Origin);
+            foreach (var key in o.Fields.Keys.Where(k => !used.Contains(k)))
+                throw UnknownKey(type, path, key, o.KeyOrigin(key));
         return instance;
     }
-
-    static bool IsCompilerMember(Type type, string key) => Normalize(key) == "equalitycontract";
 
     static ConfigException UnknownKey(Type type, string path, string key, ConfigOrigin origin)
     {

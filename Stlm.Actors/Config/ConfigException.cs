@@ -1,6 +1,6 @@
 using Stlm.Model;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// A configuration the user can fix: bad syntax, an unresolved substitution, a wrong type or an

@@ -1,6 +1,6 @@
 using Stlm.Model;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// The configuration every command sees, layered lowest first: hocon/reference.conf (embedded in

@@ -1,4 +1,4 @@
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>Where a value was written: a file (or a pseudo-source such as `--set …`), line and column, 1-based.</summary>
 public sealed record ConfigOrigin(string Source, int Line, int Column)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>A path of keys, `a.b."c.d"` → [a, b, c.d]. Immutable.</summary>
 public sealed class ConfigPath : IEquatable<ConfigPath>

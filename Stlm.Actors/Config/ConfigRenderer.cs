@@ -2,35 +2,41 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>Writes a resolved tree as indented JSON or as HOCON (optionally with origin comments).</summary>
 internal static class ConfigRenderer
 {
-    public static string ToJson(ConfigValue value)
+    public static string ToJson(ConfigValue value) => Json(value, indented: true, sortKeys: false);
+
+    /// <summary>Compact JSON with keys sorted, so equal trees give equal text whatever order they were written in.</summary>
+    public static string ToCanonicalJson(ConfigValue value) => Json(value, indented: false, sortKeys: true);
+
+    static string Json(ConfigValue value, bool indented, bool sortKeys)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            WriteJson(writer, value);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            WriteJson(writer, value, sortKeys);
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    static void WriteJson(Utf8JsonWriter w, ConfigValue value)
+    static void WriteJson(Utf8JsonWriter w, ConfigValue value, bool sortKeys)
     {
         switch (value)
         {
             case ConfigObject o:
                 w.WriteStartObject();
-                foreach (var (key, child) in o.Fields)
+                var fields = sortKeys ? o.Fields.OrderBy(f => f.Key, StringComparer.Ordinal) : o.Fields.AsEnumerable();
+                foreach (var (key, child) in fields)
                 {
                     w.WritePropertyName(key);
-                    WriteJson(w, child);
+                    WriteJson(w, child, sortKeys);
                 }
                 w.WriteEndObject();
                 break;
             case ConfigList l:
                 w.WriteStartArray();
-                foreach (var item in l.Items) WriteJson(w, item);
+                foreach (var item in l.Items) WriteJson(w, item, sortKeys);
                 w.WriteEndArray();
                 break;
             case ConfigString s: w.WriteStringValue(s.Value); break;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// A node of the configuration tree. Resolved trees hold only objects, lists and scalars; the
@@ -17,11 +17,20 @@ public abstract class ConfigValue(ConfigOrigin origin)
     internal virtual bool IsResolved => true;
 }
 
-public sealed class ConfigObject(ConfigOrigin origin, OrderedDictionary<string, ConfigValue> fields) : ConfigValue(origin)
+/// <summary>An object; besides each value's origin it remembers where each key was written (for "unknown key" errors).</summary>
+public sealed class ConfigObject(
+    ConfigOrigin origin, OrderedDictionary<string, ConfigValue> fields, IReadOnlyDictionary<string, ConfigOrigin>? keyOrigins = null) : ConfigValue(origin)
 {
+    static readonly Dictionary<string, ConfigOrigin> NoKeyOrigins = [];
+
     public static ConfigObject Empty(ConfigOrigin origin) => new(origin, new OrderedDictionary<string, ConfigValue>());
 
     public IReadOnlyDictionary<string, ConfigValue> Fields { get; } = fields;
+
+    internal IReadOnlyDictionary<string, ConfigOrigin> KeyOrigins { get; } = keyOrigins ?? NoKeyOrigins;
+
+    /// <summary>Where <paramref name="key"/> was written, or where its value was when the key's own position is unknown.</summary>
+    public ConfigOrigin KeyOrigin(string key) => KeyOrigins.TryGetValue(key, out var o) ? o : Fields[key].Origin;
 
     internal OrderedDictionary<string, ConfigValue> Copy() => new(fields);
 

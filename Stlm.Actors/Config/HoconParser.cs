@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Parses one HOCON (or JSON) document into an unresolved tree: fields, objects, lists, value
@@ -45,23 +45,27 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
 
     ConfigObject ParseFields(ConfigPath path, ConfigOrigin origin, bool braced)
     {
-        var fields = ConfigObject.Empty(origin);
+        // Merged in place (not object by object) so that a long section parses in linear time.
+        var fields = new OrderedDictionary<string, ConfigValue>();
+        var keyOrigins = new Dictionary<string, ConfigOrigin>();
         while (true)
         {
             reader.SkipBlankLines();
-            if (reader.AtEnd || (braced && reader.Peek() == '}')) return fields;
+            if (reader.AtEnd || (braced && reader.Peek() == '}')) return new ConfigObject(origin, fields, keyOrigins);
 
-            if (reader.AtInclude())
-                fields = Merger.MergeObjects(ParseInclude(path), fields);
-            else
-                fields = Merger.MergeObjects(ParseField(path), fields);
+            var next = reader.AtInclude() ? ParseInclude(path) : ParseField(path);
+            foreach (var (key, value) in next.Fields)
+            {
+                fields[key] = fields.TryGetValue(key, out var old) ? Merger.Merge(value, old) : value;
+                keyOrigins[key] = next.KeyOrigin(key);
+            }
 
             reader.SkipSpacesAndComments();
             if (reader.AtEnd || reader.Peek() == '\n' || (braced && reader.Peek() == '}')) continue;
             if (reader.Peek() == ',') { reader.Next(); continue; }
             throw reader.Error($"expected `,` or a new line after a field but found {reader.Found()}",
-                braced ? "separate fields with commas or newlines, and quote text that contains special characters" :
-                         "separate fields with commas or newlines; a `}` here has no matching `{`");
+                reader.Peek() is '}' or ']' ? $"remove the `{reader.Peek()}`: it has no matching opening bracket" :
+                    "separate fields with commas or newlines, and quote text that contains special characters (\"http://x\")");
         }
     }
 
@@ -98,7 +102,7 @@ internal sealed partial class HoconParser(HoconReader reader, ConfigPath prefix,
         for (var i = key.Count - 1; i >= 0; i--)
         {
             var fields = new OrderedDictionary<string, ConfigValue> { [key[i]] = value };
-            value = new ConfigObject(keyOrigin, fields);
+            value = new ConfigObject(keyOrigin, fields, new Dictionary<string, ConfigOrigin> { [key[i]] = keyOrigin });
         }
         return (ConfigObject)value;
     }

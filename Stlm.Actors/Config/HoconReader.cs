@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// The character level of HOCON: a cursor that knows its line and column, and reads blanks,
@@ -169,6 +169,7 @@ internal sealed class HoconReader(string text, string source)
         var current = new StringBuilder();
         var hasContent = false;
         var pendingSpaces = "";
+        ConfigOrigin? lastDot = null;
 
         void EndKey(ConfigOrigin at)
         {
@@ -197,7 +198,7 @@ internal sealed class HoconReader(string text, string source)
                 for (var i = 0; i < word.Length; i++)
                 {
                     var c = word[i];
-                    if (c == '.') { EndKey(at with { Column = at.Column + i }); continue; }
+                    if (c == '.') { EndKey(lastDot = at with { Column = at.Column + i }); continue; }
                     current.Append(c);
                     hasContent = true;
                 }
@@ -208,7 +209,7 @@ internal sealed class HoconReader(string text, string source)
 
         if (keys.Count == 0 && !hasContent)
             throw new ConfigException(start, $"expected a key but found {Found()}", allowEnd ? "write a path such as a.b.c" : "write `key = value`");
-        EndKey(Origin);
+        EndKey(hasContent ? Origin : lastDot ?? Origin);
         return new ConfigPath(keys);
     }
 }

@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 internal enum IncludeKind { Heuristic, File, Classpath, Url }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Java .properties files: `key=value`, `key: value` or `key value`, `#`/`!` comments, trailing-

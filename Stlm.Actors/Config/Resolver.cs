@@ -1,4 +1,4 @@
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>
 /// Replaces every substitution in a merged tree by the value it names. Works lazily: a node is
@@ -41,7 +41,7 @@ internal sealed class Resolver(ConfigObject root, Func<string, string?> environm
         var fields = new OrderedDictionary<string, ConfigValue>();
         foreach (var (key, value) in o.Fields)
             if (Full(value, at.Append(key)) is { } v) fields[key] = v;
-        return new ConfigObject(o.Origin, fields);
+        return new ConfigObject(o.Origin, fields, o.KeyOrigins);
     }
 
     ConfigValue? Shallow(ConfigValue node)

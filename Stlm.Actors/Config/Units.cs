@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Stlm.Actors.Config;
+namespace Stlm.Actors.Configuration;
 
 /// <summary>HOCON duration (`10s`, `1.5 hours`) and size (`512K`, `1 MiB`, `2GB`) values.</summary>
 internal static partial class Units

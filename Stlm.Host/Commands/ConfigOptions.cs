@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 
 namespace Stlm.Host.Commands;
 
@@ -12,11 +12,13 @@ public sealed class ConfigOptions
     public Option<string?> File { get; } = new("--config")
     {
         Description = "HOCON file layered over hocon/reference.conf",
+        HelpName = "FILE",
     };
 
     public Option<string[]> Set { get; } = new("--set")
     {
         Description = "Override one key with a HOCON value, e.g. --set training.lr=3e-4 (repeatable; later wins)",
+        HelpName = "KEY=VALUE",
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
     };

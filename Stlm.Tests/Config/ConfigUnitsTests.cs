@@ -1,7 +1,7 @@
-using Stlm.Actors.Config;
-using static Stlm.Tests.Config.HoconSyntaxTests;
+using Stlm.Actors.Configuration;
+using static Stlm.Tests.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 public class ConfigUnitsTests
 {

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 /// <summary>
 /// Lightbend's equivalence suite: every .conf/.json/.properties file in an equivNN folder must
@@ -37,7 +37,7 @@ public class HoconEquivalenceTests
     public void Each_file_resolves_to_the_same_tree_as_original_json(string folder, string file)
     {
         var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, folder, "original.json"))).RootElement;
-        var actual = Stlm.Actors.Config.Config.ParseFile(Path.Combine(Root, folder, file)).Resolve(_ => null).Root;
+        var actual = Config.ParseFile(Path.Combine(Root, folder, file)).Resolve(_ => null).Root;
         AssertSame(expected, actual, "");
     }
 

@@ -1,7 +1,6 @@
-using Stlm.Actors.Config;
-using Cfg = Stlm.Actors.Config.Config;
+using Stlm.Actors.Configuration;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 public sealed class HoconIncludeTests : IDisposable
 {
@@ -17,7 +16,7 @@ public sealed class HoconIncludeTests : IDisposable
         return path;
     }
 
-    Cfg Load(string main) => Cfg.ParseFile(Write("main.conf", main)).Resolve(_ => null);
+    Config Load(string main) => Config.ParseFile(Write("main.conf", main)).Resolve(_ => null);
 
     [Fact]
     public void Includes_are_relative_to_the_including_file()
@@ -93,7 +92,7 @@ public sealed class HoconIncludeTests : IDisposable
     [Fact]
     public void Properties_files_support_continuations_escapes_and_all_separators()
     {
-        var c = Cfg.ParseFile(Write("p.properties", "# comment\n! also\na.b = one \\\n    two\nc: x\\ty\nd value\n")).Resolve(_ => null);
+        var c = Config.ParseFile(Write("p.properties", "# comment\n! also\na.b = one \\\n    two\nc: x\\ty\nd value\n")).Resolve(_ => null);
         Assert.Equal("one two", c.GetString("a.b"));
         Assert.Equal("x\ty", c.GetString("c"));
         Assert.Equal("value", c.GetString("d"));

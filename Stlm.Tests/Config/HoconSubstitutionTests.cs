@@ -1,7 +1,7 @@
-using Stlm.Actors.Config;
-using static Stlm.Tests.Config.HoconSyntaxTests;
+using Stlm.Actors.Configuration;
+using static Stlm.Tests.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 public class HoconSubstitutionTests
 {
@@ -48,8 +48,8 @@ public class HoconSubstitutionTests
     [Fact]
     public void A_self_reference_in_an_override_reads_the_fallback()
     {
-        var reference = Stlm.Actors.Config.Config.ParseString("tags = [base]\nname = run");
-        var user = Stlm.Actors.Config.Config.ParseString("tags = ${tags} [mine]\nname = ${name}-2");
+        var reference = Config.ParseString("tags = [base]\nname = run");
+        var user = Config.ParseString("tags = ${tags} [mine]\nname = ${name}-2");
         var c = user.WithFallback(reference).Resolve(_ => null);
         Assert.Equal(["base", "mine"], c.GetStringList("tags"));
         Assert.Equal("run-2", c.GetString("name"));
@@ -104,5 +104,89 @@ public class HoconSubstitutionTests
     {
         var e = Assert.Throws<ConfigException>(() => Resolve("x = 1\ny = foo ${no.such.key}"));
         Assert.Equal("could not resolve substitution ${no.such.key} at test.conf:2:9; define `no.such.key` in the configuration or the environment, or write ${?no.such.key} to make it optional", e.Message);
+    }
+}
+
+public class HoconSubstitutionSpecExampleTests
+{
+    [Fact]
+    public void An_object_substitution_concatenated_with_an_object_inherits_and_overrides()
+    {
+        var c = Resolve("""
+            data-center-generic = { cluster-size = 6 }
+            data-center-east = ${data-center-generic} { name = "east" }
+            data-center-west = ${data-center-generic} { cluster-size = 8 }
+            """);
+        Assert.Equal(6, c.GetInt("data-center-east.cluster-size"));
+        Assert.Equal("east", c.GetString("data-center-east.name"));
+        Assert.Equal(8, c.GetInt("data-center-west.cluster-size"));
+    }
+
+    [Fact]
+    public void A_list_substitution_concatenates_with_lists()
+    {
+        Assert.Equal(["0", "1", "2", "3"], Resolve("b = [1, 2]\na = [0] ${b} [3]").GetStringList("a"));
+    }
+
+    [Fact]
+    public void Children_of_a_substituted_object_resolve_their_own_substitutions()
+    {
+        var c = Resolve("x = ${y}\ny = { z = ${w}, v = ${y.z}\"!\" }\nw = 1");
+        Assert.Equal(1, c.GetInt("x.z"));
+        Assert.Equal("1!", c.GetString("x.v"));
+    }
+
+    [Fact]
+    public void A_self_reference_in_a_nested_field_reads_the_fallback_value()
+    {
+        var user = Config.ParseString("a { b = ${a.b}\"-user\" }");
+        var reference = Config.ParseString("a.b = ref");
+        Assert.Equal("ref-user", user.WithFallback(reference).Resolve(_ => null).GetString("a.b"));
+    }
+
+    [Fact]
+    public void An_optional_self_reference_with_nothing_before_is_empty()
+    {
+        var c = Resolve("a = ${?a} foo\nb = ${?b} [x]");
+        Assert.Equal("foo", c.GetString("a"));
+        Assert.Equal(["x"], c.GetStringList("b"));
+    }
+
+    [Fact]
+    public void Self_references_chain_through_several_definitions_and_layers()
+    {
+        var lower = Config.ParseString("p = [a]\np += b");
+        var upper = Config.ParseString("p += c\np = ${p} [d]");
+        Assert.Equal(["a", "b", "c", "d"], upper.WithFallback(lower).Resolve(_ => null).GetStringList("p"));
+    }
+
+    [Fact]
+    public void Substituting_a_value_and_then_overriding_a_child_keeps_both()
+    {
+        var c = Resolve("base { x = 1, y = 2 }\nderived = ${base}\nderived.y = 3");
+        Assert.Equal(1, c.GetInt("derived.x"));
+        Assert.Equal(3, c.GetInt("derived.y"));
+        Assert.Equal(2, c.GetInt("base.y"));
+    }
+
+    [Fact]
+    public void Two_fields_referring_to_each_other_are_a_cycle()
+    {
+        var e = Assert.Throws<ConfigException>(() => Resolve("a = ${b}\nb = ${a}"));
+        Assert.StartsWith("substitution cycle ${b} -> ${a} -> ${b} at test.conf:1:5", e.Message);
+    }
+
+    [Fact]
+    public void Substitutions_between_strings_keep_the_spaces_between_them()
+    {
+        Assert.Equal("1 and 2", Resolve("x = 1\ny = 2\nz = ${x} and ${y}").GetString("z"));
+    }
+
+    [Fact]
+    public void A_section_with_thousands_of_keys_parses()
+    {
+        var text = string.Join("\n", Enumerable.Range(0, 5000).Select(i => $"k{i} = {i}"));
+        var c = Resolve(text);
+        Assert.Equal(4999, c.GetInt("k4999"));
     }
 }

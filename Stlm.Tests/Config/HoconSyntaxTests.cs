@@ -1,12 +1,11 @@
-using Stlm.Actors.Config;
-using Cfg = Stlm.Actors.Config.Config;
+using Stlm.Actors.Configuration;
 
-namespace Stlm.Tests.Config;
+namespace Stlm.Tests.Configuration;
 
 public class HoconSyntaxTests
 {
-    internal static Cfg Resolve(string text, Func<string, string?>? env = null) =>
-        Cfg.ParseString(text, "test.conf").Resolve(env ?? (_ => null));
+    internal static Config Resolve(string text, Func<string, string?>? env = null) =>
+        Config.ParseString(text, "test.conf").Resolve(env ?? (_ => null));
 
     static string Json(string text) => string.Concat(Resolve(text).ToJson().Where(c => !char.IsWhiteSpace(c)));
 
