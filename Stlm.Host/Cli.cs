@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Host.Commands;
 using Stlm.Model;
 
 namespace Stlm.Host;
@@ -17,6 +18,7 @@ public static class Cli
 
     static IEnumerable<Command> Commands() =>
     [
+        BenchActorsCommand.Create(),
     ];
 
     public static int Run(string[] args)
@@ -24,7 +26,7 @@ public static class Cli
         var root = new RootCommand("Stlm: train super tiny language models as an event-sourced actor system");
         root.Options.Add(Verbose);
         foreach (var command in Commands())
-            root.Subcommands.Add(command);
+            AddOrMerge(root, command);
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -50,6 +52,18 @@ public static class Cli
             Console.Error.WriteLine($"stlm: internal error: {inner.GetType().Name}: {inner.Message} (run again with --verbose for the stack trace)");
             return 70;
         }
+    }
+
+    // Commands with the same name (e.g. several files each adding a `bench X`) share one group.
+    static void AddOrMerge(Command parent, Command command)
+    {
+        if (parent.Subcommands.FirstOrDefault(c => c.Name == command.Name) is { } existing && command.Action is null)
+        {
+            foreach (var sub in command.Subcommands.ToList())
+                existing.Subcommands.Add(sub);
+            return;
+        }
+        parent.Subcommands.Add(command);
     }
 
     static Exception Unwrap(Exception e)
