@@ -65,7 +65,7 @@ public abstract partial class PersistentActor : ActorBase, IWithStash
         Context.Log.Warning(cause, "event {SequenceNr} ({EventType}) of {PersistenceId} was rejected",
             sequenceNr, @event.GetType().Name, PersistenceId);
 
-    protected internal sealed override bool Receive(object message) => ReceiveCommand(message);
+    protected sealed override bool Receive(object message) => ReceiveCommand(message);
 
     internal sealed override bool AroundReceive(object message)
     {

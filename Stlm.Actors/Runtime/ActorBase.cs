@@ -22,14 +22,14 @@ public abstract class ActorBase
     protected IActorRef Sender => Cell.Sender;
 
     /// <summary>Handles a message; returns false when it was not handled (then <see cref="Unhandled"/> runs).</summary>
-    protected internal abstract bool Receive(object message);
+    protected abstract bool Receive(object message);
 
-    protected internal virtual void PreStart() { }
+    protected virtual void PreStart() { }
 
-    protected internal virtual void PostStop() { }
+    protected virtual void PostStop() { }
 
     /// <summary>Runs on the failed instance before it is replaced; by default stops the children, then PostStop.</summary>
-    protected internal virtual void PreRestart(Exception reason, object? message)
+    protected virtual void PreRestart(Exception reason, object? message)
     {
         foreach (var child in Context.GetChildren())
         {
@@ -40,10 +40,10 @@ public abstract class ActorBase
     }
 
     /// <summary>Runs on the fresh instance after a restart; by default calls PreStart.</summary>
-    protected internal virtual void PostRestart(Exception reason) => PreStart();
+    protected virtual void PostRestart(Exception reason) => PreStart();
 
     /// <summary>How this actor supervises its children.</summary>
-    protected internal virtual Runtime.SupervisorStrategy SupervisorStrategy() => Runtime.SupervisorStrategy.Default;
+    protected virtual Runtime.SupervisorStrategy SupervisorStrategy() => Runtime.SupervisorStrategy.Default;
 
     /// <summary>An unhandled Terminated fails the actor (death pact); anything else is published.</summary>
     protected virtual void Unhandled(object message)
@@ -60,4 +60,5 @@ public abstract class ActorBase
     internal virtual void AroundPostStop() => PostStop();
     internal virtual void AroundPreRestart(Exception reason, object? message) => PreRestart(reason, message);
     internal virtual void AroundPostRestart(Exception reason) => PostRestart(reason);
+    internal Runtime.SupervisorStrategy CurrentSupervisorStrategy() => SupervisorStrategy();
 }

@@ -27,7 +27,7 @@ internal sealed partial class ActorCell
         }
     }
 
-    SupervisorStrategy CurrentStrategy => Props.SupervisorStrategy ?? _actor?.SupervisorStrategy() ?? SupervisorStrategy.Default;
+    SupervisorStrategy CurrentStrategy => Props.SupervisorStrategy ?? _actor?.CurrentSupervisorStrategy() ?? SupervisorStrategy.Default;
 
     void HandleChildFailed(ChildFailed failed)
     {

@@ -6,7 +6,7 @@ namespace Stlm.Actors.Runtime;
 /// </summary>
 internal sealed class GuardianActor : ActorBase
 {
-    protected internal override bool Receive(object message) => false;
+    protected override bool Receive(object message) => false;
 
     protected override void Unhandled(object message)
     {
@@ -15,5 +15,5 @@ internal sealed class GuardianActor : ActorBase
     }
 
     // A guardian's restart must not stop the whole tree.
-    protected internal override void PreRestart(Exception reason, object? message) { }
+    protected override void PreRestart(Exception reason, object? message) { }
 }

@@ -50,7 +50,7 @@ public abstract class ReceiveActor : ActorBase
             _handlers = _behaviorStack.Pop();
     }
 
-    protected internal sealed override bool Receive(object message)
+    protected sealed override bool Receive(object message)
     {
         var type = message.GetType();
         foreach (var handler in _handlers)
