@@ -23,6 +23,8 @@ internal sealed class Mailbox : IThreadPoolWorkItem
     readonly int _throughput;
     readonly ConcurrentQueue<SystemMessage> _system = new();
     readonly Lock _closeLock = new();
+    readonly object _room = new();
+    int _blockedSenders;
     int _systemPending;
     int _status;
     volatile bool _closed;
@@ -71,19 +73,43 @@ internal sealed class Mailbox : IThreadPoolWorkItem
             _cell.System.DeadLetter(envelope, _cell.Self);
     }
 
-    // A full bounded mailbox blocks the sender, as Akka's BoundedMailbox does, up to the push timeout.
-    void PostBlocking(Envelope envelope)
+    // A full bounded mailbox blocks the sender, as Akka's BoundedMailbox does, up to the push
+    // timeout. The reader pulses once per message it takes while senders wait; a sender counts
+    // itself as waiting before its last try, under the lock the reader pulses with, so no
+    // wake-up is lost.
+    void PostBlocking(in Envelope envelope)
     {
-        using var timeout = new CancellationTokenSource(_pushTimeout);
-        try
+        var deadline = Environment.TickCount64 + (long)_pushTimeout.TotalMilliseconds;
+        var written = false;
+        lock (_room)
         {
-            _writer.WriteAsync(envelope, timeout.Token).AsTask().GetAwaiter().GetResult();
+            _blockedSenders++;
+            try
+            {
+                while (!(written = _writer.TryWrite(envelope)) && !_closed)
+                {
+                    var left = deadline - Environment.TickCount64;
+                    if (left <= 0 || !Monitor.Wait(_room, (int)Math.Min(left, int.MaxValue)))
+                        break;
+                }
+            }
+            finally
+            {
+                _blockedSenders--;
+            }
+        }
+        if (written)
             TrySchedule();
-        }
-        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
-        {
+        else
             _cell.System.DeadLetter(envelope, _cell.Self);
-        }
+    }
+
+    void WakeBlockedSender()
+    {
+        if (Volatile.Read(ref _blockedSenders) == 0)
+            return;
+        lock (_room)
+            Monitor.Pulse(_room);
     }
 
     public async ValueTask PostAsync(Envelope envelope, CancellationToken ct)
@@ -175,7 +201,11 @@ internal sealed class Mailbox : IThreadPoolWorkItem
             envelope = prepended.Dequeue();
             return true;
         }
-        return _reader.TryRead(out envelope);
+        if (!_reader.TryRead(out envelope))
+            return false;
+        if (_bounded)
+            WakeBlockedSender();
+        return true;
     }
 
     bool HasWork() =>
@@ -207,6 +237,9 @@ internal sealed class Mailbox : IThreadPoolWorkItem
                 leftovers.Add(message);
         }
         _writer.TryComplete();
+        if (_bounded)
+            lock (_room)
+                Monitor.PulseAll(_room);
         while (TryDequeue(out var envelope))
             _cell.System.DeadLetter(envelope, _cell.Self);
         _dispatcher.Detach();

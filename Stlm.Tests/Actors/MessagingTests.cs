@@ -37,11 +37,14 @@ public class MessagingTests : ActorTest
             props = props.WithBoundedMailbox(c);
         var checker = System.ActorOf(props.WithThroughput(7), "checker");
         const int senders = 4, perSender = 20_000;
-        await Task.WhenAll(Enumerable.Range(0, senders).Select(s => Task.Run(() =>
+        // Plain threads, not pool tasks: a Tell into a full bounded mailbox blocks its thread.
+        var threads = Enumerable.Range(0, senders).Select(s => new Thread(() =>
         {
             for (var n = 0; n < perSender; n++)
                 checker.Tell(new Numbered(s, n), null);
-        })));
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
 
         var report = await checker.Ask<Report>(new GetReport(), TimeSpan.FromSeconds(10));
 
