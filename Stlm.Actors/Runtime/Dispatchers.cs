@@ -43,7 +43,7 @@ internal sealed class DedicatedThreadDispatcher : IDispatcher
                 break;
             mailbox.Run();
         }
-        _signal.Dispose();
+        // The semaphore is left to the GC: a late Schedule may still Release it.
     }
 
     public void Schedule(Mailbox mailbox)
