@@ -34,7 +34,16 @@ internal sealed partial class ActorCell
         var child = failed.Child;
         if (!IsChild(child) || _terminating)
             return;
-        var strategy = CurrentStrategy;
+        SupervisorStrategy strategy;
+        try
+        {
+            strategy = CurrentStrategy;
+        }
+        catch (Exception e)
+        {
+            Log.Error(e, "SupervisorStrategy() of {Actor} threw; using the default strategy", _self.Path);
+            strategy = SupervisorStrategy.Default;
+        }
         Directive directive;
         if (failed.Escalated && (IsUserGuardian || ParentCell is null))
             directive = Directive.Stop;

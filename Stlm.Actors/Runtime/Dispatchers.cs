@@ -14,7 +14,7 @@ internal sealed class ThreadPoolDispatcher : IDispatcher
 {
     public static readonly ThreadPoolDispatcher Instance = new();
 
-    public void Schedule(Mailbox mailbox) => ThreadPool.UnsafeQueueUserWorkItem(mailbox, preferLocal: false);
+    public void Schedule(Mailbox mailbox) => ThreadPool.UnsafeQueueUserWorkItem(mailbox, preferLocal: true);
 
     public void Detach() { }
 }
