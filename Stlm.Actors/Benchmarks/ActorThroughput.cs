@@ -77,6 +77,37 @@ public static class ActorThroughput
         return perPair * 2.0 * pairs / clock.Elapsed.TotalSeconds;
     }
 
+    /// <summary>Sends its share to the target in one go when told to.</summary>
+    sealed class Flooder(long messages, IActorRef target) : UntypedActor
+    {
+        protected override void OnReceive(object message)
+        {
+            for (long i = 0; i < messages; i++)
+                target.Tell(message, Self);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="senders"/> actors tell <paramref name="messages"/> messages in all to one
+    /// actor: the writers contend on one mailbox (many data loaders feeding one trainer).
+    /// </summary>
+    public static async Task<double> FanIn(long messages, int senders, int throughput)
+    {
+        await using var system = ActorSystem.Create("bench");
+        var perSender = messages / senders;
+        using var done = new CountdownEvent(1);
+        var sink = system.ActorOf(Props.Create(() => new Counter(perSender * senders, done)).WithThroughput(throughput), "sink");
+        var flooders = Enumerable.Range(0, senders)
+            .Select(i => system.ActorOf(Props.Create(() => new Flooder(perSender, sink)), $"sender-{i}"))
+            .ToArray();
+        var clock = Stopwatch.StartNew();
+        foreach (var flooder in flooders)
+            flooder.Tell(new Ball(), null);
+        done.Wait();
+        clock.Stop();
+        return perSender * (double)senders / clock.Elapsed.TotalSeconds;
+    }
+
     /// <summary>One non-actor thread tells <paramref name="messages"/> messages round-robin to <paramref name="actors"/> actors.</summary>
     public static async Task<double> FanOut(long messages, int actors, int throughput)
     {

@@ -22,7 +22,7 @@ public static class BenchActorsCommand
         var rounds = new Option<int>("--rounds") { Description = "Rounds per workload (the median is reported)", DefaultValueFactory = _ => 5 };
         var pairs = new Option<int>("--pairs") { Description = "Ping-pong pairs", DefaultValueFactory = _ => Environment.ProcessorCount };
         var inFlight = new Option<int>("--in-flight") { Description = "Messages in flight per ping-pong pair", DefaultValueFactory = _ => 100 };
-        var fanOut = new Option<int>("--fan-out") { Description = "Receivers in the fan-out workload", DefaultValueFactory = _ => 8 };
+        var fanOut = new Option<int>("--fan-out") { Description = "Receivers in the fan-out workload and senders in the fan-in one", DefaultValueFactory = _ => 8 };
         var throughput = new Option<int>("--throughput") { Description = "Messages an actor handles per scheduling", DefaultValueFactory = _ => 100 };
         var events = new Option<long>("--events") { Description = "Events per persistence round", DefaultValueFactory = _ => 100_000 };
         var batch = new Option<int>("--batch") { Description = "Events per PersistAll in the persistence workload", DefaultValueFactory = _ => 100 };
@@ -50,6 +50,8 @@ public static class BenchActorsCommand
                     () => ActorThroughput.PingPong(n, p, f, t)),
                 Measure($"fan-out (1 sender → {fo} actors, throughput {t})", "messages/s", MessagesGoal, r,
                     () => ActorThroughput.FanOut(n, fo, t)),
+                Measure($"fan-in ({fo} sender actors → 1 actor, throughput {t})", "messages/s", MessagesGoal, r,
+                    () => ActorThroughput.FanIn(n, fo, t)),
             };
             foreach (var target in PersistenceThroughput.Targets)
             {

@@ -13,7 +13,7 @@ public class BenchActorsCommandTests
         Assert.True(r.ExitCode == 0, r.StdErr);
         using var json = JsonDocument.Parse(r.StdOut);
         var workloads = json.RootElement.EnumerateArray().ToList();
-        Assert.Equal(4, workloads.Count);
+        Assert.Equal(5, workloads.Count);
         Assert.Contains(workloads, w => w.GetProperty("workload").GetString()!.StartsWith("ping-pong"));
         Assert.Contains(workloads, w => w.GetProperty("workload").GetString()!.StartsWith("recover on in-memory journal"));
         Assert.All(workloads, w =>
