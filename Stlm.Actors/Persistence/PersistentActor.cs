@@ -126,6 +126,13 @@ public abstract partial class PersistentActor : ActorBase, IWithStash
         StartRecovery();
     }
 
+    // A restarted instance recovers its state again, as a fresh one does.
+    internal sealed override void AroundPostRestart(Exception reason)
+    {
+        PostRestart(reason);
+        StartRecovery();
+    }
+
     internal sealed override void AroundPreRestart(Exception reason, object? message)
     {
         _recoveryCancel.Cancel();

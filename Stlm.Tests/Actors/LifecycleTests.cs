@@ -199,4 +199,15 @@ public class LifecycleTests : ActorTest
         Assert.NotEqual(first, second);
         Assert.Equal(first.Path, second.Path);
     }
+
+    [Fact]
+    public async Task Every_actor_answers_Identify_with_its_ref()
+    {
+        var actor = System.ActorOf(Props.Create(() => new Idle()), "known");
+
+        var identity = await System.ActorSelection("/user/known").ResolveOne(TimeSpan.FromSeconds(1))
+            .ContinueWith(t => t.Result.Ask<ActorIdentity>(new Identify(42), TimeSpan.FromSeconds(5))).Unwrap();
+
+        Assert.Equal(new ActorIdentity(42, actor), identity);
+    }
 }

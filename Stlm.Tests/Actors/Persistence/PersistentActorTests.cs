@@ -14,6 +14,7 @@ public class PersistentActorTests : ActorTest
     public sealed record TakeSnapshot;
     public sealed record DeleteUpTo(long SequenceNr);
     public sealed record Get;
+    public sealed record Boom;
     public sealed record Summary(int Sum, long LastSequenceNr);
 
     readonly ControlledJournal _journal = ControlledJournal.Create();
@@ -97,6 +98,9 @@ public class PersistentActorTests : ActorTest
                 case Get:
                     Sender.Tell(new Summary(_sum, LastSequenceNr));
                     return true;
+                case Boom:
+                    _sum = -1000;
+                    throw new InvalidOperationException("command handler crashed");
             }
             return false;
         }
@@ -289,5 +293,20 @@ public class PersistentActorTests : ActorTest
 
         var (again, _) = await Start("delete", "recovered sum=0 last=3");
         Assert.Equal(new Summary(4, 4), await again.Ask<Summary>(new Add(4), Timeout));
+    }
+
+    [Fact]
+    public async Task A_restarted_persistent_actor_recovers_its_state_from_the_journal()
+    {
+        var (actor, probe) = await Start("restart", "recovered sum=0 last=0");
+        await actor.Ask<Summary>(new Add(3), Timeout);
+        await actor.Ask<Summary>(new Add(4), Timeout);
+
+        actor.Tell(new Boom(), null);
+
+        Assert.Equal("replay 3@1", await probe.ExpectMsg<string>());
+        Assert.Equal("replay 4@2", await probe.ExpectMsg<string>());
+        Assert.Equal("recovered sum=7 last=2", await probe.ExpectMsg<string>());
+        Assert.Equal(new Summary(7, 2), await actor.Ask<Summary>(new Get(), Timeout));
     }
 }
