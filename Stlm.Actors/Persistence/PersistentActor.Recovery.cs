@@ -6,6 +6,7 @@ namespace Stlm.Actors.Persistence;
 public abstract partial class PersistentActor
 {
     readonly CancellationTokenSource _recoveryCancel = new();
+    Task _writeChain = Task.CompletedTask;
 
     void StartRecovery()
     {
@@ -17,10 +18,13 @@ public abstract partial class PersistentActor
         var journal = Journal;
         var snapshots = SnapshotStore;
         var ct = _recoveryCancel.Token;
+        var predecessorWrites = Cell.PendingWrites;
+        _writeChain = predecessorWrites;
         _ = Task.Run(async () =>
         {
             try
             {
+                await predecessorWrites.ConfigureAwait(false);
                 var snapshot = recovery.FromSnapshot == SnapshotSelectionCriteria.None
                     ? null
                     : await snapshots.LoadAsync(id, recovery.FromSnapshot, ct).ConfigureAwait(false);

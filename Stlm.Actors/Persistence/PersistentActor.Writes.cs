@@ -16,7 +16,6 @@ public abstract partial class PersistentActor
     bool _batchStashes;
     readonly Queue<InFlight> _inFlight = new();
     int _stashingWritesInFlight;
-    Task _writeChain = Task.CompletedTask;
     long _writeIds;
 
     /// <summary>
@@ -76,6 +75,7 @@ public abstract partial class PersistentActor
             _phase = Phase.PersistingStashed;
         }
         _writeChain = Write(_writeChain, Journal, writes, Self, _instance, flight.WriteId);
+        Cell.PendingWrites = _writeChain;
     }
 
     static async Task Write(Task previous, IJournal journal, IReadOnlyList<AtomicWrite> writes, IActorRef self, long instance, long writeId)

@@ -40,6 +40,12 @@ internal sealed partial class ActorCell : IActorContext
     internal Mailbox Mailbox { get; }
     internal bool IsUserGuardian { get; set; }
 
+    /// <summary>
+    /// The journal writes of this actor's current or previous instance, so that a restarted
+    /// persistent actor recovers only after its predecessor's writes have settled.
+    /// </summary>
+    internal Task PendingWrites { get; set; } = Task.CompletedTask;
+
     public ActorCell(ActorSystem system, Props props, ActorCell? parent, ActorPath path)
     {
         System = system;

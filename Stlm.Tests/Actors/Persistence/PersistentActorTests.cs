@@ -309,4 +309,22 @@ public class PersistentActorTests : ActorTest
         Assert.Equal("recovered sum=7 last=2", await probe.ExpectMsg<string>());
         Assert.Equal(new Summary(7, 2), await actor.Ask<Summary>(new Get(), Timeout));
     }
+
+    [Fact]
+    public async Task A_restarted_instance_recovers_only_after_its_predecessors_writes_settled()
+    {
+        var (actor, probe) = await Start("settle", "recovered sum=0 last=0");
+        _journal.HoldWrites = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.Equal("accepted", await actor.Ask<string>(new AddAsync(4), Timeout));
+
+        actor.Tell(new Boom(), null);
+        await probe.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        var hold = _journal.HoldWrites;
+        _journal.HoldWrites = null;
+        hold.SetResult();
+
+        Assert.Equal("replay 4@1", await probe.ExpectMsg<string>());
+        Assert.Equal("recovered sum=4 last=1", await probe.ExpectMsg<string>());
+        Assert.Equal(new Summary(9, 2), await actor.Ask<Summary>(new Add(5), Timeout));
+    }
 }
