@@ -50,8 +50,8 @@ public sealed class BpeTokenizer : ITokenizer
 
     readonly record struct EncodeState(BpeTokenizer Tokenizer, string Text, List<int> Ids);
 
-    /// <summary>The ids of one pre-tokenised piece (no pre-tokenisation is applied to it).</summary>
-    public int[] EncodePiece(ReadOnlySpan<char> piece)
+    /// <summary>The ids of one pre-tokenised piece (no pre-tokenisation is applied to it); read-only, as it may be the cache's own array.</summary>
+    public ReadOnlySpan<int> EncodePiece(ReadOnlySpan<char> piece)
     {
         if (piece.Length <= MaxCachedPieceLength && _cacheBySpan.TryGetValue(piece, out var cached))
             return cached;
