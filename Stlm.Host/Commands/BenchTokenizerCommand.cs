@@ -41,7 +41,9 @@ public static class BenchTokenizerCommand
             throw new StlmException("--rounds and --mb must be at least 1");
         if (textFile is not null && !File.Exists(textFile))
             throw new StlmException($"text file {Path.GetFullPath(textFile)} does not exist; pass --text with a UTF-8 file or leave it out to use generated text");
+        var loadClock = Stopwatch.StartNew();
         var tokenizer = TokenizerSpec.Load(spec);
+        var loadMs = loadClock.Elapsed.TotalMilliseconds;
         var text = textFile is null ? SyntheticEnglish.Generate(megabytes * 1_000_000) : File.ReadAllText(textFile);
         var megabytesOfText = Encoding.UTF8.GetByteCount(text) / 1e6;
         Func<ITokenizer> fresh = tokenizer is BpeTokenizer bpe ? () => new BpeTokenizer(bpe.Vocabulary, bpe.Name) : () => tokenizer;
@@ -62,14 +64,14 @@ public static class BenchTokenizerCommand
         if (json)
             Console.Out.WriteLine(JsonSerializer.Serialize(new
             {
-                tokenizer = tokenizer.Name, text = source, megabytes = megabytesOfText, tokens, rounds,
+                tokenizer = tokenizer.Name, loadMs, text = source, megabytes = megabytesOfText, tokens, rounds,
                 coldMBps = cold, warmMBps = warm, coldWallMBps = coldWall, warmWallMBps = warmWall,
                 goalMBps = GoalMBps, coldRatio = cold / GoalMBps, warmRatio = warm / GoalMBps,
                 preTokenizerMBps = scanner, regexMBps = regex, preTokenizerVsRegex = scanner / regex, samePieceCount = samePieces,
             }));
         else
         {
-            Console.Out.WriteLine($"tokenizer {tokenizer.Name} on {source}: {megabytesOfText:F2} MB, {tokens} tokens ({megabytesOfText * 1e6 / tokens:F2} bytes/token), one core, median of {rounds} rounds");
+            Console.Out.WriteLine($"tokenizer {tokenizer.Name} on {source}: {megabytesOfText:F2} MB, {tokens} tokens ({megabytesOfText * 1e6 / tokens:F2} bytes/token), one core, median of {rounds} rounds; loaded in {loadMs:F0} ms");
             Console.Out.WriteLine($"cold cache: {cold,8:F2} MB/s of CPU time = {cold / GoalMBps:F2}x the {GoalMBps} MB/s goal ({coldWall:F2} MB/s wall clock)");
             Console.Out.WriteLine($"warm cache: {warm,8:F2} MB/s of CPU time = {warm / GoalMBps:F2}x the {GoalMBps} MB/s goal ({warmWall:F2} MB/s wall clock)");
             Console.Out.WriteLine($"pre-tokeniser alone: {scanner:F2} MB/s vs .NET Regex {regex:F2} MB/s = {scanner / regex:F2}x ({(samePieces ? "same" : "DIFFERENT")} number of pieces)");

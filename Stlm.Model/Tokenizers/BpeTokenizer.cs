@@ -15,7 +15,7 @@ public sealed class BpeTokenizer : ITokenizer
     public const int DefaultCacheLimit = 1 << 20;
     const int MaxCachedPieceLength = 64;
 
-    readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int[]> _cache = new(Environment.ProcessorCount, 1 << 14, StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
     readonly int[] _byteLengths;
     readonly int _cacheLimit;

@@ -45,8 +45,8 @@ public static class BpeTrainer
     {
         readonly List<int[]> _words = [];
         readonly List<long> _wordCounts = [];
-        readonly Dictionary<long, long> _pairCounts = [];
-        readonly Dictionary<long, HashSet<int>> _wordsWithPair = [];
+        readonly Dictionary<long, long> _pairCounts = new(BpeVocabulary.PairKeyComparer.Instance);
+        readonly Dictionary<long, HashSet<int>> _wordsWithPair = new(BpeVocabulary.PairKeyComparer.Instance);
         readonly PriorityQueue<long, (long Count, long Pair)> _heap = new(Comparer<(long Count, long Pair)>.Create(
             (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : a.Pair.CompareTo(b.Pair)));
         readonly List<byte[]> _tokenBytes = [];
@@ -104,7 +104,7 @@ public static class BpeTrainer
 
         void ApplyMerge(long pair, int left, int right, int merged)
         {
-            var touched = new HashSet<long>();
+            var touched = new HashSet<long>(BpeVocabulary.PairKeyComparer.Instance);
             foreach (var w in _wordsWithPair[pair].Order())
                 if (Contains(_words[w], left, right))
                     MergeInWord(w, left, right, merged, touched);
