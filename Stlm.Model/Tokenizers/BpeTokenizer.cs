@@ -7,21 +7,23 @@ namespace Stlm.Model.Tokenizers;
 /// <summary>
 /// Byte-level BPE as in GPT-2: pre-tokenise with <see cref="PreTokenizer"/>, merge each piece's
 /// UTF-8 bytes by rank with <see cref="BpeMerger"/>. Pieces repeat a lot in natural text, so
-/// their ids are cached (thread-safe, bounded: cleared when it grows past
-/// <see cref="CacheLimit"/> pieces).
+/// their ids are cached (thread-safe, bounded: cleared when it grows past the cache limit,
+/// <see cref="DefaultCacheLimit"/> pieces unless told otherwise).
 /// </summary>
 public sealed class BpeTokenizer : ITokenizer
 {
-    public const int CacheLimit = 1 << 20;
+    public const int DefaultCacheLimit = 1 << 20;
     const int MaxCachedPieceLength = 64;
 
-    readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, int[]> _cache = new(Environment.ProcessorCount, 1 << 14, StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> _cacheBySpan;
     readonly int[] _byteLengths;
+    readonly int _cacheLimit;
     int _cachedCount; // ConcurrentDictionary.Count takes every lock, too slow to ask per miss
 
-    public BpeTokenizer(BpeVocabulary vocabulary, string name)
+    public BpeTokenizer(BpeVocabulary vocabulary, string name, int cacheLimit = DefaultCacheLimit)
     {
+        _cacheLimit = cacheLimit;
         Vocabulary = vocabulary;
         Name = name;
         _cacheBySpan = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -50,8 +52,8 @@ public sealed class BpeTokenizer : ITokenizer
 
     readonly record struct EncodeState(BpeTokenizer Tokenizer, string Text, List<int> Ids);
 
-    /// <summary>The ids of one pre-tokenised piece (no pre-tokenisation is applied to it).</summary>
-    public int[] EncodePiece(ReadOnlySpan<char> piece)
+    /// <summary>The ids of one pre-tokenised piece (no pre-tokenisation is applied to it); read-only, as it may be the cache's own array.</summary>
+    public ReadOnlySpan<int> EncodePiece(ReadOnlySpan<char> piece)
     {
         if (piece.Length <= MaxCachedPieceLength && _cacheBySpan.TryGetValue(piece, out var cached))
             return cached;
@@ -65,7 +67,7 @@ public sealed class BpeTokenizer : ITokenizer
 
         if (piece.Length <= MaxCachedPieceLength)
         {
-            if (Interlocked.Increment(ref _cachedCount) > CacheLimit)
+            if (Interlocked.Increment(ref _cachedCount) > _cacheLimit)
             {
                 _cache.Clear();
                 Interlocked.Exchange(ref _cachedCount, 0);

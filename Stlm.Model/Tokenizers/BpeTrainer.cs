@@ -45,8 +45,8 @@ public static class BpeTrainer
     {
         readonly List<int[]> _words = [];
         readonly List<long> _wordCounts = [];
-        readonly Dictionary<long, long> _pairCounts = [];
-        readonly Dictionary<long, HashSet<int>> _wordsWithPair = [];
+        readonly Dictionary<long, long> _pairCounts = new(BpeVocabulary.PairKeyComparer.Instance);
+        readonly Dictionary<long, HashSet<int>> _wordsWithPair = new(BpeVocabulary.PairKeyComparer.Instance);
         readonly PriorityQueue<long, (long Count, long Pair)> _heap = new(Comparer<(long Count, long Pair)>.Create(
             (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : a.Pair.CompareTo(b.Pair)));
         readonly List<byte[]> _tokenBytes = [];
@@ -66,7 +66,7 @@ public static class BpeTrainer
                 var word = System.Text.Encoding.UTF8.GetBytes(piece).Select(b => (int)b).ToArray();
                 _words.Add(word);
                 _wordCounts.Add(count);
-                CountPairs(_words.Count - 1, +1);
+                CountPairs(_words.Count - 1);
             }
             foreach (var (pair, count) in _pairCounts)
                 _heap.Enqueue(pair, (count, pair));
@@ -104,38 +104,67 @@ public static class BpeTrainer
 
         void ApplyMerge(long pair, int left, int right, int merged)
         {
-            var touched = new HashSet<long>();
+            var touched = new HashSet<long>(BpeVocabulary.PairKeyComparer.Instance);
             foreach (var w in _wordsWithPair[pair].Order())
-            {
-                var word = _words[w];
-                if (!Contains(word, left, right)) continue;
-                CountPairs(w, -1, touched);
-                _words[w] = MergeInWord(word, left, right, merged);
-                CountPairs(w, +1, touched);
-            }
-            _pairCounts.Remove(pair);
+                if (Contains(_words[w], left, right))
+                    MergeInWord(w, left, right, merged, touched);
+            _pairCounts.Remove(pair); // no (left, right) is left anywhere
             _wordsWithPair.Remove(pair);
             foreach (var p in touched)
                 if (_pairCounts.TryGetValue(p, out var count) && count > 0)
                     _heap.Enqueue(p, (count, p));
         }
 
-        void CountPairs(int w, int sign, HashSet<long>? touched = null)
+        /// <summary>
+        /// Merges every (left, right) in one word, left to right, and moves the counts of only the
+        /// pairs around each merge: (prev, left) becomes (prev, merged), (right, next) becomes
+        /// (merged, next). Overlaps work out: in "A B A B" the (AB, A) added by the first merge is
+        /// taken away again by the second.
+        /// </summary>
+        void MergeInWord(int w, int left, int right, int merged, HashSet<long> touched)
         {
             var word = _words[w];
-            var count = _wordCounts[w] * sign;
-            for (var i = 0; i + 1 < word.Length; i++)
+            var count = _wordCounts[w];
+            var result = new List<int>(word.Length);
+            for (var i = 0; i < word.Length; i++)
             {
-                var pair = Pack(word[i], word[i + 1]);
-                var total = _pairCounts.GetValueOrDefault(pair) + count;
-                if (total == 0) _pairCounts.Remove(pair); else _pairCounts[pair] = total;
-                touched?.Add(pair);
-                if (sign > 0)
+                if (i + 1 < word.Length && word[i] == left && word[i + 1] == right)
                 {
-                    if (!_wordsWithPair.TryGetValue(pair, out var set))
-                        _wordsWithPair[pair] = set = [];
-                    set.Add(w);
+                    if (result.Count > 0)
+                    {
+                        AddCount(Pack(result[^1], left), -count, w, touched);
+                        AddCount(Pack(result[^1], merged), count, w, touched);
+                    }
+                    if (i + 2 < word.Length)
+                    {
+                        AddCount(Pack(right, word[i + 2]), -count, w, touched);
+                        AddCount(Pack(merged, word[i + 2]), count, w, touched);
+                    }
+                    result.Add(merged);
+                    i++;
                 }
+                else result.Add(word[i]);
+            }
+            _words[w] = result.ToArray();
+        }
+
+        void CountPairs(int w)
+        {
+            var word = _words[w];
+            for (var i = 0; i + 1 < word.Length; i++)
+                AddCount(Pack(word[i], word[i + 1]), _wordCounts[w], w, null);
+        }
+
+        void AddCount(long pair, long delta, int w, HashSet<long>? touched)
+        {
+            var total = _pairCounts.GetValueOrDefault(pair) + delta;
+            if (total == 0) _pairCounts.Remove(pair); else _pairCounts[pair] = total;
+            touched?.Add(pair);
+            if (delta > 0)
+            {
+                if (!_wordsWithPair.TryGetValue(pair, out var set))
+                    _wordsWithPair[pair] = set = [];
+                set.Add(w);
             }
         }
 
@@ -146,21 +175,6 @@ public static class BpeTrainer
                 return existing; // two merge orders can spell the same bytes: one token for both
             _tokenBytes.Add(bytes);
             return _idOfBytes[key] = _tokenBytes.Count - 1;
-        }
-
-        static int[] MergeInWord(int[] word, int left, int right, int merged)
-        {
-            var result = new List<int>(word.Length);
-            for (var i = 0; i < word.Length; i++)
-            {
-                if (i + 1 < word.Length && word[i] == left && word[i + 1] == right)
-                {
-                    result.Add(merged);
-                    i++;
-                }
-                else result.Add(word[i]);
-            }
-            return result.ToArray();
         }
 
         static bool Contains(int[] word, int left, int right)

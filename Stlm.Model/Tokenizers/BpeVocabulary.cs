@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Stlm.Model.Tokenizers;
 
 /// <summary>
@@ -8,7 +6,7 @@ namespace Stlm.Model.Tokenizers;
 /// </summary>
 public sealed class BpeVocabulary
 {
-    readonly FrozenDictionary<long, int> _rankOfPair;
+    readonly Dictionary<long, int> _rankOfPair;
     readonly int[] _mergedIdOfRank;
 
     public BpeVocabulary(IReadOnlyList<byte[]> tokenBytes, IReadOnlyList<(int Left, int Right)> merges, IReadOnlyDictionary<string, int> specials)
@@ -23,8 +21,7 @@ public sealed class BpeVocabulary
         for (var id = 0; id < tokenBytes.Count; id++)
         {
             if (specialIds.Contains(id)) continue;
-            var key = Convert.ToHexString(tokenBytes[id]);
-            idOfBytes.TryAdd(key, id);
+            idOfBytes.TryAdd(Key(tokenBytes[id]), id);
             if (tokenBytes[id].Length == 1 && ByteIds[tokenBytes[id][0]] < 0)
                 ByteIds[tokenBytes[id][0]] = id;
         }
@@ -32,18 +29,16 @@ public sealed class BpeVocabulary
         if (missing >= 0)
             throw new StlmException($"BPE vocabulary has no token for byte 0x{missing:X2}: a byte-level vocabulary needs all 256 single bytes");
 
-        var rankOfPair = new Dictionary<long, int>(merges.Count);
+        _rankOfPair = new Dictionary<long, int>(merges.Count, PairKeyComparer.Instance);
         _mergedIdOfRank = new int[merges.Count];
         for (var rank = 0; rank < merges.Count; rank++)
         {
             var (left, right) = merges[rank];
-            var merged = Concat(tokenBytes[left], tokenBytes[right]);
-            if (!idOfBytes.TryGetValue(Convert.ToHexString(merged), out var mergedId))
+            if (!idOfBytes.TryGetValue(Key(tokenBytes[left]) + Key(tokenBytes[right]), out var mergedId))
                 throw new StlmException($"BPE merge #{rank + 1} ({ByteLevelAlphabet.Spell(tokenBytes[left])} {ByteLevelAlphabet.Spell(tokenBytes[right])}) makes a token missing from the vocabulary; the vocab and merges files do not belong together");
-            rankOfPair.TryAdd(PairKey(left, right), rank);
+            _rankOfPair.TryAdd(PairKey(left, right), rank);
             _mergedIdOfRank[rank] = mergedId;
         }
-        _rankOfPair = rankOfPair.ToFrozenDictionary();
     }
 
     /// <summary>The bytes of each id; a special token's entry holds its UTF-8 spelling.</summary>
@@ -63,11 +58,17 @@ public sealed class BpeVocabulary
 
     static long PairKey(int left, int right) => ((long)left << 32) | (uint)right;
 
-    static byte[] Concat(byte[] a, byte[] b)
+    /// <summary>
+    /// long's own hash is low ^ high, which for two small ids is at most 16 bits and collides for
+    /// every pair with the same xor (slowing the merge loop ~10x); a multiplicative hash spreads them.
+    /// </summary>
+    internal sealed class PairKeyComparer : IEqualityComparer<long>
     {
-        var c = new byte[a.Length + b.Length];
-        a.CopyTo(c, 0);
-        b.CopyTo(c, a.Length);
-        return c;
+        public static readonly PairKeyComparer Instance = new();
+        public bool Equals(long a, long b) => a == b;
+        public int GetHashCode(long key) => (int)(((ulong)key * 0x9E3779B97F4A7C15UL) >> 32);
     }
+
+    /// <summary>Bytes as a string of the same length (Latin-1 maps each byte to one char), for dictionary keys.</summary>
+    static string Key(byte[] bytes) => System.Text.Encoding.Latin1.GetString(bytes);
 }

@@ -9,7 +9,7 @@ namespace Stlm.Model.Tokenizers;
 public static class ByteLevelAlphabet
 {
     static readonly char[] CharOfByte = BuildCharOfByte();
-    static readonly Dictionary<char, byte> ByteOfChar = Enumerable.Range(0, 256).ToDictionary(b => CharOfByte[b], b => (byte)b);
+    static readonly short[] ByteOfChar = BuildByteOfChar(); // -1 where a char stands for no byte
 
     public static char CharFor(byte b) => CharOfByte[b];
 
@@ -27,11 +27,21 @@ public static class ByteLevelAlphabet
         var bytes = new byte[spelled.Length];
         for (var i = 0; i < spelled.Length; i++)
         {
-            if (!ByteOfChar.TryGetValue(spelled[i], out var b))
+            var c = spelled[i];
+            if (c >= ByteOfChar.Length || ByteOfChar[c] < 0)
                 return null;
-            bytes[i] = b;
+            bytes[i] = (byte)ByteOfChar[c];
         }
         return bytes;
+    }
+
+    static short[] BuildByteOfChar()
+    {
+        var map = new short[CharOfByte.Max() + 1];
+        Array.Fill(map, (short)-1);
+        for (var b = 0; b < 256; b++)
+            map[CharOfByte[b]] = (short)b;
+        return map;
     }
 
     static char[] BuildCharOfByte()

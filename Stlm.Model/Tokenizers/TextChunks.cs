@@ -6,8 +6,9 @@ namespace Stlm.Model.Tokenizers;
 /// Reads a big text file in chunks cut where GPT-2's pre-tokenisation would cut anyway: just
 /// before a whitespace character that follows a non-whitespace one. No piece crosses such a
 /// point and the pieces after it depend only on the text after it, so pre-tokenising chunk by
-/// chunk gives the same pieces as the whole file at once (a chunk with no such point, over
-/// <c>chunkChars</c> of unbroken text, is cut at its end).
+/// chunk gives the same pieces — and so the same BPE ids — as the whole file at once (a chunk
+/// with no such point, over <c>chunkChars</c> of unbroken text, is cut at its end). Special
+/// spellings like "&lt;|endoftext|&gt;" hold no whitespace, so they are never cut either.
 /// </summary>
 public static class TextChunks
 {

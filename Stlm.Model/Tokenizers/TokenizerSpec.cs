@@ -6,9 +6,13 @@ namespace Stlm.Model.Tokenizers;
 /// <c>gpt2:DIR</c> (GPT-2's files: encoder.json + vocab.bpe, or vocab.json + merges.txt) and
 /// <c>bpe:DIR</c> (a vocabulary trained by <c>stlm tokenizer train</c>: vocab.json + merges.txt).
 /// Relative folders are resolved against <paramref name="baseDirectory"/> (default: the current one).
+/// Tokenizers are immutable and thread-safe, so a loaded BPE is shared by every later load of
+/// the same files (same paths, sizes and write times) in the process.
 /// </summary>
 public static class TokenizerSpec
 {
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<BpeTokenizer>> Loaded = new();
+
     public const string Forms = "'bytes', 'bytes:raw', 'gpt2:DIR' or 'bpe:DIR'";
 
     public static ITokenizer Load(string spec, string? baseDirectory = null)
@@ -33,8 +37,20 @@ public static class TokenizerSpec
             throw new StlmException($"tokenizer spec '{spec}': folder {directory} does not exist; {Hint(kind)}");
         var files = BpeFiles.FindIn(directory)
             ?? throw new StlmException($"tokenizer spec '{spec}': {directory} holds neither {BpeFiles.VocabJson} + {BpeFiles.MergesTxt} nor {BpeFiles.EncoderJson} + {BpeFiles.VocabBpe}; {Hint(kind)}");
-        var vocabulary = BpeFiles.Load(files.Vocab, files.Merges);
-        return new BpeTokenizer(vocabulary, kind == "gpt2" ? $"gpt2-bpe({vocabulary.Count})" : $"bpe({vocabulary.Count})");
+        var key = $"{kind}|{Stamp(files.Vocab)}|{Stamp(files.Merges)}";
+        var loaded = Loaded.GetOrAdd(key, _ => new Lazy<BpeTokenizer>(() =>
+        {
+            var vocabulary = BpeFiles.Load(files.Vocab, files.Merges);
+            return new BpeTokenizer(vocabulary, kind == "gpt2" ? $"gpt2-bpe({vocabulary.Count})" : $"bpe({vocabulary.Count})");
+        }));
+        try { return loaded.Value; }
+        catch { Loaded.TryRemove(key, out _); throw; } // a broken file may be fixed and loaded again
+    }
+
+    static string Stamp(string path)
+    {
+        var file = new FileInfo(path);
+        return $"{file.FullName}:{file.Length}:{file.LastWriteTimeUtc.Ticks}";
     }
 
     static string Hint(string kind) => kind == "gpt2"

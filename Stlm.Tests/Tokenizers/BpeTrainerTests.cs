@@ -89,6 +89,21 @@ public class BpeTrainerTests
     }
 
     [Fact]
+    public void Encoding_a_file_chunk_by_chunk_gives_the_ids_of_the_whole_text()
+    {
+        var text = string.Join("<|endoftext|>\n", Enumerable.Range(0, 30).Select(i => SyntheticEnglish.Generate(700, seed: i) + "  \t"));
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, text);
+            var gpt2 = Gpt2Fixture.Tokenizer;
+            var chunked = TextChunks.Read(path, chunkChars: 500).SelectMany(chunk => gpt2.Encode(chunk, allowSpecialTokens: true));
+            Assert.Equal(gpt2.Encode(text, allowSpecialTokens: true), chunked);
+        }
+        finally { File.Delete(path); }
+    }
+
+    [Fact]
     public void A_vocabulary_smaller_than_the_bytes_is_refused_in_one_line()
     {
         var e = Assert.Throws<StlmException>(() => BpeTrainer.Train(["abc"], 100));

@@ -31,6 +31,23 @@ public class TokenizerSpecTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Fact]
+    public void Loading_the_same_files_twice_shares_one_tokenizer_until_they_change()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "stlm-shared-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            BpeFiles.Save(BpeTrainer.Train(["aa bb aa bb cc"], 260), dir);
+            var first = TokenizerSpec.Load("bpe:" + dir);
+            Assert.Same(first, TokenizerSpec.Load("bpe:" + dir));
+            BpeFiles.Save(BpeTrainer.Train(["aa bb aa bb cc aa"], 262), dir);
+            var second = TokenizerSpec.Load("bpe:" + dir);
+            Assert.NotSame(first, second);
+            Assert.Equal(262, second.VocabSize);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     [Theory]
     [InlineData("wordpiece:x", "unknown tokenizer spec")]
     [InlineData("", "unknown tokenizer spec")]
