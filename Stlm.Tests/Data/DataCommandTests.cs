@@ -58,6 +58,6 @@ public class DataCommandTests
         File.WriteAllText(dir.File("a.txt"), "hello");
         var r = StlmProcess.Run(dir.Path, "data", "prepare", "--input", "a.txt", "--out", "s", "--tokenizer", "nonsense");
         Assert.Equal(2, r.ExitCode);
-        Assert.Contains("unknown tokenizer 'nonsense'", r.StdErr);
+        Assert.Contains("unknown tokenizer spec 'nonsense'", r.StdErr);
     }
 }
