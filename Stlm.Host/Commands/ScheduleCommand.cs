@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Stlm.Actors.Config;
+using Stlm.Actors.Schedules;
 using Stlm.Host.Charts;
 using Stlm.Model;
 using Stlm.Model.Schedules;
@@ -33,7 +34,7 @@ public static class ScheduleCommand
         command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var config = options.Load(parse).Bind<SchedulesConfig>(SchedulesConfig.Section);
+            var config = SchedulesSection.Load(options.Load(parse));
             var set = new ScheduleSet(config, [.. (parse.GetValue(overrides) ?? []).Select(o => ScheduleOverride.Parse(o))]);
             var count = parse.GetValue(steps) ?? config.LearningRate.Steps;
             if (count < 1) throw new StlmException($"--steps {count}: give at least 1 step");

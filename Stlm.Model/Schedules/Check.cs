@@ -5,8 +5,8 @@ namespace Stlm.Model.Schedules;
 /// <summary>One-line errors for schedule settings, each naming the full config key.</summary>
 static class Check
 {
-    public static StlmException Error(string section, string key, double value, string problem) =>
-        new($"{section}.{key} = {Format(value)} {problem} (fix it in your --config file or with --set {section}.{key}=…)");
+    public static ScheduleConfigException Error(string section, string key, double value, string problem) =>
+        new($"{section}.{key}", $"{section}.{key} = {Format(value)} {problem}", $"fix it in your --config file or with --set {section}.{key}=…");
 
     public static void Positive(string section, string key, double value)
     {

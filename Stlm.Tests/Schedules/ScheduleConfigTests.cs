@@ -1,4 +1,5 @@
 using Stlm.Actors.Config;
+using Stlm.Actors.Schedules;
 using Stlm.Model;
 using Stlm.Model.Schedules;
 
@@ -66,7 +67,7 @@ public class ScheduleConfigTests
     public void Each_invalid_setting_names_its_key_in_one_line(string key, params string[] sets)
     {
         var config = Load(sets);
-        var e = Assert.Throws<StlmException>(() => new ScheduleSet(config));
+        var e = Assert.Throws<ScheduleConfigException>(() => new ScheduleSet(config));
         Assert.StartsWith(key + " = ", e.Message);
         Assert.Contains($"--set {key}=", e.Message);
         Assert.DoesNotContain('\n', e.Message);
@@ -78,7 +79,32 @@ public class ScheduleConfigTests
         // A short run moves end-step before the default peak-step: harmless unless the dropout is a triangle.
         string[] shortRun = ["training.max-steps=1000", "schedules.learning-rate.warmup-steps=100"];
         new ScheduleSet(Load(shortRun));
-        var e = Assert.Throws<StlmException>(() => new ScheduleSet(Load([.. shortRun, "schedules.dropout.kind=triangle"])));
+        var e = Assert.Throws<ScheduleConfigException>(() => new ScheduleSet(Load([.. shortRun, "schedules.dropout.kind=triangle"])));
         Assert.StartsWith("schedules.dropout.end-step = 1000", e.Message);
+    }
+
+    [Fact]
+    public void Loading_the_section_points_a_bad_value_at_its_file_line_and_column()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"stlm-schedules-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, "# a run\nschedules.dropout {\n  p = 1.5\n}\n");
+        try
+        {
+            var e = Assert.Throws<ScheduleConfigException>(() => SchedulesSection.Load(ConfigLoader.Load(file, [])));
+            Assert.Equal("schedules.dropout.p", e.Key);
+            Assert.Contains($"{file}:3:", e.Message);
+            Assert.StartsWith("schedules.dropout.p = 1.5 must be a probability in [0, 1) at ", e.Message);
+            Assert.DoesNotContain('\n', e.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Loading_a_valid_section_gives_the_bound_records()
+    {
+        Assert.Equal(new SchedulesConfig(), SchedulesSection.Load(ConfigLoader.Load(null, [])));
     }
 }
