@@ -10,5 +10,6 @@ public static class BenchCommand
         BenchTokenizerCommand.Create(),
         BenchJournalCommand.Create(),
         BenchTorchCommand.Create(),
+        Commands.BenchCheckpointCommand.Create(),
     };
 }
