@@ -11,5 +11,6 @@ public static class BenchCommand
         BenchJournalCommand.Create(),
         BenchTorchCommand.Create(),
         BenchActorsCommand.Create(),
+        BenchCheckpointCommand.Create(),
     };
 }

@@ -1,13 +1,16 @@
 using System.CommandLine;
 using System.Text.Json;
 using Stlm.Model;
+using Stlm.Model.Checkpoints;
 using Stlm.Model.LibTorch.Safetensors;
 
 namespace Stlm.Host.Commands;
 
 /// <summary>
 /// `stlm inspect FILE|FOLDER [--json]`: the tensors of a safetensors file, or of every
-/// safetensors file in a folder (a checkpoint), with their dtypes, shapes and sizes.
+/// safetensors file in a folder (a checkpoint), with their dtypes, shapes and sizes; for a
+/// checkpoint also its summary and verification status. `--verify` only checks the hashes of a
+/// checkpoint (or of every checkpoint in a folder) and exits non-zero on a corrupt one.
 /// </summary>
 public static class InspectCommand
 {
@@ -15,16 +18,29 @@ public static class InspectCommand
     {
         var target = new Argument<string>("path") { Description = "A .safetensors file, or a folder (a checkpoint) whose .safetensors files to list" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
-        var command = new Command("inspect", "List the tensors of a safetensors file or a checkpoint folder") { target, json };
+        var verify = new Option<bool>("--verify") { Description = "Check a checkpoint's (or every checkpoint's in a folder) sizes and SHA-256 hashes; exit non-zero on a corrupt one" };
+        var command = new Command("inspect", "List the tensors of a safetensors file or a checkpoint folder") { target, json, verify };
         command.SetAction(parse =>
         {
-            var files = Files(parse.GetValue(target)!);
+            var path = parse.GetValue(target)!;
+            if (parse.GetValue(verify))
+                return CheckpointReport.Verify(Console.Out, CheckpointReport.Targets(path), parse.GetValue(json)) == 0 ? 0 : 1;
+            var checkpoint = Directory.Exists(path) && CheckpointReport.IsCheckpoint(path) ? CheckpointVerifier.Check(path) : null;
+            var files = Files(path);
             var opened = new List<SafetensorsFile>();
             try
             {
-                foreach (var f in files) opened.Add(SafetensorsFile.Open(f));
-                if (parse.GetValue(json)) WriteJson(Console.Out, opened);
-                else WriteText(Console.Out, opened);
+                foreach (var f in files)
+                {
+                    try { opened.Add(SafetensorsFile.Open(f)); }
+                    catch (SafetensorsException) when (checkpoint is { Ok: false }) { throw CheckpointVerifier.Error(checkpoint); }
+                }
+                if (parse.GetValue(json)) WriteJson(Console.Out, opened, checkpoint);
+                else
+                {
+                    if (checkpoint is not null) CheckpointReport.WriteText(Console.Out, checkpoint);
+                    WriteText(Console.Out, opened);
+                }
             }
             finally
             {
@@ -70,12 +86,17 @@ public static class InspectCommand
                         $"{files.Sum(f => f.Tensors.Sum(t => t.ElementCount)):N0} elements, {Bytes(files.Sum(f => f.Length))}");
     }
 
-    static void WriteJson(TextWriter o, IReadOnlyList<SafetensorsFile> files)
+    static void WriteJson(TextWriter o, IReadOnlyList<SafetensorsFile> files, CheckpointVerifier.Result? checkpoint)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
+            if (checkpoint is not null)
+            {
+                w.WritePropertyName("checkpoint");
+                CheckpointReport.WriteJson(w, checkpoint);
+            }
             w.WriteStartArray("files");
             foreach (var file in files)
             {

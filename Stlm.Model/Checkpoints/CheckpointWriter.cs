@@ -1,0 +1,106 @@
+using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Safetensors;
+
+namespace Stlm.Model.Checkpoints;
+
+/// <summary>
+/// Writes a snapshot as one folder, atomically: every file goes into a temp folder beside the
+/// target (".tmp-step-…", guarded by a locked ".lock" file beside it), is fsync'd, then the
+/// folder is synced, renamed to step-NNNNNNNNN and the parent synced. A crash at any moment
+/// leaves no checkpoint or a complete one; leftovers are removed by <see cref="CheckpointFolders.CleanStale"/>.
+/// </summary>
+static class CheckpointWriter
+{
+    /// <summary>The stages at which <see cref="CheckpointWriteOptions.Fault"/> is called, in order.</summary>
+    public static readonly IReadOnlyList<string> Stages =
+        [CheckpointNames.Model, CheckpointNames.Optimizer, CheckpointNames.Rng, CheckpointNames.Manifest, "rename"];
+
+    public static CommittedCheckpoint Write(CheckpointSnapshot snapshot, string checkpointsDir, CheckpointWriteOptions options)
+    {
+        var parent = Path.GetFullPath(checkpointsDir);
+        Directory.CreateDirectory(parent);
+        var name = snapshot.Info.FolderName;
+        var final = Path.Combine(parent, name);
+        var temp = Path.Combine(parent, $"{CheckpointNames.TempPrefix}{snapshot.Info.Step:D9}-{Guid.NewGuid():N}");
+        using var guard = CheckpointFolders.LockTemp(temp);
+        try
+        {
+            Directory.CreateDirectory(temp);
+            var files = new List<CheckpointFile>
+            {
+                Tensors(temp, CheckpointNames.Model, snapshot.Weights, options),
+                Tensors(temp, CheckpointNames.Optimizer, snapshot.OptimizerTensors, options),
+                Rng(temp, snapshot.Rng, options),
+            };
+            var manifest = new CheckpointManifest(snapshot.Info, snapshot.OptimizerRecord, files, (options.Clock ?? TimeProvider.System).GetUtcNow());
+            var hash = manifest.ContentHash();
+            var json = manifest.ToJsonBytes();
+            WriteDurably(Path.Combine(temp, CheckpointNames.Manifest), s => s.Write(json));
+            WriteDurably(Path.Combine(temp, CheckpointNames.ContentHash), s => s.Write(System.Text.Encoding.ASCII.GetBytes(hash + "\n")));
+            options.Fault?.Invoke(CheckpointNames.Manifest, temp);
+            Durability.SyncDirectory(temp);
+            var bytes = files.Sum(f => f.Bytes) + json.Length + hash.Length + 1;
+
+            options.Fault?.Invoke("rename", temp);
+            if (Directory.Exists(final)) return SameOrError(final, name, hash, temp);
+            Directory.Move(temp, final);
+            Durability.SyncDirectory(parent);
+            return new CommittedCheckpoint(final, snapshot.Info.Step, hash, bytes);
+        }
+        catch
+        {
+            CheckpointFolders.DeleteQuietly(temp);
+            throw;
+        }
+    }
+
+    /// <summary>A committed checkpoint is never overwritten: the same content is a no-op, other content an error.</summary>
+    static CommittedCheckpoint SameOrError(string final, string name, string hash, string temp)
+    {
+        var existing = Checkpoint.Open(final);
+        if (existing.ContentHash != hash)
+            throw new StlmException(
+                $"checkpoint {name} already exists in {Path.GetDirectoryName(final)} with other content (sha256 {existing.ContentHash[..12]}…, new {hash[..12]}…); committed checkpoints are never overwritten — save this run's checkpoints to another folder");
+        CheckpointFolders.DeleteQuietly(temp);
+        return new CommittedCheckpoint(final, existing.Manifest.Info.Step, hash, existing.Bytes);
+    }
+
+    static CheckpointFile Tensors(string temp, string file, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, CheckpointWriteOptions options)
+    {
+        var copies = new List<Tensor>();
+        try
+        {
+            var entries = TensorSafetensors.Entries(tensors, copies);
+            var result = WriteDurably(Path.Combine(temp, file), s => SafetensorsWriter.Write(s, entries));
+            options.Fault?.Invoke(file, temp);
+            return result;
+        }
+        finally
+        {
+            foreach (var c in copies) c.Dispose();
+        }
+    }
+
+    static CheckpointFile Rng(string temp, RngSnapshot rng, CheckpointWriteOptions options)
+    {
+        var entries = new List<SafetensorsEntry>
+        {
+            SafetensorsEntry.FromBytes("rng.cpu", SafetensorsDType.U8, [rng.Cpu.Length], rng.Cpu),
+        };
+        for (var i = 0; i < rng.Cuda.Count; i++)
+            entries.Add(SafetensorsEntry.FromBytes($"rng.cuda.{i}", SafetensorsDType.U8, [rng.Cuda[i].Length], rng.Cuda[i]));
+        var result = WriteDurably(Path.Combine(temp, CheckpointNames.Rng), s => SafetensorsWriter.Write(s, entries));
+        options.Fault?.Invoke(CheckpointNames.Rng, temp);
+        return result;
+    }
+
+    /// <summary>Writes a new file through a hash, then fsyncs it.</summary>
+    static CheckpointFile WriteDurably(string path, Action<Stream> write)
+    {
+        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        using var hashing = new HashingStream(file);
+        write(hashing);
+        file.Flush(flushToDisk: true);
+        return new CheckpointFile(Path.GetFileName(path), hashing.Written, hashing.Sha256Hex());
+    }
+}
