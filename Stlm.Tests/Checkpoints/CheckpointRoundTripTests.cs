@@ -8,7 +8,7 @@ using F = Stlm.Model.LibTorch.Functional;
 namespace Stlm.Tests.Checkpoints;
 
 // Other tests draw from the global generator too: run these alone so the trajectories are ours.
-[Collection(nameof(RngCollection))]
+[Collection(nameof(TorchGlobalState))]
 public class CheckpointRoundTripTests : IDisposable
 {
     readonly TempDirectory dir = new();

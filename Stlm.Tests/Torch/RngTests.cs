@@ -3,7 +3,7 @@ using Stlm.Model.LibTorch;
 namespace Stlm.Tests.LibTorch;
 
 // The generators are process-wide, so these tests never run beside each other.
-[Collection(nameof(RngCollection))]
+[Collection(nameof(TorchGlobalState))]
 public class RngTests
 {
     [Fact]
@@ -93,5 +93,3 @@ public class RngTests
     }
 }
 
-[CollectionDefinition(nameof(RngCollection), DisableParallelization = true)]
-public class RngCollection;
