@@ -26,7 +26,7 @@ public sealed class ConfigCommandTests : IDisposable
         var r = StlmProcess.Run(_dir, "config", "--config", "run.conf", "--origins");
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Contains("# run.conf:2:15\n  max-steps = 99", r.StdOut);
-        Assert.Contains("decay-steps = 99", r.StdOut);
+        Assert.Contains("    steps = 99", r.StdOut); // schedules.learning-rate.steps follows ${training.max-steps}
     }
 
     [Fact]

@@ -44,8 +44,7 @@ public sealed class InMemoryJournal(IPayloadSerializer? serializer = null) : IJo
                 var taken = _streams.TryGetValue(e.PersistenceId, out var stream)
                             && (stream.Events.ContainsKey(e.SequenceNr) || e.SequenceNr <= stream.DeletedTo);
                 if (taken || !seen.Add((e.PersistenceId, e.SequenceNr)))
-                    throw new InvalidOperationException(
-                        $"concurrency conflict: event {e.SequenceNr} of '{e.PersistenceId}' is already written (is another writer running the same persistence id?)");
+                    throw new JournalConcurrencyException(e.PersistenceId, e.SequenceNr);
                 if (e.SequenceNr < 1)
                     throw new ArgumentOutOfRangeException(nameof(writes), $"sequence numbers start at 1, got {e.SequenceNr} for '{e.PersistenceId}'");
             }
