@@ -38,15 +38,17 @@ public class ArchitectureTests
         var norms = 2 * d;
         var embedding = v * d;
         var head = c.TieEmbeddings ? 0 : v * d;
+        // Per interior layer, a rank-r adapter (r·(in + out)) on each of the 7 projections.
+        var adapters = c.WeightSharing == WeightSharing.InteriorLora
+            ? (l - 2) * r * ((d + q) + 2 * (d + kv) + (q + d) + 3 * (d + f))
+            : 0;
         var layers = c.WeightSharing switch
         {
             WeightSharing.None => l * (attention + ffn + norms),
             WeightSharing.Ffn => l * (attention + norms) + ffn,
             WeightSharing.FfnAttention => attention + ffn + norms,
-            // Two unshared end layers, one shared interior, and per interior layer its norms and
-            // a rank-r adapter (r·(in + out)) on each of the 7 projections.
-            WeightSharing.InteriorLora => 2 * (attention + ffn + norms) + attention + ffn
-                + (l - 2) * (norms + r * ((d + q) + 2 * (d + kv) + (q + d) + 3 * (d + f))),
+            // Two unshared end layers, one shared interior, and per interior layer its norms.
+            WeightSharing.InteriorLora => 2 * (attention + ffn + norms) + attention + ffn + (l - 2) * norms + adapters,
             _ => throw new ArgumentException(variant),
         };
 
@@ -56,6 +58,7 @@ public class ArchitectureTests
         Assert.Equal(embedding + head + layers + d, counts.Total);
         Assert.Equal(embedding, counts[ParameterGroup.Embedding]);
         Assert.Equal(head, counts[ParameterGroup.Head]);
+        Assert.Equal(adapters, counts[ParameterGroup.Adapter]);
         Assert.Equal(counts.Total - embedding - head, counts.Core);
     }
 
