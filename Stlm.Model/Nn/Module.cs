@@ -13,7 +13,7 @@ namespace Stlm.Model.Nn;
 public abstract class Module
 {
     readonly List<(string Name, Parameter Parameter)> parameters = new();
-    readonly List<(string Name, Tensor Tensor, bool Persistent)> buffers = new();
+    readonly List<(string Name, Tensor Tensor, bool Persistent, bool KeepsDType)> buffers = new();
     readonly List<(string Name, Module Module)> children = new();
 
     /// <summary>Training mode: dropout is active. Set with <see cref="Train"/> / <see cref="Eval"/>.</summary>
@@ -38,12 +38,16 @@ public abstract class Module
         return module;
     }
 
-    /// <summary>A non-trainable tensor; persistent ones are part of the state dict.</summary>
-    protected Tensor RegisterBuffer(string name, Tensor tensor, bool persistent = true)
+    /// <summary>
+    /// A non-trainable tensor; persistent ones are part of the state dict. A floating buffer follows
+    /// <see cref="To(Device, DType?)"/>'s dtype unless <paramref name="keepsDType"/> (e.g. RoPE
+    /// frequencies, which must stay f32 in a bf16 model).
+    /// </summary>
+    protected Tensor RegisterBuffer(string name, Tensor tensor, bool persistent = true, bool keepsDType = false)
     {
         CheckNewName(name);
         tensor.DetachFromScopes();
-        buffers.Add((name, tensor, persistent));
+        buffers.Add((name, tensor, persistent, keepsDType));
         return tensor;
     }
 
@@ -94,7 +98,7 @@ public abstract class Module
     {
         var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
         foreach (var (prefix, module) in NamedModulesWithRepeats())
-            foreach (var (name, tensor, persistent) in module.buffers)
+            foreach (var (name, tensor, persistent, _) in module.buffers)
                 if ((persistent || !persistentOnly) && seen.Add(tensor)) yield return (Join(prefix, name), tensor);
     }
 
@@ -147,11 +151,11 @@ public abstract class Module
         foreach (var (_, module) in NamedModules())
             for (var i = 0; i < module.buffers.Count; i++)
             {
-                var (name, tensor, persistent) = module.buffers[i];
-                var moved = dtype is { } d && tensor.DType.IsFloatingPoint() ? tensor.To(device, d) : tensor.To(device);
+                var (name, tensor, persistent, keepsDType) = module.buffers[i];
+                var moved = dtype is { } d && tensor.DType.IsFloatingPoint() && !keepsDType ? tensor.To(device, d) : tensor.To(device);
                 moved.DetachFromScopes();
                 if (!ReferenceEquals(moved, tensor)) tensor.Dispose();
-                module.buffers[i] = (name, moved, persistent);
+                module.buffers[i] = (name, moved, persistent, keepsDType);
                 module.OnBufferMoved(name, moved);
             }
         return this;

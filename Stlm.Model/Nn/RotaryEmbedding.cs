@@ -40,7 +40,7 @@ public sealed class RotaryEmbedding : Module
         using var scope = TorchScope.Begin();
         var exponents = Torch.Arange(0, headDim, 2, DType.Float32) / headDim;   // [d/2]
         // Same formula and f32 rounding as Hugging Face: 1 / θ^(2i/d).
-        invFreq = RegisterBuffer("inv_freq", scope.Keep(1.0 / Torch.Full([], theta).Pow(exponents)), persistent: false);
+        invFreq = RegisterBuffer("inv_freq", scope.Keep(1.0 / Torch.Full([], theta).Pow(exponents)), persistent: false, keepsDType: true);
     }
 
     public int HeadDim { get; }
@@ -53,7 +53,7 @@ public sealed class RotaryEmbedding : Module
     {
         using var scope = TorchScope.Begin();
         var positions = Torch.Arange(start, start + length, 1, DType.Float32, invFreq.Device);   // [T]
-        var freqs = positions.Outer(invFreq.To(DType.Float32));                                  // [T, d/2]
+        var freqs = positions.Outer(invFreq);                                  // [T, d/2]
         var angles = Torch.Cat([freqs, freqs], -1);                                              // [T, d]
         return new RopeAngles(scope.Keep(angles.Cos()), scope.Keep(angles.Sin()));
     }

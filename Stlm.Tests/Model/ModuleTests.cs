@@ -127,6 +127,22 @@ public class ModuleTests
     }
 
     [Fact]
+    public void A_bfloat16_model_keeps_rope_frequencies_in_float32_and_stays_close_to_float32()
+    {
+        using var scope = TorchScope.Begin();
+        using var _ = Torch.NoGrad();
+        var model = new LlamaForCausalLM(TinyModels.Base, seed: 2);
+        var ids = TinyModels.Ids(1, 16, 64, seed: 2);
+        var reference = model.Forward(ids);
+
+        model.To(DType.BFloat16);
+
+        Assert.Equal(DType.Float32, model.Model.Rotary.Angles(0, 1).Cos.DType);
+        Assert.Equal(DType.BFloat16, model.Forward(ids).DType);
+        Assert.True(TinyModels.MaxAbsDifference(reference, model.Forward(ids)) < 0.05);
+    }
+
+    [Fact]
     public void Train_and_eval_set_the_mode_of_every_submodule()
     {
         using var scope = TorchScope.Begin();
