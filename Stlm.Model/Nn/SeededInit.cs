@@ -20,16 +20,12 @@ public static class SeededInit
                 Array.Fill(values, (float)c.Value);
                 break;
             case ParameterInit.Normal n:
-                var state = seed ^ Fnv1a(name);
-                for (var i = 0; i < values.Length; i += 2)
-                {
-                    // Box–Muller: two independent standard normals from two uniforms in (0, 1].
-                    var u1 = Uniform(ref state);
-                    var u2 = Uniform(ref state);
-                    var r = Math.Sqrt(-2.0 * Math.Log(u1)) * n.Std;
-                    values[i] = (float)(r * Math.Cos(2 * Math.PI * u2));
-                    if (i + 1 < values.Length) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * u2));
-                }
+                // Fixed-size chunks, each with its own stream, so the values do not depend on how
+                // many threads fill them.
+                var nameState = seed ^ Fnv1a(name);
+                var chunks = (values.Length + ChunkSize - 1) / ChunkSize;
+                Parallel.For(0, chunks, chunk => FillNormal(values.AsSpan(chunk * ChunkSize, Math.Min(ChunkSize, values.Length - chunk * ChunkSize)),
+                    nameState + (ulong)chunk * 0xD1B54A32D192ED03UL, n.Std));
                 break;
             default:
                 throw new ArgumentException($"unknown init {parameter.Init}");
@@ -38,6 +34,21 @@ public static class SeededInit
         using var _ = Torch.NoGrad();
         var host = Torch.From<float>(values, parameter.Shape);
         parameter.Value.CopyInPlace(host);
+    }
+
+    const int ChunkSize = 1 << 16;
+
+    static void FillNormal(Span<float> values, ulong state, double std)
+    {
+        for (var i = 0; i < values.Length; i += 2)
+        {
+            // Box–Muller: two independent standard normals from two uniforms in (0, 1].
+            var u1 = Uniform(ref state);
+            var u2 = Uniform(ref state);
+            var r = Math.Sqrt(-2.0 * Math.Log(u1)) * std;
+            values[i] = (float)(r * Math.Cos(2 * Math.PI * u2));
+            if (i + 1 < values.Length) values[i + 1] = (float)(r * Math.Sin(2 * Math.PI * u2));
+        }
     }
 
     static ulong Fnv1a(string text)
