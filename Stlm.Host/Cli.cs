@@ -24,6 +24,7 @@ public static class Cli
         ConfigCommand.Create(),
         InspectCommand.Create(),
         DataCommand.Create(),
+        DebugCommand.Create(),
     ];
 
     public static int Run(string[] args)

@@ -8,5 +8,6 @@ public static class BenchCommand
     public static Command Create() => new("bench", "Performance benchmarks")
     {
         BenchTokenizerCommand.Create(),
+        BenchTorchCommand.Create(),
     };
 }

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using System.Text.Json;
+using Stlm.Model.LibTorch.Distributed;
+
+namespace Stlm.Host;
+
+/// <summary>
+/// `stlm debug …` (hidden): helpers that tests run as child processes. `allreduce-peer` joins a
+/// Gloo group as one rank, runs <see cref="CollectivesCheck"/> and prints its results as JSON.
+/// </summary>
+public static class DebugCommand
+{
+    public static Command Create()
+    {
+        var rank = new Option<int>("--rank") { Required = true };
+        var world = new Option<int>("--world-size") { Required = true };
+        var addr = new Option<string>("--master-addr") { DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--master-port") { Required = true };
+        var timeout = new Option<int>("--timeout-seconds") { DefaultValueFactory = _ => 60 };
+        var peer = new Command("allreduce-peer", "Join a Gloo group as one rank and run the collectives check") { rank, world, addr, port, timeout };
+        peer.SetAction(parse =>
+        {
+            using var group = ProcessGroup.Create(new ProcessGroupOptions(parse.GetValue(rank), parse.GetValue(world),
+                parse.GetValue(addr)!, parse.GetValue(port), Backend.Gloo, TimeSpan.FromSeconds(parse.GetValue(timeout))));
+            Console.WriteLine(JsonSerializer.Serialize(CollectivesCheck.Run(group)));
+            return 0;
+        });
+        return new Command("debug", "Helpers for tests") { Hidden = true, Subcommands = { peer } };
+    }
+}
