@@ -1,3 +1,5 @@
+using Stlm.Model.Nn;
+
 namespace Stlm.Model.Architectures;
 
 /// <summary>
@@ -14,14 +16,12 @@ public sealed record EmbeddingParameterComparison(long BytePooled, long Core, lo
     public static EmbeddingParameterComparison Measure(BytePooledConfig config, int bpeVocabSize)
     {
         var bytePooled = new BytePooledLm(config, seed: 0);
-        // The plain BPE model: LayerSkipLm without layer dropout is exactly the baseline stack.
-        long Outside(bool tied)
-        {
-            var bpe = new LayerSkipLm(new LayerSkipConfig(config.Core, bpeVocabSize, tied, new EarlyExitOptions { MaxLayerDropout = 0 }), seed: 0);
-            return bpe.CountParameters().Total - bpe.Model.CountParameters().Total;
-        }
+        // What a BPE model adds to the same core: its token embedding and, untied, its head
+        // (built, not initialised: counting needs the shapes only).
+        var embedding = new Embedding(bpeVocabSize, config.Core.DModel).CountParameters().Total;
+        var head = new Linear(config.Core.DModel, bpeVocabSize, ParameterGroup.Head).CountParameters().Total;
         return new EmbeddingParameterComparison(bytePooled.EmbeddingAndHeadParameters, bytePooled.Model.CountParameters().Total,
-            Outside(tied: true), Outside(tied: false), bpeVocabSize);
+            embedding, embedding + head, bpeVocabSize);
     }
 
     public override string ToString() =>

@@ -80,14 +80,10 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
     {
         using var scope = TorchScope.Begin();
         var tenM = EmbeddingParameterComparison.Measure(BytePooled(Preset("byte-pooled-10m")), bpeVocabSize: 50257);
-        // The paper's baseline core (Table 1) under the default byte-pooling section.
-        var paper = EmbeddingParameterComparison.Measure(BytePooled(ConfigLoader.Reference().Resolve()), bpeVocabSize: 50257);
         output.WriteLine($"byte-pooled-10m: {tenM}");
-        output.WriteLine($"paper baseline core: {paper}");
 
         Assert.Equal(50257L * 320, tenM.BpeTied);
         Assert.Equal(2 * 50257L * 320, tenM.BpeUntied);
         Assert.True(tenM.ReductionVsTied >= 0.90, tenM.ToString());
-        Assert.True(paper.ReductionVsTied >= 0.90, paper.ToString());
     }
 }
