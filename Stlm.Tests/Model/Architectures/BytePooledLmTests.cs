@@ -20,11 +20,12 @@ public class BytePooledLmTests
     static readonly BpeTokenizer Bpe = new(BpeTrainer.Train([SyntheticEnglish.Generate(20_000, seed: 3)], 300), "bpe(300)");
 
     /// <summary>Two rows of <paramref name="chunks"/> chunks cut from synthetic English at BPE boundaries.</summary>
-    static ByteChunkBatch Batch(int chunks, int seed)
+    static ByteChunkBatch Batch(int chunks, int seed) => ByteChunkBatch.Collate(Rows(chunks, seed), Tiny.MaxTokenBytes);
+
+    static List<byte[]>[] Rows(int chunks, int seed)
     {
-        var text = SyntheticEnglish.Generate(2_000, seed);
-        var all = ByteChunker.Chunk(text, Bpe, Tiny.MaxTokenBytes);
-        return ByteChunkBatch.Collate([all.Take(chunks).ToList(), all.Skip(100).Take(chunks).ToList()], Tiny.MaxTokenBytes);
+        var all = ByteChunker.Chunk(SyntheticEnglish.Generate(2_000, seed), Bpe, Tiny.MaxTokenBytes);
+        return [all.Take(chunks).ToList(), all.Skip(100).Take(chunks).ToList()];
     }
 
     [Fact]
@@ -121,16 +122,21 @@ public class BytePooledLmTests
     }
 
     [Fact]
-    public void Overfits_one_small_batch_to_near_zero_loss()
+    public void Overfits_one_small_batch_to_near_zero_loss_and_then_generates_it()
     {
         using var scope = TorchScope.Begin();
         var model = new BytePooledLm(Tiny, seed: 5);
-        var batch = Batch(chunks: 7, seed: 3);
+        var rows = Rows(chunks: 7, seed: 3);
+        var batch = ByteChunkBatch.Collate(rows, Tiny.MaxTokenBytes);
         var initial = model.Loss(batch).ToDouble();
 
         var final = TinyCores.Train(model, () => model.Loss(batch), steps: 150, lr: 1e-2);
 
         Assert.InRange(initial, 4.5, 6.5);   // ≈ ln 257 at init
         Assert.True(final < 0.05, $"loss after 150 steps: {final}");
+
+        // Greedy generation spells the memorised continuation, chunk boundaries included.
+        var generated = BytePooledGenerator.Greedy(model, rows[0].Take(3).ToList(), maxNewChunks: 4);
+        Assert.Equal(rows[0].Skip(3).Select(Convert.ToHexString), generated.Select(Convert.ToHexString));
     }
 }
