@@ -1,10 +1,11 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
+using Xunit.Abstractions;
 using F = Stlm.Model.LibTorch.Functional;
 
 namespace Stlm.Tests.Models.Architectures;
 
-public class LayerSkipLmTests
+public class LayerSkipLmTests(ITestOutputHelper output)
 {
     static readonly LayerSkipConfig Tiny = new()
     {
@@ -189,5 +190,12 @@ public class LayerSkipLmTests
         using var _ = Torch.NoGrad();
         var final = model.Loss(ids, targets).ToDouble();
         Assert.True(final < 0.05, $"last-layer loss after 150 steps: {final}");
+
+        // Trained with early-exit losses, shallow layers answer confidently and still continue the row.
+        var prompt = tokens.Select(0, 0).ToArray<long>().Select(t => (int)t).ToArray();
+        var exited = ConfidenceExitGenerator.Greedy(model, prompt.Take(4).ToList(), maxNewTokens: 13, threshold: 0.9);
+        output.WriteLine($"average exit layer at threshold 0.9: {exited.AverageExitLayer:F2} of 4 ({string.Join(" ", exited.ExitLayers)})");
+        Assert.Equal(prompt.Skip(4), exited.Tokens);
+        Assert.True(exited.AverageExitLayer < 4, "some tokens exit before the last layer");
     }
 }
