@@ -39,6 +39,8 @@ public class BytePooledLmTests
         Assert.All(chunks, c => Assert.InRange(c.Length, 1, 4));
         var lengths = ((ITokenizer)Bpe).TokenByteLengths(ids);
         Assert.Equal(lengths.Sum(l => (l + 3) / 4), chunks.Count);   // a long token becomes ⌈len / 4⌉ chunks
+        // From token shards: the ids of the same text give the same chunks.
+        Assert.Equal(chunks.Select(Convert.ToHexString), ByteChunker.Chunk(ids, Bpe, maxTokenBytes: 4).Select(Convert.ToHexString));
     }
 
     [Fact]
