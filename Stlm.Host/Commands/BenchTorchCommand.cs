@@ -14,8 +14,8 @@ public static class BenchTorchCommand
 {
     public static Command Create()
     {
-        var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (the median is reported)", DefaultValueFactory = _ => 5 };
-        var iterations = new Option<long>("--iterations") { Description = "Small-op calls per round", DefaultValueFactory = _ => 200_000 };
+        var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (the median is reported)", DefaultValueFactory = _ => 9 };
+        var iterations = new Option<long>("--iterations") { Description = "Small-op calls per round", DefaultValueFactory = _ => 50_000 };
         var sizes = new Option<string>("--sizes") { Description = "Matmul sizes n (n×n @ n×n, f32), comma-separated", DefaultValueFactory = _ => "1024,2048" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
@@ -59,6 +59,7 @@ public static class BenchTorchCommand
         }
 
         Console.WriteLine();
+        Console.WriteLine("(overhead and ratios: medians of the per-round values)");
         Console.WriteLine("small op       C# ns/op   C++ ns/op   overhead   C#/C++   goal < 1000 ns");
         foreach (var s in small)
             Console.WriteLine($"{$"add[{s.Elements}]",-12} {s.CSharpNs,11:F0} {s.NativeNs,11:F0} {s.OverheadNs,8:F0} ns {s.Ratio,8:F2}   {(s.OverheadNs < 1000 ? "met" : "MISSED")}");

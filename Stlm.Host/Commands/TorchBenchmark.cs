@@ -5,21 +5,17 @@ namespace Stlm.Host;
 
 /// <summary>
 /// Measures the binding against libtorch called from C++ in the same process: each round times
-/// the C# loop and the native loop back to back (alternating which goes first) and the medians
-/// over rounds are compared, so machine noise hits both sides alike.
+/// the C# loop and the native loop back to back (alternating which goes first). Differences and
+/// ratios are taken within a round, then their median over rounds is reported, so load that
+/// drifts on a busy machine hits both sides of each comparison alike.
 /// </summary>
 public sealed class TorchBenchmark(int rounds, Device device, TextWriter log)
 {
-    public sealed record SmallOp(string Name, long Elements, double CSharpNs, double NativeNs)
-    {
-        public double OverheadNs => CSharpNs - NativeNs;
-        public double Ratio => CSharpNs / NativeNs;
-    }
+    /// <summary>Medians of ns per call on each side, and of the per-round difference and ratio.</summary>
+    public sealed record SmallOp(string Name, long Elements, double CSharpNs, double NativeNs, double OverheadNs, double Ratio);
 
-    public sealed record MatMul(long Size, int Threads, double CSharpGflops, double NativeGflops)
-    {
-        public double Ratio => CSharpGflops / NativeGflops;
-    }
+    /// <summary>Medians of GFLOP/s on each side, and of the per-round ratio C#/C++.</summary>
+    public sealed record MatMul(long Size, int Threads, double CSharpGflops, double NativeGflops, double Ratio);
 
     /// <summary>a + b on two small f32 tensors; returns the median ns per call of each side.</summary>
     public SmallOp Add(long elements, long iterations)
@@ -30,7 +26,9 @@ public sealed class TorchBenchmark(int rounds, Device device, TextWriter log)
         CSharpAdd(a, b, iterations / 10);   // warm up: JIT, allocator, caches
         NativeBench.Add(a, b, iterations / 10);
         var (cs, native) = Rounds(() => CSharpAdd(a, b, iterations), () => NativeBench.Add(a, b, iterations));
-        var result = new SmallOp("add", elements, cs * 1e9 / iterations, native * 1e9 / iterations);
+        var perCall = 1e9 / iterations;
+        var result = new SmallOp("add", elements, Median(cs) * perCall, Median(native) * perCall,
+            Median(cs.Zip(native, (c, n) => (c - n) * perCall)), Median(cs.Zip(native, (c, n) => c / n)));
         log.WriteLine($"  add[{elements}]: C# {result.CSharpNs:F0} ns/op, C++ {result.NativeNs:F0} ns/op");
         return result;
     }
@@ -51,7 +49,9 @@ public sealed class TorchBenchmark(int rounds, Device device, TextWriter log)
             var iterations = Math.Max(1, (long)(0.3 / Math.Max(warm.Elapsed.TotalSeconds, 1e-6)));
             NativeBench.MatMul(a, b, 1);
             var (cs, native) = Rounds(() => CSharpMatMul(a, b, iterations), () => NativeBench.MatMul(a, b, iterations));
-            var result = new MatMul(n, threads, flops * iterations / cs / 1e9, flops * iterations / native / 1e9);
+            var gflops = flops * iterations / 1e9;
+            var result = new MatMul(n, threads, gflops / Median(cs), gflops / Median(native),
+                Median(cs.Zip(native, (c, nat) => nat / c)));
             log.WriteLine($"  matmul {n}^3, {threads} thread(s): C# {result.CSharpGflops:F1} GFLOP/s, C++ {result.NativeGflops:F1} GFLOP/s");
             return result;
         }
@@ -61,7 +61,7 @@ public sealed class TorchBenchmark(int rounds, Device device, TextWriter log)
         }
     }
 
-    (double CSharp, double Native) Rounds(Func<double> csharp, Func<double> native)
+    (double[] CSharp, double[] Native) Rounds(Func<double> csharp, Func<double> native)
     {
         var cs = new double[rounds];
         var nat = new double[rounds];
@@ -70,7 +70,7 @@ public sealed class TorchBenchmark(int rounds, Device device, TextWriter log)
             if (r % 2 == 0) { cs[r] = csharp(); nat[r] = native(); }
             else { nat[r] = native(); cs[r] = csharp(); }
         }
-        return (Median(cs), Median(nat));
+        return (cs, nat);
     }
 
     static double CSharpAdd(Tensor a, Tensor b, long iterations)
@@ -94,7 +94,7 @@ public sealed class TorchBenchmark(int rounds, Device device, TextWriter log)
         return clock.Elapsed.TotalSeconds;
     }
 
-    static double Median(double[] values)
+    static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         var mid = sorted.Length / 2;

@@ -11,6 +11,7 @@ public enum FfnActivation
 /// <summary>
 /// Everything one pre-norm transformer block needs, independent of any model: the baseline's
 /// layers use it, and so can a small chunk encoder or MEGABYTE's local model at another width.
+/// <see cref="Causal"/> false gives bidirectional attention (an encoder over a whole chunk).
 /// </summary>
 public sealed record BlockConfig(
     int DModel,
@@ -20,7 +21,8 @@ public sealed record BlockConfig(
     FfnActivation Activation = FfnActivation.Swiglu,
     double NormEps = 1e-5,
     double Dropout = 0.0,
-    double InitStd = 0.02)
+    double InitStd = 0.02,
+    bool Causal = true)
 {
     public int HeadDim => DModel / NHeads;
 

@@ -4,7 +4,8 @@ using F = Stlm.Model.LibTorch.Functional;
 namespace Stlm.Model.Nn;
 
 /// <summary>
-/// Causal multi-head self-attention with rotary positions and grouped-query attention: n_heads
+/// Causal (or, with BlockConfig.Causal false, bidirectional) multi-head self-attention with
+/// rotary positions and grouped-query attention: n_heads
 /// query heads share n_kv_heads key/value heads (n_kv_heads = n_heads is plain MHA). Projections
 /// are named as Hugging Face's LlamaAttention: q_proj, k_proj, v_proj, o_proj (no biases).
 /// </summary>
@@ -41,9 +42,11 @@ public sealed class CausalSelfAttention : Module
     /// <summary>
     /// x: [B, T, d] → [B, T, d]. <paramref name="rope"/> holds the angles of these T positions
     /// (null: no rotation). With a cache, keys and values of earlier positions come from it and
-    /// this step's are appended.
+    /// this step's are appended. <paramref name="attendMask"/> (bool, true = may attend,
+    /// broadcast to [B, H, T, S], e.g. [B, 1, 1, S] for padding) narrows attention further;
+    /// every query must keep at least one key.
     /// </summary>
-    public Tensor Forward(Tensor x, RopeAngles? rope, LayerKvCache? cache = null)
+    public Tensor Forward(Tensor x, RopeAngles? rope, LayerKvCache? cache = null, Tensor? attendMask = null)
     {
         using var scope = TorchScope.Begin();
         var (b, t) = (x.Size(0), x.Size(1));
@@ -68,9 +71,11 @@ public sealed class CausalSelfAttention : Module
             v = v.RepeatInterleave(config.KvGroups, 1);
         }
 
-        var y = past == 0
-            ? F.ScaledDotProductAttention(q, k, v, dropoutP: attentionDropout.ActiveP, isCausal: true)
-            : F.ScaledDotProductAttention(q, k, v, CachedCausalMask(t, past, x.Device), attentionDropout.ActiveP);   // [B, H, T, hd]
+        // The plain causal case uses the kernel's own causal path; anything else an explicit mask.
+        var fusedCausal = config.Causal && past == 0 && attendMask is null;
+        var mask = config.Causal && !fusedCausal ? CachedCausalMask(t, past, x.Device) : null;
+        if (attendMask is not null) mask = mask is null ? attendMask : mask & attendMask;
+        var y = F.ScaledDotProductAttention(q, k, v, mask, attentionDropout.ActiveP, isCausal: fusedCausal);   // [B, H, T, hd]
 
         y = y.Transpose(1, 2).Reshape(b, t, h * hd);                      // [B, T, H·hd]
         return scope.Keep(OProj.Forward(y));                             // [B, T, d]

@@ -32,11 +32,11 @@ public sealed class TransformerBlock : Module
         residualDropout = RegisterModule("resid_dropout", new Dropout(config.Dropout));
     }
 
-    /// <summary>x: [B, T, d] → [B, T, d].</summary>
-    public Tensor Forward(Tensor x, RopeAngles? rope, LayerKvCache? cache = null)
+    /// <summary>x: [B, T, d] → [B, T, d]; see <see cref="CausalSelfAttention.Forward"/> for the mask.</summary>
+    public Tensor Forward(Tensor x, RopeAngles? rope, LayerKvCache? cache = null, Tensor? attendMask = null)
     {
         using var scope = TorchScope.Begin();
-        x = x + residualDropout.Forward(SelfAttention.Forward(InputLayerNorm.Forward(x), rope, cache));
+        x = x + residualDropout.Forward(SelfAttention.Forward(InputLayerNorm.Forward(x), rope, cache, attendMask));
         x = x + residualDropout.Forward(Mlp.Forward(PostAttentionLayerNorm.Forward(x)));
         return scope.Keep(x);
     }
