@@ -1,5 +1,4 @@
 using Stlm.Actors.Config;
-using HoconConfig = Stlm.Actors.Config.Config;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
@@ -9,24 +8,14 @@ namespace Stlm.Tests.Models.Architectures;
 
 public class ArchitecturePresetTests(ITestOutputHelper output)
 {
-    static HoconConfig Preset(string name) =>
-        HoconConfig.ParseFile(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Presets", name + ".conf"))
-            .WithFallback(ConfigLoader.Reference()).Resolve();
+    /// <summary>A preset's model section, layered over reference.conf and bound as the CLI binds it.</summary>
+    static ModelConfig Preset(string name) =>
+        ConfigBinder.Bind<ModelConfig>(ConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Presets", name + ".conf"), []), "model");
 
-    /// <summary>The model section's core keys (bound to the baseline's ModelConfig elsewhere), read directly.</summary>
-    static CoreStackConfig Core(HoconConfig c) => new(
-        c.GetInt("model.n-layers"),
-        new BlockConfig(c.GetInt("model.d-model"), c.GetInt("model.n-heads"), c.GetInt("model.n-kv-heads"), c.GetInt("model.ffn-hidden"),
-            NormEps: c.GetDouble("model.norm-eps")),
-        c.GetInt("model.context-length"),
-        c.GetDouble("model.rope-theta"));
-
-    static BytePooledConfig BytePooled(HoconConfig c) => new(Core(c), c.Bind<BytePoolingOptions>("model.byte-pooling"));
-    static MegabyteLmConfig Megabyte(HoconConfig c) => new(Core(c), c.Bind<MegabyteOptions>("model.megabyte"));
-    static LayerSkipConfig LayerSkip(HoconConfig c) =>
-        new(Core(c), c.GetInt("model.vocab-size"), c.GetBoolean("model.tie-embeddings"), c.Bind<EarlyExitOptions>("model.early-exit"));
-    static MixtureOfDepthsConfig MixtureOfDepths(HoconConfig c) =>
-        new(Core(c), c.GetInt("model.vocab-size"), c.GetBoolean("model.tie-embeddings"), c.Bind<MixtureOfDepthsOptions>("model.mixture-of-depths"));
+    static BytePooledConfig BytePooled(ModelConfig m) => new(m.Core, m.BytePooling);
+    static MegabyteLmConfig Megabyte(ModelConfig m) => new(m.Core, m.Megabyte);
+    static LayerSkipConfig LayerSkip(ModelConfig m) => new(m.Core, m.VocabSize, m.TieEmbeddings, m.EarlyExit);
+    static MixtureOfDepthsConfig MixtureOfDepths(ModelConfig m) => new(m.Core, m.VocabSize, m.TieEmbeddings, m.MixtureOfDepths);
 
     [Fact]
     public void Reference_sections_bind_to_the_defaults_of_the_records()
@@ -42,7 +31,10 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
     public void Tiny_presets_build_the_models_the_tests_use()
     {
         using var scope = TorchScope.Begin();
-        Assert.Equal("byte-pooled", Preset("byte-pooled-tiny").GetString("model.architecture"));
+        Assert.Equal(ArchitectureKind.BytePooled, Preset("byte-pooled-tiny").Architecture);
+        Assert.Equal(ArchitectureKind.Megabyte, Preset("megabyte-tiny").Architecture);
+        Assert.Equal(ArchitectureKind.LayerSkip, Preset("layerskip-tiny").Architecture);
+        Assert.Equal(ArchitectureKind.MixtureOfDepths, Preset("mixture-of-depths-tiny").Architecture);
         var bytePooled = BytePooled(Preset("byte-pooled-tiny"));
         Assert.Equal((16, 2, 32, 2, 2, 6), (bytePooled.ByteDim, bytePooled.ByteHeads, bytePooled.ByteFfnHidden, bytePooled.PoolingLayers, bytePooled.DecoderLayers, bytePooled.MaxTokenBytes));
         Assert.True(new BytePooledLm(bytePooled, seed: 1).CountParameters().Total > 0);
