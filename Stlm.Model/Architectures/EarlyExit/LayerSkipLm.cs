@@ -15,7 +15,7 @@ namespace Stlm.Model.Architectures;
 /// and the head, so a shallow layer's output is a usable prediction at inference.
 /// With no layer dropout and all weight on the last layer this is exactly the plain model.
 /// </summary>
-public sealed class LayerSkipLm : Module
+public sealed class LayerSkipLm : Module, ICausalLanguageModel
 {
     double[] exitLossWeights;
     double layerDropoutScale = 1.0;
@@ -40,6 +40,8 @@ public sealed class LayerSkipLm : Module
     }
 
     public int LayerCount => Model.LayerCount;
+    public int VocabSize => Config.VocabSize;
+    public int ContextLength => Config.Core.ContextLength;
 
     /// <summary>The scheduler's factor on every layer's dropout rate (0 turns layer dropout off).</summary>
     public double LayerDropoutScale

@@ -1,4 +1,5 @@
 using Stlm.Model.Architectures;
+using Stlm.Model.Generation;
 using Stlm.Model.LibTorch;
 using Xunit.Abstractions;
 using F = Stlm.Model.LibTorch.Functional;
@@ -153,6 +154,9 @@ public class LayerSkipLmTests(ITestOutputHelper output)
             }
         Assert.Equal(sequence.Skip(3), exited.Tokens);
         Assert.Equal(4.0, exited.AverageExitLayer);
+        // The project's KV-cached generator sees the same full-depth model.
+        var cached = TextGenerator.Generate(model, prompt, new SamplingOptions { Temperature = 0, MaxNewTokens = 10 });
+        Assert.Equal(exited.Tokens, cached.Tokens);
     }
 
     [Fact]
