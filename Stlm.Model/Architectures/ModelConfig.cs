@@ -10,6 +10,10 @@ public enum ArchitectureKind
     BytePooled,
     /// <summary>MEGABYTE: fixed byte patches, global + local model.</summary>
     Megabyte,
+    /// <summary>The baseline with LayerSkip: layer dropout, early-exit losses, confidence exits.</summary>
+    LayerSkip,
+    /// <summary>The baseline with mixture-of-depths routing.</summary>
+    MixtureOfDepths,
 }
 
 /// <summary>Which weights the layers share (paper §3, parameter sharing).</summary>
@@ -55,8 +59,13 @@ public sealed record ModelConfig
     /// <summary>Token ids written to an export's config.json (GPT-2's &lt;|endoftext|&gt; is both).</summary>
     public int BosTokenId { get; init; } = 50256;
     public int EosTokenId { get; init; } = 50256;
-    public BytePoolingConfig BytePooling { get; init; } = new();
-    public MegabyteConfig Megabyte { get; init; } = new();
+    public BytePoolingOptions BytePooling { get; init; } = new();
+    public MegabyteOptions Megabyte { get; init; } = new();
+    public EarlyExitOptions EarlyExit { get; init; } = new();
+    public MixtureOfDepthsOptions MixtureOfDepths { get; init; } = new();
+
+    /// <summary>The block stack alone, as the byte-level and early-exit architectures take it.</summary>
+    public CoreStackConfig Core => new(NLayers, Block, ContextLength, RopeTheta);
 
     /// <summary>The config of each transformer block.</summary>
     public BlockConfig Block => new(DModel, NHeads, NKvHeads, FfnHidden, Activation, NormEps, Dropout, InitStd);
@@ -74,21 +83,4 @@ public sealed record ModelConfig
         if (WeightSharing == WeightSharing.InteriorLora && NLayers < 3)
             throw new StlmException($"model: weight-sharing = interior-lora needs at least 3 layers (a first, interior ones, a last), got n-layers = {NLayers}");
     }
-}
-
-/// <summary>The `model.byte-pooling` section (architecture = byte-pooled).</summary>
-public sealed record BytePoolingConfig
-{
-    public int ByteDim { get; init; } = 64;
-    public int PoolingLayers { get; init; } = 2;
-    public int DecoderLayers { get; init; } = 2;
-    public int MaxTokenBytes { get; init; } = 16;
-}
-
-/// <summary>The `model.megabyte` section (architecture = megabyte).</summary>
-public sealed record MegabyteConfig
-{
-    public int PatchSize { get; init; } = 8;
-    public int LocalLayers { get; init; } = 2;
-    public int LocalDModel { get; init; } = 128;
 }

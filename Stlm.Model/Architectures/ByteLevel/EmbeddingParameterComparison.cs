@@ -1,0 +1,30 @@
+using Stlm.Model.Nn;
+
+namespace Stlm.Model.Architectures;
+
+/// <summary>
+/// The paper's claim for the byte-level tokenizer, measured: parameters outside the core
+/// ("embedding + head") of the byte-pooled model against a BPE token model with the same core,
+/// its head tied to the embedding or not. Both sides are counted on built models.
+/// </summary>
+public sealed record EmbeddingParameterComparison(long BytePooled, long Core, long BpeTied, long BpeUntied, int BpeVocabSize)
+{
+    /// <summary>Fraction of the tied BPE embedding saved (the paper claims 0.90–0.95).</summary>
+    public double ReductionVsTied => 1 - (double)BytePooled / BpeTied;
+    public double ReductionVsUntied => 1 - (double)BytePooled / BpeUntied;
+
+    public static EmbeddingParameterComparison Measure(BytePooledConfig config, int bpeVocabSize)
+    {
+        var bytePooled = new BytePooledLm(config, seed: 0);
+        // What a BPE model adds to the same core: its token embedding and, untied, its head
+        // (built, not initialised: counting needs the shapes only).
+        var embedding = new Embedding(bpeVocabSize, config.Core.DModel).CountParameters().Total;
+        var head = new Linear(config.Core.DModel, bpeVocabSize, ParameterGroup.Head).CountParameters().Total;
+        return new EmbeddingParameterComparison(bytePooled.EmbeddingAndHeadParameters, bytePooled.Model.CountParameters().Total,
+            embedding, embedding + head, bpeVocabSize);
+    }
+
+    public override string ToString() =>
+        $"core {Core:N0}; embedding + head: byte-pooled {BytePooled:N0} vs BPE({BpeVocabSize}) {BpeTied:N0} tied " +
+        $"({ReductionVsTied:P1} fewer) / {BpeUntied:N0} untied ({ReductionVsUntied:P1} fewer)";
+}

@@ -1,0 +1,116 @@
+using Stlm.Model.LibTorch;
+using Stlm.Model.Nn;
+using F = Stlm.Model.LibTorch.Functional;
+
+namespace Stlm.Model.Architectures;
+
+/// <summary>
+/// The baseline token model trained the LayerSkip way:
+///   x = embed(ids); for each layer l: x = layer_dropout_l(block_l)(x)      [B, T, d]
+///   exit_l = lm_head(norm(x after layer l))                                  [B, T, V]
+///   loss = Σ_l w_l · CE(exit_l, targets)   with the weights <see cref="ExitLossWeights"/>
+/// Layer dropout skips a whole block for a random subset of the rows of a batch (x passes
+/// through unchanged), at a rate rising with depth and multiplied by
+/// <see cref="LayerDropoutScale"/>, which the scheduler sets. Every exit shares the final norm
+/// and the head, so a shallow layer's output is a usable prediction at inference.
+/// With no layer dropout and all weight on the last layer this is exactly the plain model.
+/// </summary>
+public sealed class LayerSkipLm : Module, ICausalLanguageModel
+{
+    double[] exitLossWeights;
+    double layerDropoutScale = 1.0;
+    readonly Dropout embeddingDropout;
+
+    public LayerSkipConfig Config { get; }
+    public Embedding EmbedTokens { get; }
+    public CausalStack Model { get; }
+    public Linear LmHead { get; }
+
+    public LayerSkipLm(LayerSkipConfig config, ulong seed)
+    {
+        config.Validate();
+        Config = config;
+        var (v, d, std) = (config.VocabSize, config.Core.DModel, config.Core.Block.InitStd);
+        EmbedTokens = RegisterModule("embed_tokens", new Embedding(v, d, initStd: std));
+        embeddingDropout = RegisterModule("embed_dropout", new Dropout(config.Core.Block.Dropout));
+        Model = RegisterModule("model", new CausalStack(config.Core));
+        LmHead = RegisterModule("lm_head", config.TieEmbeddings ? new Linear(EmbedTokens.Weight) : new Linear(d, v, ParameterGroup.Head, initStd: std));
+        exitLossWeights = ExitCurriculum.Weights(config, step: 0);
+        InitializeWeights(seed);
+    }
+
+    public int LayerCount => Model.LayerCount;
+    public int VocabSize => Config.VocabSize;
+    public int ContextLength => Config.Core.ContextLength;
+
+    /// <summary>The scheduler's factor on every layer's dropout rate (0 turns layer dropout off).</summary>
+    public double LayerDropoutScale
+    {
+        get => layerDropoutScale;
+        set => layerDropoutScale = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "layer-dropout scale must be ≥ 0");
+    }
+
+    /// <summary>Each layer's probability of being skipped for a row in training.</summary>
+    public double[] LayerDropoutRateByLayer => LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale);
+
+    /// <summary>One weight per layer for the early-exit loss (non-negative, not all zero; the loss normalises them).</summary>
+    public IReadOnlyList<double> ExitLossWeights
+    {
+        get => exitLossWeights;
+        set
+        {
+            if (value.Count != LayerCount) throw new ArgumentException($"exit-loss weights need one value per layer ({LayerCount}), got {value.Count}");
+            if (value.Any(w => !(w >= 0)) || value.Sum() <= 0) throw new ArgumentException("exit-loss weights must be ≥ 0 and not all 0");
+            exitLossWeights = value.ToArray();
+        }
+    }
+
+    /// <summary>ids [B, T] → logits [B, T, V] of the last layer (layer dropout applies when training).</summary>
+    public Tensor Forward(Tensor ids, KvCache? cache = null)
+    {
+        using var scope = TorchScope.Begin();
+        var x = embeddingDropout.Forward(EmbedTokens.Forward(ids));       // [B, T, d]
+        var rope = Model.Rotary.Angles(cache?.Length ?? 0, ids.Size(1));
+        for (var l = 0; l < LayerCount; l++)
+            x = Layer(l, x, rope, cache?[l]);                             // [B, T, d]
+        return scope.Keep(Exit(x));                                       // [B, T, V]
+    }
+
+    /// <summary>The weighted early-exit loss of ids [B, T] against targets [B, T].</summary>
+    public Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
+    {
+        using var scope = TorchScope.Begin();
+        var total = exitLossWeights.Sum();
+        var x = embeddingDropout.Forward(EmbedTokens.Forward(ids));       // [B, T, d]
+        var rope = Model.Rotary.Angles(0, ids.Size(1));
+        Tensor? loss = null;
+        for (var l = 0; l < LayerCount; l++)
+        {
+            x = Layer(l, x, rope, null);
+            if (exitLossWeights[l] == 0) continue;
+            var logits = Exit(x);                                         // [B, T, V] through the shared norm and head
+            var term = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: ignoreIndex);
+            term = exitLossWeights[l] == total ? term : term * (exitLossWeights[l] / total);
+            loss = loss is null ? term : loss + term;
+        }
+        return scope.Keep(loss!);
+    }
+
+    /// <summary>An exit: hidden [B, T, d] after any layer → logits [B, T, V].</summary>
+    public Tensor Exit(Tensor hidden)
+    {
+        using var scope = TorchScope.Begin();
+        return scope.Keep(LmHead.Forward(Model.Norm.Forward(hidden)));
+    }
+
+    /// <summary>Block l, skipped for a random subset of rows when training with a positive rate.</summary>
+    public Tensor Layer(int l, Tensor x, RopeAngles rope, LayerKvCache? cache)
+    {
+        using var scope = TorchScope.Begin();
+        var y = Model.Layers[l].Forward(x, rope, cache);                  // [B, T, d]
+        var rate = Training ? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale)[l] : 0;
+        if (rate == 0) return scope.Keep(y);
+        var keep = (Torch.Rand([x.Size(0), 1, 1], DType.Float32, x.Device) >= rate).To(x.DType);   // [B, 1, 1]: 1 = run the block
+        return scope.Keep(x + keep * (y - x));
+    }
+}

@@ -1,0 +1,90 @@
+using Stlm.Model.LibTorch;
+using Stlm.Model.Nn;
+using F = Stlm.Model.LibTorch.Functional;
+
+namespace Stlm.Model.Architectures;
+
+/// <summary>
+/// The baseline token model with mixture-of-depths routing:
+///   x = embed(ids)                                                             [B, T, d]
+///   for each layer l: routed? x = route(block_l, x, router_l(x))  else  x = block_l(x)
+///   logits = lm_head(norm(x))                                                  [B, T, V]
+/// A router is one d → 1 linear map per routed block. Training routes the top ⌈capacity · T⌉
+/// tokens of each row (<see cref="TokenRouting.TopK"/>) and adds an auxiliary binary
+/// cross-entropy teaching each score to say on its own whether its token was in the top-k;
+/// evaluation and generation route by that prediction (score &gt; 0), which never looks at later
+/// tokens, so the model stays causal. Capacity 1 routes every token, both ways.
+/// </summary>
+public sealed class MixtureOfDepthsLm : Module
+{
+    readonly int[] routerOfLayer;
+    readonly Dropout embeddingDropout;
+
+    public MixtureOfDepthsConfig Config { get; }
+    public Embedding EmbedTokens { get; }
+    public CausalStack Model { get; }
+    public ModuleList<Linear> Routers { get; }
+    public Linear LmHead { get; }
+
+    public MixtureOfDepthsLm(MixtureOfDepthsConfig config, ulong seed)
+    {
+        config.Validate();
+        Config = config;
+        var (v, d, std) = (config.VocabSize, config.Core.DModel, config.Core.Block.InitStd);
+        EmbedTokens = RegisterModule("embed_tokens", new Embedding(v, d, initStd: std));
+        embeddingDropout = RegisterModule("embed_dropout", new Dropout(config.Core.Block.Dropout));
+        Model = RegisterModule("model", new CausalStack(config.Core));
+        var routed = Enumerable.Range(0, config.Core.NLayers).Where(config.IsRouted).ToList();
+        Routers = RegisterModule("routers", new ModuleList<Linear>(routed.Select(_ => new Linear(d, 1, ParameterGroup.Other, initStd: std))));
+        routerOfLayer = Enumerable.Range(0, config.Core.NLayers).Select(l => routed.IndexOf(l)).ToArray();
+        LmHead = RegisterModule("lm_head", config.TieEmbeddings ? new Linear(EmbedTokens.Weight) : new Linear(d, v, ParameterGroup.Head, initStd: std));
+        InitializeWeights(seed);
+    }
+
+    /// <summary>ids [B, T] → logits [B, T, V].</summary>
+    public Tensor Forward(Tensor ids)
+    {
+        using var scope = TorchScope.Begin();
+        return scope.Keep(Run(ids, auxiliary: null));
+    }
+
+    /// <summary>Cross-entropy of ids [B, T] against targets [B, T], plus the routers' auxiliary loss when training.</summary>
+    public Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
+    {
+        using var scope = TorchScope.Begin();
+        var auxiliary = new List<Tensor>();
+        var logits = Run(ids, auxiliary);
+        var loss = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: ignoreIndex);
+        foreach (var term in auxiliary) loss = loss + term * (Config.AuxLossWeight / auxiliary.Count);
+        return scope.Keep(loss);
+    }
+
+    Tensor Run(Tensor ids, List<Tensor>? auxiliary)
+    {
+        var x = embeddingDropout.Forward(EmbedTokens.Forward(ids));          // [B, T, d]
+        var rope = Model.Rotary.Angles(0, ids.Size(1));                      // [T, head_dim]
+        for (var l = 0; l < Model.LayerCount; l++)
+        {
+            var block = Model.Layers[l];
+            if (routerOfLayer[l] < 0) { x = block.Forward(x, rope); continue; }
+            var scores = Routers[routerOfLayer[l]].Forward(x).Squeeze(-1);    // [B, T]
+            if (Training || Config.Capacity >= 1)
+            {
+                (x, var chosen) = TokenRouting.TopK(block, x, scores, rope, Config.Capacity);
+                if (Training && Config.Capacity < 1) auxiliary?.Add(BinaryCrossEntropyWithLogits(scores, chosen));
+            }
+            else
+            {
+                x = TokenRouting.ByThreshold(block, x, scores, rope);
+            }
+        }
+        return LmHead.Forward(Model.Norm.Forward(x));                        // [B, T, V]
+    }
+
+    /// <summary>mean(softplus(s) − y·s), the stable form of BCE on logits s against 0/1 targets y.</summary>
+    static Tensor BinaryCrossEntropyWithLogits(Tensor scores, Tensor targets)
+    {
+        var softplus = scores.Clamp(min: 0) + (-scores.Abs()).Exp().Log1p();
+        return (softplus - targets * scores).Mean();
+    }
+}

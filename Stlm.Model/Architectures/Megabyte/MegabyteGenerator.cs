@@ -1,0 +1,43 @@
+using Stlm.Model.LibTorch;
+
+namespace Stlm.Model.Architectures;
+
+/// <summary>
+/// Greedy byte-by-byte generation with MEGABYTE. Output i predicts byte i from the bytes before
+/// it, so the next byte's logits sit at the position after the sequence: the model reads the
+/// sequence plus a placeholder byte, which causality keeps from influencing that output. Each
+/// step re-runs the (cropped) sequence; no cache.
+/// </summary>
+public static class MegabyteGenerator
+{
+    public static byte[] Greedy(MegabyteLm model, IReadOnlyList<byte> prompt, int maxNewBytes)
+    {
+        if (prompt.Count == 0) throw new StlmException("megabyte generation needs a prompt of at least one byte");
+        var wasTraining = model.Training;
+        model.Eval();
+        try
+        {
+            var sequence = new List<byte>(prompt);
+            for (var i = 0; i < maxNewBytes; i++) sequence.Add(NextByte(model, sequence));
+            return sequence.Skip(prompt.Count).ToArray();
+        }
+        finally
+        {
+            model.Train(wasTraining);
+        }
+    }
+
+    static byte NextByte(MegabyteLm model, List<byte> sequence)
+    {
+        using var scope = TorchScope.Begin();
+        using var _ = Torch.NoGrad();
+        // Keep whole patches from the end, so the next byte sits where it would in a fresh sequence.
+        var p = model.Config.PatchSize;
+        var keep = Math.Min(sequence.Count, model.Config.ContextBytes - 1);
+        var start = sequence.Count - keep;
+        start -= start % p == 0 ? 0 : start % p - p;
+        var window = sequence.Skip(start).Select(b => (long)b).Append(0L).ToArray();   // placeholder for the byte being predicted
+        var logits = model.Forward(Torch.From(window, 1, window.Length).To(model.Device));   // [1, L + 1, 256]
+        return (byte)logits.Select(1, window.Length - 1).Reshape(-1).ArgMax().ToInt64();
+    }
+}

@@ -1,0 +1,57 @@
+using Stlm.Model.Architectures;
+using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Nn;
+
+namespace Stlm.Tests.Models.Architectures;
+
+/// <summary>Tiny configs, closed-form parameter counts and a training loop shared by the architecture tests.</summary>
+static class TinyCores
+{
+    public static BlockConfig Block(int d = 32, int heads = 4, int kvHeads = 2, int ffn = 64) => new(d, heads, kvHeads, ffn, Dropout: 0);
+
+    public static CoreStackConfig Core(int layers = 2, int d = 32, int context = 32) => new(layers, Block(d), context);
+
+    /// <summary>Parameters of one pre-norm SwiGLU block: q, k, v, o, gate, up, down and two norm gains.</summary>
+    public static long BlockParameters(BlockConfig c)
+    {
+        long d = c.DModel, q = c.NHeads * c.HeadDim, kv = c.NKvHeads * c.HeadDim, f = c.FfnHidden;
+        return d * q + 2 * d * kv + q * d + 3 * d * f + 2 * d;
+    }
+
+    /// <summary>n blocks and the final norm.</summary>
+    public static long StackParameters(int layers, BlockConfig c) => layers * BlockParameters(c) + c.DModel;
+
+    /// <summary>Deterministic ids [B, T] in [0, high).</summary>
+    public static Tensor Ids(int batch, int length, int high, int seed)
+    {
+        var random = new Random(seed);
+        var ids = new long[batch * length];
+        for (var i = 0; i < ids.Length; i++) ids[i] = random.Next(high);
+        return Torch.From(ids, batch, length);
+    }
+
+    public static double MaxAbsDifference(Tensor a, Tensor b)
+    {
+        Assert.Equal(a.Shape, b.Shape);
+        var (x, y) = (a.To(DType.Float64).ToArray<double>(), b.To(DType.Float64).ToArray<double>());
+        return x.Zip(y, (p, q) => Math.Abs(p - q)).DefaultIfEmpty(0).Max();
+    }
+
+    /// <summary>Full-batch AdamW (no weight decay) on <paramref name="loss"/>; returns the last step's loss.</summary>
+    public static double Train(Module model, Func<Tensor> loss, int steps, double lr)
+    {
+        using var optimizer = new AdamW(model.Parameters().Select(p => p.Value), new AdamWOptions(Lr: lr, WeightDecay: 0));
+        var last = double.NaN;
+        for (var step = 0; step < steps; step++)
+        {
+            using var scope = TorchScope.Begin();
+            optimizer.ZeroGrad();
+            var value = loss();
+            value.Backward();
+            optimizer.Step();
+            last = value.ToDouble();
+        }
+        return last;
+    }
+}
