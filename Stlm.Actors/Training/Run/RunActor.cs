@@ -55,6 +55,9 @@ public sealed class RunActor : ReceivePersistentActor
 
     public static Props Props(string runId, int snapshotEvery) => Runtime.Props.Create(() => new RunActor(runId, snapshotEvery));
 
+    /// <summary>With the snapshot interval from the configuration (journal.snapshot-every).</summary>
+    public static Props Props(string runId, Configuration.Config config) => Props(runId, config.GetInt("journal.snapshot-every"));
+
     /// <summary>Asks a command and returns the state after it; a refusal throws <see cref="RunCommandRejectedException"/>.</summary>
     public static async Task<RunState> AskAsync(IActorRef run, object command, TimeSpan? timeout = null) =>
         await run.Ask<RunReply>(command, timeout ?? TimeSpan.FromSeconds(30)) switch
