@@ -25,6 +25,9 @@ public static class Cli
         InspectCommand.Create(),
         DataCommand.Create(),
         JournalCommand.Create(),
+        RunsCommand.Create(),
+        ReplayCommand.Create(),
+        ShowCommand.Create(),
         DebugCommand.Create(),
         ScheduleCommand.Create(),
     ];
@@ -46,7 +49,7 @@ public static class Cli
 
         var verbose = parse.GetValue(Verbose);
         using var logging = Logging.Wants(parse.CommandResult.Command)
-            ? Logging.Start(new Logging.Options(Logging.DefaultDataFolder, verbose, Terminal.Stderr))
+            ? Logging.Start(new Logging.Options(DataPaths.ForCommand(parse).DataDir, verbose, Terminal.Stderr))
             : null;
         if (logging is not null) Serilog.Log.Debug("stlm {Arguments}", string.Join(' ', args));
         try

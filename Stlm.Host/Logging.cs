@@ -9,17 +9,13 @@ namespace Stlm.Host;
 
 /// <summary>
 /// Serilog, configured in one place: concise lines on stderr (through <see cref="Terminal"/>) (Information, or Debug with
-/// --verbose) and a daily, size-capped rolling file under the data folder that always keeps
+/// --verbose) and a daily, size-capped rolling file under the data folder's logs/ (<see cref="DataPaths"/>) that always keeps
 /// Debug and names the run and actor each line came from.
 /// </summary>
 public static class Logging
 {
     /// <param name="Console">Where console lines go; null writes no console lines (the file only).</param>
     public sealed record Options(string DataFolder, bool Verbose, Terminal? Console);
-
-    /// <summary>Where logs go unless a command says otherwise: $STLM_DATA, else ./.stlm.</summary>
-    public static string DefaultDataFolder =>
-        Environment.GetEnvironmentVariable("STLM_DATA") is { Length: > 0 } d ? d : Path.Combine(Environment.CurrentDirectory, ".stlm");
 
     public static string LogFolder(string dataFolder) => Path.Combine(dataFolder, "logs");
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
+using Stlm.Host.Commands;
 using Stlm.Host.Journal;
 
 namespace Stlm.Host;
@@ -25,9 +26,11 @@ public static class JournalCommand
         {
             journal, run, json,
         };
+        var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            await using var store = JournalOpener.OpenExisting(parse.GetValue(journal));
+            var location = parse.GetValue(journal) is { } spec ? JournalLocation.Parse(spec) : DataPaths.From(config.Load(parse)).Journal;
+            await using var store = JournalOpener.OpenExisting(location);
             var writer = new JournalDumpWriter(StlmSerializers.Default.Find<ProtobufSerializer>()!);
             var events = Events(store.Events, parse.GetValue(run), ct);
             return await JournalOpener.ReadAsync(store, () => parse.GetValue(json)

@@ -9,16 +9,15 @@ namespace Stlm.Host.Journal;
 public static class JournalOpener
 {
     public const string OptionHelp =
-        $"Where the journal is: sqlite:PATH or postgres:CONNECTION-STRING (default sqlite:{JournalLocation.DefaultSqlitePath})";
+        "Where the journal is: sqlite:PATH or postgres:CONNECTION-STRING (default: the configuration's journal section, under stlm.data-dir)";
 
     /// <summary>An existing journal (a missing SQLite file is an error, not a new empty journal).</summary>
-    public static SqlPersistence OpenExisting(string? spec)
+    public static SqlPersistence OpenExisting(JournalLocation location)
     {
-        var location = JournalLocation.Parse(spec);
         if (location.Engine == "sqlite" && !File.Exists(location.Target))
             throw new StlmException(
                 $"no journal at {Path.GetFullPath(location.Target)}: nothing was persisted there; " +
-                "name another with --journal sqlite:PATH or --journal postgres:CONNECTION-STRING");
+                "point to another data folder with --set stlm.data-dir=DIR or STLM_DATA_DIR (or journal dump --journal sqlite:PATH|postgres:CONNECTION-STRING)");
         return SqlPersistence.Open(location, StlmSerializers.Default);
     }
 

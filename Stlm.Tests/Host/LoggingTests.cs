@@ -54,7 +54,7 @@ public class LoggingTests : IDisposable
     [Fact]
     public void Help_starts_no_logging()
     {
-        var r = StlmProcess.Run(data.FullName, new Dictionary<string, string> { ["STLM_DATA"] = data.FullName }, "--help");
+        var r = StlmProcess.Run(data.FullName, new Dictionary<string, string> { ["STLM_DATA_DIR"] = data.FullName }, "--help");
         Assert.Equal(0, r.ExitCode);
         Assert.False(Directory.Exists(Logging.LogFolder(data.FullName)));
     }

@@ -60,7 +60,7 @@ public sealed class JournalDumpTests : IAsyncLifetime
     [Fact]
     public void Dump_uses_the_default_journal_under_the_current_folder()
     {
-        var target = Path.Combine(Folder, JournalLocation.DefaultSqlitePath);
+        var target = Path.Combine(Folder, "stlm-data", "journal.db");
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         File.Copy(_db.Path, target);
         var r = StlmProcess.Run(Folder, "journal", "dump");

@@ -4,18 +4,14 @@ namespace Stlm.Actors.Persistence.Sql;
 
 /// <summary>
 /// Where a journal lives, as written on the command line and in config:
-/// "sqlite:PATH" or "postgres:CONNECTION-STRING" (a bare path means SQLite).
+/// "sqlite:PATH" or "postgres:CONNECTION-STRING" (a bare path means SQLite). The default comes
+/// from the configuration (section journal, under stlm.data-dir), never from here.
 /// </summary>
 public sealed record JournalLocation(string Engine, string Target)
 {
-    /// <summary>The one place that knows the default journal file, relative to the current folder.</summary>
-    public const string DefaultSqlitePath = ".stlm/journal.db";
-
-    public static JournalLocation Default => new("sqlite", DefaultSqlitePath);
-
-    public static JournalLocation Parse(string? spec)
+    public static JournalLocation Parse(string spec)
     {
-        if (string.IsNullOrWhiteSpace(spec)) return Default;
+        if (string.IsNullOrWhiteSpace(spec)) throw Bad(spec);
         var colon = spec.IndexOf(':');
         var prefix = colon > 0 ? spec[..colon].ToLowerInvariant() : "";
         return prefix switch
@@ -38,6 +34,6 @@ public sealed record JournalLocation(string Engine, string Target)
     public override string ToString() => Engine == "postgres" ? "postgres:(connection string)" : $"sqlite:{Target}";
 
     static StlmException Bad(string spec) => new(
-        $"journal location '{spec}' is not understood; use sqlite:PATH (default sqlite:{DefaultSqlitePath}) " +
+        $"journal location '{spec}' is not understood; use sqlite:PATH " +
         "or postgres:Host=…;Username=…;Password=…;Database=…");
 }

@@ -5,7 +5,7 @@ namespace Stlm.Actors.Persistence.Sql;
 /// <summary>
 /// A journal, snapshot store and read journal over one SQL database, sharing one connection
 /// pool; disposing this closes it. Usage:
-/// <code>await using var store = SqlPersistence.Open(JournalLocation.Parse("sqlite:.stlm/journal.db"), serializer);</code>
+/// <code>await using var store = SqlPersistence.Open(JournalLocation.Parse("sqlite:stlm-data/journal.db"), serializer);</code>
 /// </summary>
 public sealed class SqlPersistence : IAsyncDisposable
 {

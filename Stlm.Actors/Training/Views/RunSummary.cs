@@ -1,0 +1,61 @@
+using System.Globalization;
+using Stlm.Actors.Training.Run;
+
+namespace Stlm.Actors.Training.Views;
+
+/// <summary>The best value of one evaluation metric over a run (lowest, or highest for accuracies).</summary>
+public sealed record BestEval(string Task, string Metric, double Value, long Step);
+
+/// <summary>One line of `stlm runs`.</summary>
+public sealed record RunSummary(
+    string Id,
+    string Status,
+    long Step,
+    long Tokens,
+    double? LastLoss,
+    BestEval? BestEval,
+    string? Parent,
+    long? ForkStep,
+    DateTimeOffset Created,
+    int Checkpoints,
+    string StatusReason)
+{
+    public static RunSummary From(RunState s) => new(
+        s.RunId,
+        StatusName(s.Status),
+        s.Step,
+        s.Tokens,
+        s.LastStep?.Loss,
+        Best(s),
+        s.Fork?.ParentRunId,
+        s.Fork?.ForkStep,
+        DateTimeOffset.FromUnixTimeMilliseconds(s.Created?.CreatedUnixMs ?? 0),
+        s.LiveCheckpoints.Count(),
+        s.StatusReason);
+
+    public static string StatusName(RunStatus status) => status switch
+    {
+        RunStatus.Running => "running",
+        RunStatus.Paused => "paused",
+        RunStatus.Failed => "failed",
+        RunStatus.Completed => "completed",
+        _ => "unknown",
+    };
+
+    /// <summary>Accuracy-like metrics are better high; losses, perplexities and bits per byte low.</summary>
+    public static bool HigherIsBetter(string metric) =>
+        metric.StartsWith("acc", StringComparison.OrdinalIgnoreCase) || metric.Contains("accuracy", StringComparison.OrdinalIgnoreCase);
+
+    // The metric a run is ranked by is the first one it ever reported (e.g. validation bits per byte).
+    static BestEval? Best(RunState s)
+    {
+        var first = s.Evals.FirstOrDefault(e => e.Metrics.Count > 0);
+        if (first is null) return null;
+        var (task, metric) = (first.Task, first.Metrics[0].Name);
+        var candidates = s.Evals.Where(e => e.Task == task)
+            .SelectMany(e => e.Metrics.Where(m => m.Name == metric).Select(m => new BestEval(task, metric, m.Value, e.Step)));
+        return HigherIsBetter(metric) ? candidates.MaxBy(b => b.Value) : candidates.MinBy(b => b.Value);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Id} {Status} step {Step}");
+}

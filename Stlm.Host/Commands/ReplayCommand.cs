@@ -1,0 +1,77 @@
+using System.CommandLine;
+using Stlm.Actors.Persistence;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Views;
+using Stlm.Host.Journal;
+using Stlm.Host.Runs;
+using Stlm.Model;
+
+namespace Stlm.Host.Commands;
+
+/// <summary>
+/// `stlm replay RUN --rebuild [--json]`: rebuilds the run's views from its events alone and
+/// checks them against the RunActor's latest snapshot (folded forward with the events after it).
+/// Re-executing steps (`--verify`) is a second mode beside --rebuild, added with the trainer.
+/// </summary>
+public static class ReplayCommand
+{
+    public sealed record RebuildReport(
+        RunSummary Summary,
+        long FirstStep,
+        long Events,
+        int Evaluations,
+        int Overrides,
+        IReadOnlyList<Checkpoint> Checkpoints,
+        long? SnapshotSequenceNr,
+        bool? SnapshotAgrees);
+
+    public static Command Create()
+    {
+        var run = new Argument<string>("RUN") { Description = "Run id" };
+        var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild every view of the run from its events alone" };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var command = new Command("replay", "Replay a run's history") { run, rebuild, json };
+        var config = ConfigOptions.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!parse.GetValue(rebuild))
+                throw new StlmException("stlm replay: say what to replay: --rebuild (rebuild the run's views from its events)");
+            await using var store = RunStoreOpener.Open(config, parse);
+            var state = await RunStoreOpener.LoadAsync(store, parse.GetValue(run)!, ct);
+            var snapshot = await JournalOpener.ReadAsync(store, () => store.Snapshots.LoadAsync(
+                RunIds.PersistenceId(state.RunId), SnapshotSelectionCriteria.Latest, ct));
+            bool? agrees = null;
+            if (snapshot?.Snapshot is RunSnapshot s)
+            {
+                var tail = new List<object>();
+                await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(state.RunId), snapshot.Metadata.SequenceNr + 1, long.MaxValue, ct))
+                    tail.Add(e.Event);
+                agrees = RunState.Fold(tail, RunState.FromSnapshot(s)).Equals(state);
+            }
+            var report = new RebuildReport(RunSummary.From(state), state.FirstStep, state.Events, state.Evals.Count,
+                state.Overrides.Count, [.. state.Checkpoints], snapshot?.Metadata.SequenceNr, agrees);
+            if (parse.GetValue(json)) RunsJson.Print(report);
+            else Print(report);
+            return agrees == false ? 1 : 0;
+        });
+        return command;
+    }
+
+    static void Print(RebuildReport r)
+    {
+        var s = r.Summary;
+        Console.Out.WriteLine($"run {s.Id}: rebuilt from {r.Events} events");
+        Console.Out.WriteLine($"  status      {s.Status}{(s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : "")}");
+        Console.Out.WriteLine($"  steps       {r.FirstStep}..{s.Step}, {RunText.Tokens(s.Tokens)} tokens, last loss {RunText.Number(s.LastLoss)}");
+        if (s.Parent is not null) Console.Out.WriteLine($"  forked from {s.Parent}@{s.ForkStep}");
+        Console.Out.WriteLine($"  checkpoints {r.Checkpoints.Count(c => !c.Deleted)} live, {r.Checkpoints.Count(c => c.Deleted)} deleted");
+        Console.Out.WriteLine($"  evaluations {r.Evaluations}, best {RunText.Best(s.BestEval)}");
+        Console.Out.WriteLine($"  overrides   {r.Overrides}");
+        Console.Out.WriteLine(r.SnapshotAgrees switch
+        {
+            true => $"  snapshot    at event {r.SnapshotSequenceNr} + later events agrees with the rebuild",
+            false => $"  snapshot    at event {r.SnapshotSequenceNr} + later events DISAGREES with the rebuild from events",
+            null => "  snapshot    none",
+        });
+    }
+}

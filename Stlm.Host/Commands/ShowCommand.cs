@@ -1,0 +1,70 @@
+using System.CommandLine;
+using Stlm.Actors.Training.Views;
+using Stlm.Host.Charts;
+using Stlm.Host.Journal;
+using Stlm.Host.Runs;
+using Stlm.Model;
+
+namespace Stlm.Host.Commands;
+
+/// <summary>
+/// `stlm show RUN [--out FILE.png|.svg] [--json]`: the run's summary and metrics, and its loss
+/// and eval curves with its ancestors' (each up to the step it was forked at), fork points marked.
+/// </summary>
+public static class ShowCommand
+{
+    public sealed record ShowReport(RunSummary Summary, IReadOnlyList<RunSeries> Lineage, string? Image);
+
+    public static Command Create()
+    {
+        var run = new Argument<string>("RUN") { Description = "Run id" };
+        var output = new Option<string?>("--out") { Description = "Write the curves to this .png or .svg file", HelpName = "FILE" };
+        var json = new Option<bool>("--json") { Description = "Print JSON (summary and every series)" };
+        var command = new Command("show", "Show a run: summary, metrics and curves") { run, output, json };
+        var config = ConfigOptions.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var image = parse.GetValue(output);
+            if (image is not null && Path.GetExtension(image).ToLowerInvariant() is not (".png" or ".svg"))
+                throw new StlmException($"--out {image}: the image must end in .png or .svg");
+            await using var store = RunStoreOpener.Open(config, parse);
+            var state = await RunStoreOpener.LoadAsync(store, parse.GetValue(run)!, ct);
+            var reader = new RunJournalReader(store.Query);
+            var chain = await JournalOpener.ReadAsync(store, () => reader.LoadWithAncestorsAsync(state.RunId, ct));
+            var lineage = RunMetrics.Lineage(chain);
+            if (image is not null) WriteImage(RunCurves.Chart(state.RunId, lineage), image);
+            var report = new ShowReport(RunSummary.From(state), lineage, image is null ? null : Path.GetFullPath(image));
+            if (parse.GetValue(json)) RunsJson.Print(report);
+            else Print(report);
+            return 0;
+        });
+        return command;
+    }
+
+    static void WriteImage(LineChart chart, string path)
+    {
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
+        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) SvgChartWriter.Write(chart, path);
+        else PngChartWriter.Write(chart, path);
+    }
+
+    static void Print(ShowReport r)
+    {
+        var s = r.Summary;
+        Console.Out.WriteLine($"run {s.Id}  {s.Status}{(s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : "")}  created {RunText.Created(s)}");
+        Console.Out.WriteLine($"  step {s.Step}  tokens {RunText.Tokens(s.Tokens)}  last loss {RunText.Number(s.LastLoss)}  best {RunText.Best(s.BestEval)}  checkpoints {s.Checkpoints}");
+        if (r.Lineage.Count > 1)
+            Console.Out.WriteLine("  lineage " + string.Join(" -> ", r.Lineage.Select(l => l.ForkStep is { } f ? $"@{f} {l.RunId}" : l.RunId)));
+        var own = r.Lineage[^1];
+        Console.Out.WriteLine("  loss");
+        foreach (var line in RunText.Table(["    STEP", "LOSS"], Sample(own.Loss, 12).Select(p => (IReadOnlyList<string>)[$"    {p.Step}", RunText.Number(p.Value)])))
+            Console.Out.WriteLine(line);
+        foreach (var e in own.Evals)
+            Console.Out.WriteLine($"  eval {e.Task}/{e.Metric}: " + string.Join("  ", e.Points.Select(p => $"{p.Step}:{RunText.Number(p.Value)}")));
+        if (r.Image is not null) Console.Out.WriteLine($"  curves written to {r.Image}");
+    }
+
+    /// <summary>At most n points, evenly spread, always with the first and last.</summary>
+    static IEnumerable<StepPoint> Sample(IReadOnlyList<StepPoint> points, int n) =>
+        points.Count <= n ? points : Enumerable.Range(0, n).Select(i => points[(int)Math.Round(i * (points.Count - 1) / (double)(n - 1))]);
+}

@@ -1,0 +1,28 @@
+using System.CommandLine;
+using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Views;
+using Stlm.Host.Commands;
+using Stlm.Host.Journal;
+using Stlm.Model;
+
+namespace Stlm.Host.Runs;
+
+/// <summary>Opens the configured journal for the run commands and reads runs from it.</summary>
+public static class RunStoreOpener
+{
+    public static SqlPersistence Open(ConfigOptions config, ParseResult parse) =>
+        JournalOpener.OpenExisting(DataPaths.From(config.Load(parse)).Journal);
+
+    /// <summary>The run from its events; an unknown id is one line naming the runs that exist.</summary>
+    public static async Task<RunState> LoadAsync(SqlPersistence store, string runId, CancellationToken ct)
+    {
+        var reader = new RunJournalReader(store.Query);
+        var run = await JournalOpener.ReadAsync(store, () => reader.LoadAsync(runId, ct));
+        if (run.Exists) return run;
+        var known = (await JournalOpener.ReadAsync(store, () => reader.LoadAllAsync(ct))).Select(r => r.RunId).ToList();
+        throw new StlmException(known.Count == 0
+            ? $"no run {runId}: the journal at {store.Dialect.Where} holds no runs"
+            : $"no run {runId} in the journal at {store.Dialect.Where}; runs there: {string.Join(", ", known.Take(10))}{(known.Count > 10 ? ", …" : "")}");
+    }
+}

@@ -1,0 +1,17 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Stlm.Host.Runs;
+
+/// <summary>How the run commands print --json: camelCase, indented, nulls left out.</summary>
+public static class RunsJson
+{
+    public static readonly JsonSerializerOptions Options = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static void Print<T>(T value) => Console.Out.Write(JsonSerializer.Serialize(value, Options) + "\n");
+}
