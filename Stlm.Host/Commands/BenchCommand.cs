@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Stlm.Host.Commands;
 
 namespace Stlm.Host.Commands;
 

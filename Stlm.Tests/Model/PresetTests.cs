@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;

@@ -1,4 +1,4 @@
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
