@@ -77,10 +77,10 @@ public class InMemoryJournalTests
     {
         var journal = await JournalWith("p", 2);
 
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+        var e = await Assert.ThrowsAsync<JournalConcurrencyException>(() =>
             journal.WriteMessagesAsync([new AtomicWrite([Event("p", 3)]), new AtomicWrite([Event("p", 2)])]));
 
-        Assert.Contains("concurrency conflict", e.Message);
+        Assert.Contains("p#2 was already written", e.Message);
         Assert.Equal(2, await journal.ReadHighestSequenceNrAsync("p", 0));
     }
 
@@ -90,7 +90,7 @@ public class InMemoryJournalTests
         var journal = await JournalWith("p", 2);
         await journal.DeleteMessagesToAsync("p", 2);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => journal.WriteMessagesAsync([new AtomicWrite([Event("p", 1)])]));
+        await Assert.ThrowsAsync<JournalConcurrencyException>(() => journal.WriteMessagesAsync([new AtomicWrite([Event("p", 1)])]));
     }
 
     [Fact]

@@ -277,7 +277,7 @@ public class PersistentActorTests : ActorTest
 
         second.Tell(new Add(2), null);
 
-        Assert.StartsWith("failed Added@1: concurrency conflict", await secondProbe.ExpectMsg<string>());
+        Assert.StartsWith("failed Added@1: journal event shared#1 was already written", await secondProbe.ExpectMsg<string>());
     }
 
     [Fact]
