@@ -26,6 +26,7 @@ public static class Cli
         DataCommand.Create(),
         JournalCommand.Create(),
         DebugCommand.Create(),
+        ScheduleCommand.Create(),
     ];
 
     public static int Run(string[] args)
