@@ -1,4 +1,4 @@
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Model.Schedules;
 
 namespace Stlm.Actors.Schedules;
@@ -6,7 +6,7 @@ namespace Stlm.Actors.Schedules;
 /// <summary>Reads the `schedules` section: binds it, validates it, and points a bad value at the file:line:col it came from.</summary>
 public static class SchedulesSection
 {
-    public static SchedulesConfig Load(Config.Config config)
+    public static SchedulesConfig Load(Config config)
     {
         var schedules = config.Bind<SchedulesConfig>(SchedulesConfig.Section);
         try

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Host.Commands;
 
 namespace Stlm.Host;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Actors.Schedules;
 using Stlm.Host.Charts;
 using Stlm.Model;

@@ -1,4 +1,4 @@
-using Stlm.Actors.Config;
+using Stlm.Actors.Configuration;
 using Stlm.Actors.Schedules;
 using Stlm.Model;
 using Stlm.Model.Schedules;

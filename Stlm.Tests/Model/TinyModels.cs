@@ -1,0 +1,94 @@
+using Stlm.Model.Architectures;
+using Stlm.Model.LibTorch;
+using Stlm.Model.Nn;
+
+namespace Stlm.Tests.Models;
+
+/// <summary>Small configs (a few thousand parameters) and helpers shared by the model tests.</summary>
+static class TinyModels
+{
+    public static readonly ModelConfig Base = new()
+    {
+        NLayers = 4,
+        DModel = 32,
+        NHeads = 4,
+        NKvHeads = 2,
+        FfnHidden = 64,
+        ContextLength = 32,
+        VocabSize = 64,
+        Dropout = 0,
+        TieEmbeddings = true,
+    };
+
+    /// <summary>Every architecture variant under test, by name.</summary>
+    public static ModelConfig Variant(string name) => name switch
+    {
+        "tied" => Base,
+        "untied" => Base with { TieEmbeddings = false },
+        "mha" => Base with { NKvHeads = 4 },
+        "gelu" => Base with { Activation = FfnActivation.Gelu },
+        "share-ffn" => Base with { WeightSharing = WeightSharing.Ffn },
+        "share-ffn-attention" => Base with { WeightSharing = WeightSharing.FfnAttention, TieEmbeddings = false },
+        "interior-lora" => Base with { WeightSharing = WeightSharing.InteriorLora, LoraRank = 4 },
+        _ => throw new ArgumentException(name),
+    };
+
+    public static TheoryData<string> Variants => new() { "tied", "untied", "mha", "gelu", "share-ffn", "share-ffn-attention", "interior-lora" };
+
+    /// <summary>Deterministic token ids [B, T] in [0, vocab).</summary>
+    public static Tensor Ids(int batch, int length, int vocab, int seed)
+    {
+        var random = new Random(seed);
+        var ids = new long[batch * length];
+        for (var i = 0; i < ids.Length; i++) ids[i] = random.Next(vocab);
+        return Torch.From(ids, batch, length);
+    }
+
+    public static double[] Values(Tensor t) => t.To(DType.Float64).ToArray<double>();
+
+    public static double MaxAbsDifference(Tensor a, Tensor b)
+    {
+        Assert.Equal(a.Shape, b.Shape);
+        var (x, y) = (Values(a), Values(b));
+        return x.Zip(y, (p, q) => Math.Abs(p - q)).DefaultIfEmpty(0).Max();
+    }
+
+    /// <summary>
+    /// Plain Adam (no decay) written with tensor ops, for overfitting tests independent of the
+    /// optimizer package. Returns the loss of the last step.
+    /// </summary>
+    public static double TrainAdam(LlamaForCausalLM model, Tensor ids, Tensor targets, int steps, double lr)
+    {
+        const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+        var parameters = model.Parameters().ToList();
+        var m = parameters.Select(p => p.Value.ZerosLike().DetachFromScopes()).ToList();
+        var v = parameters.Select(p => p.Value.ZerosLike().DetachFromScopes()).ToList();
+        var loss = double.NaN;
+        try
+        {
+            for (var step = 1; step <= steps; step++)
+            {
+                using var scope = TorchScope.Begin();
+                model.ZeroGrad();
+                var lossTensor = model.Loss(ids, targets);
+                lossTensor.Backward();
+                loss = lossTensor.ToDouble();
+                using var _ = Torch.NoGrad();
+                for (var i = 0; i < parameters.Count; i++)
+                {
+                    var g = parameters[i].Grad!;
+                    m[i].MulInPlace(beta1).AddInPlace(g, 1 - beta1);
+                    v[i].MulInPlace(beta2).AddInPlace(g * g, 1 - beta2);
+                    var mHat = m[i] / (1 - Math.Pow(beta1, step));
+                    var vHat = v[i] / (1 - Math.Pow(beta2, step));
+                    parameters[i].Value.SubInPlace(lr * mHat / (vHat.Sqrt() + eps));
+                }
+            }
+        }
+        finally
+        {
+            foreach (var t in m.Concat(v)) t.Dispose();
+        }
+        return loss;
+    }
+}
