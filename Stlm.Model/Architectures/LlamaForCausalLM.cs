@@ -19,6 +19,8 @@ public sealed class LlamaForCausalLM : Module, ICausalLanguageModel
     public LlamaForCausalLM(ModelConfig config, ulong seed)
     {
         config.Validate();
+        if (config.Architecture != ArchitectureKind.Llama)
+            throw new StlmException($"model: architecture = {config.Architecture} is not built by LlamaForCausalLM; set model.architecture = llama");
         Config = config;
         Model = RegisterModule("model", new LlamaModel(config));
         LmHead = RegisterModule("lm_head", config.TieEmbeddings

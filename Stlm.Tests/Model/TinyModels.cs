@@ -1,5 +1,6 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Optim;
 using Stlm.Model.Nn;
 
 namespace Stlm.Tests.Models;
@@ -53,41 +54,19 @@ static class TinyModels
         return x.Zip(y, (p, q) => Math.Abs(p - q)).DefaultIfEmpty(0).Max();
     }
 
-    /// <summary>
-    /// Plain Adam (no decay) written with tensor ops, for overfitting tests independent of the
-    /// optimizer package. Returns the loss of the last step.
-    /// </summary>
-    public static double TrainAdam(LlamaForCausalLM model, Tensor ids, Tensor targets, int steps, double lr)
+    /// <summary>Full-batch training with AdamW (no weight decay); returns the loss of the last step.</summary>
+    public static double Train(LlamaForCausalLM model, Tensor ids, Tensor targets, int steps, double lr)
     {
-        const double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
-        var parameters = model.Parameters().ToList();
-        var m = parameters.Select(p => p.Value.ZerosLike().DetachFromScopes()).ToList();
-        var v = parameters.Select(p => p.Value.ZerosLike().DetachFromScopes()).ToList();
+        using var optimizer = new AdamW(model.DecayGroups(new AdamWOptions(Lr: lr, WeightDecay: 0)));
         var loss = double.NaN;
-        try
+        for (var step = 0; step < steps; step++)
         {
-            for (var step = 1; step <= steps; step++)
-            {
-                using var scope = TorchScope.Begin();
-                model.ZeroGrad();
-                var lossTensor = model.Loss(ids, targets);
-                lossTensor.Backward();
-                loss = lossTensor.ToDouble();
-                using var _ = Torch.NoGrad();
-                for (var i = 0; i < parameters.Count; i++)
-                {
-                    var g = parameters[i].Grad!;
-                    m[i].MulInPlace(beta1).AddInPlace(g, 1 - beta1);
-                    v[i].MulInPlace(beta2).AddInPlace(g * g, 1 - beta2);
-                    var mHat = m[i] / (1 - Math.Pow(beta1, step));
-                    var vHat = v[i] / (1 - Math.Pow(beta2, step));
-                    parameters[i].Value.SubInPlace(lr * mHat / (vHat.Sqrt() + eps));
-                }
-            }
-        }
-        finally
-        {
-            foreach (var t in m.Concat(v)) t.Dispose();
+            using var scope = TorchScope.Begin();
+            optimizer.ZeroGrad();
+            var lossTensor = model.Loss(ids, targets);
+            lossTensor.Backward();
+            optimizer.Step();
+            loss = lossTensor.ToDouble();
         }
         return loss;
     }
