@@ -26,6 +26,7 @@ public static class Cli
         DataCommand.Create(),
         JournalCommand.Create(),
         DebugCommand.Create(),
+        TrainCommand.Create(),
         ScheduleCommand.Create(),
     ];
 

@@ -12,5 +12,6 @@ public static class BenchCommand
         BenchJournalCommand.Create(),
         BenchTorchCommand.Create(),
         BenchActorsCommand.Create(),
+        BenchTrainCommand.Create(),
     };
 }

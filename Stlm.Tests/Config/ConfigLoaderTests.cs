@@ -56,7 +56,7 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(3, c.GetInt("model.n-layers"));
         Assert.Equal(128, c.GetInt("model.d-model"));
         Assert.Equal(16, c.GetInt("model.n-heads"));
-        Assert.Equal(10, c.GetInt("schedules.learning-rate.decay-steps"));
+        Assert.Equal(10, c.GetInt("schedules.learning-rate.steps"));
         Assert.Equal(["a", "b"], c.GetStringList("training.tags"));
     }
 
