@@ -29,6 +29,7 @@ public static class Cli
         ReplayCommand.Create(),
         ShowCommand.Create(),
         DebugCommand.Create(),
+        TrainCommand.Create(),
         ScheduleCommand.Create(),
     ];
 

@@ -12,5 +12,6 @@ public static class BenchCommand
         BenchTorchCommand.Create(),
         BenchActorsCommand.Create(),
         BenchCheckpointCommand.Create(),
+        BenchTrainCommand.Create(),
     };
 }

@@ -1,0 +1,23 @@
+using Stlm.Model.Schedules;
+
+namespace Stlm.Model.Training;
+
+/// <summary>
+/// What one optimizer step did: the mean loss over its micro-batches (nats per token), the
+/// global gradient norm before clipping, the schedule values it ran with, the tokens it saw
+/// and its wall time.
+/// </summary>
+public sealed record StepResult(
+    long Step,
+    double Loss,
+    double GradNorm,
+    double LearningRate,
+    double Dropout,
+    EarlyExitPolicy EarlyExit,
+    long Tokens,
+    TimeSpan Elapsed)
+{
+    public double TokensPerSecond => Elapsed > TimeSpan.Zero ? Tokens / Elapsed.TotalSeconds : double.NaN;
+
+    public bool IsFinite => double.IsFinite(Loss) && double.IsFinite(GradNorm);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Nn;
+using Stlm.Model.Schedules;
+
+namespace Stlm.Model.Training;
+
+/// <summary>
+/// One optimizer step, the unit every driver calls (the `stlm train` loop, the trainer actor,
+/// `stlm bench orchestration`'s bare loop): apply the step's schedule values, run forward and
+/// backward over each micro-batch with the loss scaled by 1/accum (so the summed gradients are
+/// those of the mean loss over all of them), clip, step, drop the gradients. Every tensor of a
+/// micro-batch is freed before the next, so native memory does not grow over steps.
+/// </summary>
+public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainStepOptions options)
+{
+    public ILanguageModel Model { get; } = model;
+    public Optimizer Optimizer { get; } = optimizer;
+    public TrainStepOptions Options { get; } = Validated(options);
+
+    public StepResult Run(ScheduleValues schedule, IReadOnlyList<MicroBatch> microBatches)
+    {
+        if (microBatches.Count != Options.GradAccum)
+            throw new ArgumentException($"step {schedule.Step} got {microBatches.Count} micro-batches, grad-accum is {Options.GradAccum}", nameof(microBatches));
+        var clock = Stopwatch.StartNew();
+        var module = Model.Module;
+        module.Train();
+        module.SetDropout(schedule.Dropout);
+        Optimizer.SetLr(schedule.LearningRate);
+
+        var device = module.Device;
+        var lossSum = 0.0;
+        long tokens = 0;
+        foreach (var micro in microBatches)
+        {
+            using var scope = TorchScope.Begin();
+            var (inputs, targets) = micro.ToTensors(device);
+            var loss = Model.Loss(inputs, targets);
+            (loss / Options.GradAccum).Backward();
+            lossSum += loss.ToDouble();
+            tokens += micro.Tokens;
+        }
+
+        double gradNorm;
+        using (var scope = TorchScope.Begin())
+        {
+            var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
+            gradNorm = Optimizer.ClipGradNorm(maxNorm).ToDouble();
+        }
+        Optimizer.Step();
+        Optimizer.ZeroGrad();
+        return new StepResult(schedule.Step, lossSum / microBatches.Count, gradNorm, schedule.LearningRate,
+            schedule.Dropout, schedule.EarlyExit, tokens, clock.Elapsed);
+    }
+
+    /// <summary>AdamW over the model's decay / no-decay groups (nanoGPT's rule), built after any move to a device.</summary>
+    public static AdamW AdamWFor(Module module, AdamWOptions options) => new(module.DecayGroups(options));
+
+    static TrainStepOptions Validated(TrainStepOptions options)
+    {
+        options.Validate();
+        return options;
+    }
+}
