@@ -15,101 +15,65 @@ static class SqlSpecs
     };
 }
 
-public sealed class SqliteJournalTests : JournalSpec
+/// <summary>The journal conformance suite on one SQL engine.</summary>
+public abstract class SqlEngineJournalTests(SqlTestDatabase db) : JournalSpec
 {
-    readonly SqliteTestDatabase _db = new();
     SqlDialect? _dialect;
 
     protected override Task<IJournal> CreateJournalAsync(IPayloadSerializer serializer) =>
-        Task.FromResult<IJournal>(new SqlJournal(_dialect = _db.CreateDialect(), serializer, new SqlJournalOptions { RowsPerInsert = 64 }));
+        Task.FromResult<IJournal>(new SqlJournal(_dialect = db.CreateDialect(), serializer, new SqlJournalOptions { RowsPerInsert = 64 }));
 
     protected override async Task CleanupAsync()
     {
         if (_dialect is not null) await _dialect.DisposeAsync();
-        await _db.DisposeAsync();
+        await db.DisposeAsync();
     }
 }
 
-public sealed class PostgresJournalTests : JournalSpec
+/// <summary>The snapshot store conformance suite on one SQL engine.</summary>
+public abstract class SqlEngineSnapshotStoreTests(SqlTestDatabase db) : SnapshotStoreSpec
 {
-    readonly PostgresTestDatabase _db = new();
-    SqlDialect? _dialect;
-
-    protected override Task<IJournal> CreateJournalAsync(IPayloadSerializer serializer) =>
-        Task.FromResult<IJournal>(new SqlJournal(_dialect = _db.CreateDialect(), serializer, new SqlJournalOptions { RowsPerInsert = 64 }));
-
-    protected override async Task CleanupAsync()
-    {
-        if (_dialect is not null) await _dialect.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-}
-
-public sealed class SqliteSnapshotStoreTests : SnapshotStoreSpec
-{
-    readonly SqliteTestDatabase _db = new();
     SqlDialect? _dialect;
 
     protected override Task<ISnapshotStore> CreateStoreAsync(IPayloadSerializer serializer) =>
-        Task.FromResult<ISnapshotStore>(new SqlSnapshotStore(_dialect = _db.CreateDialect(), serializer));
+        Task.FromResult<ISnapshotStore>(new SqlSnapshotStore(_dialect = db.CreateDialect(), serializer));
 
     protected override async Task CleanupAsync()
     {
         if (_dialect is not null) await _dialect.DisposeAsync();
-        await _db.DisposeAsync();
+        await db.DisposeAsync();
     }
 }
 
-public sealed class PostgresSnapshotStoreTests : SnapshotStoreSpec
+/// <summary>The query conformance suite on one SQL engine.</summary>
+public abstract class SqlEngineReadJournalTests(SqlTestDatabase db) : ReadJournalSpec
 {
-    readonly PostgresTestDatabase _db = new();
-    SqlDialect? _dialect;
-
-    protected override Task<ISnapshotStore> CreateStoreAsync(IPayloadSerializer serializer) =>
-        Task.FromResult<ISnapshotStore>(new SqlSnapshotStore(_dialect = _db.CreateDialect(), serializer));
-
-    protected override async Task CleanupAsync()
-    {
-        if (_dialect is not null) await _dialect.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-}
-
-public sealed class SqliteReadJournalTests : ReadJournalSpec
-{
-    readonly SqliteTestDatabase _db = new();
     SqlPersistence? _store;
 
     protected override Task<(IJournal Journal, IReadJournal Query)> CreateAsync(IPayloadSerializer serializer)
     {
-        _store = new SqlPersistence(_db.CreateDialect(), serializer, SqlSpecs.QueryOptions);
+        _store = new SqlPersistence(db.CreateDialect(), serializer, SqlSpecs.QueryOptions);
         return Task.FromResult<(IJournal, IReadJournal)>((_store.Journal, _store.Query));
     }
 
     protected override async Task CleanupAsync()
     {
         if (_store is not null) await _store.DisposeAsync();
-        await _db.DisposeAsync();
+        await db.DisposeAsync();
     }
 }
 
-public sealed class PostgresReadJournalTests : ReadJournalSpec
-{
-    readonly PostgresTestDatabase _db = new();
-    SqlPersistence? _store;
+public sealed class SqliteJournalTests() : SqlEngineJournalTests(new SqliteTestDatabase());
 
-    protected override Task<(IJournal Journal, IReadJournal Query)> CreateAsync(IPayloadSerializer serializer)
-    {
-        _store = new SqlPersistence(_db.CreateDialect(), serializer, SqlSpecs.QueryOptions);
-        return Task.FromResult<(IJournal, IReadJournal)>((_store.Journal, _store.Query));
-    }
+public sealed class PostgresJournalTests() : SqlEngineJournalTests(new PostgresTestDatabase());
 
-    protected override async Task CleanupAsync()
-    {
-        if (_store is not null) await _store.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-}
+public sealed class SqliteSnapshotStoreTests() : SqlEngineSnapshotStoreTests(new SqliteTestDatabase());
+
+public sealed class PostgresSnapshotStoreTests() : SqlEngineSnapshotStoreTests(new PostgresTestDatabase());
+
+public sealed class SqliteReadJournalTests() : SqlEngineReadJournalTests(new SqliteTestDatabase());
+
+public sealed class PostgresReadJournalTests() : SqlEngineReadJournalTests(new PostgresTestDatabase());
 
 public sealed class SqliteSqlJournalTests() : SqlJournalSpec(new SqliteTestDatabase());
 
