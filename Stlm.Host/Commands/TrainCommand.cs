@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Serilog;
 using Stlm.Actors.Configuration;
-using Stlm.Actors.Schedules;
+using Stlm.Actors.Training.Recipe;
 using Stlm.Host.Training;
 using Stlm.Model;
 using Stlm.Model.Architectures;
@@ -45,33 +45,23 @@ public static class TrainCommand
 
     static int Train(Config config, CancellationToken cancel)
     {
-        var modelConfig = config.Bind<ModelConfig>("model");
-        modelConfig.Validate();
-        if (modelConfig.Architecture != ArchitectureKind.Llama)
-            throw new StlmException($"model.architecture = {modelConfig.Architecture}: `stlm train` trains \"llama\" so far; the byte-level models plug in through ILanguageModel when they land");
-        var training = config.Bind<TrainingConfig>(TrainingConfig.Section);
-        training.Validate();
-        var schedules = new ScheduleSet(SchedulesSection.Load(config));
-        Torch.Threads.IntraOp = config.GetInt("torch.threads");
-        var seed = (ulong)config.GetLong("torch.seed");
+        var recipe = TrainingRecipe.From(config);
+        var corpus = recipe.PrepareCorpus(cancel);
+        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.Model.ContextLength);
+        using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, recipe.Model.ContextLength);
 
-        var corpus = TrainingCorpusSetup.Ensure(config, modelConfig.VocabSize, cancel);
-        if (corpus.Tokenizer.VocabSize > modelConfig.VocabSize)
-            throw new StlmException($"the tokenizer {corpus.Tokenizer.Name} has {corpus.Tokenizer.VocabSize} tokens but model.vocab-size is {modelConfig.VocabSize}; set --set model.vocab-size={corpus.Tokenizer.VocabSize}");
-        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, modelConfig.ContextLength);
-        using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, modelConfig.ContextLength);
-
-        Torch.ManualSeed(seed);
-        var llama = new LlamaForCausalLM(modelConfig, seed);
-        using var optimizer = TrainStep.AdamWFor(llama, training.Optimizer.ToAdamW());
-        var step = new TrainStep(CausalLanguageModel.Of(llama), optimizer, training.StepOptions);
-        var batches = new StepBatches(trainData, training.BatchSize, training.GradAccum, (ulong)config.GetLong("data.seed"));
+        var model = recipe.BuildModel();
+        using var optimizer = recipe.BuildOptimizer(model);
+        var step = recipe.BuildStep(model, optimizer);
+        var batches = recipe.Batches(trainData);
+        var training = recipe.Training;
+        var modelConfig = recipe.Model;
         Log.Information("Training a {Params:N0}-parameter Llama ({Layers} layers, d-model {D}, context {T}) on {Tokens:N0} tokens of {Tokenizer}: {Steps} steps of {Batch}x{Accum} sequences, {Threads} thread(s)",
-            llama.CountParameters().Total, modelConfig.NLayers, modelConfig.DModel, modelConfig.ContextLength, trainData.Tokens,
+            model.Module.CountParameters().Total, modelConfig.NLayers, modelConfig.DModel, modelConfig.ContextLength, trainData.Tokens,
             corpus.Tokenizer.Name, training.MaxSteps, training.BatchSize, training.GradAccum, Torch.Threads.IntraOp);
 
-        var loop = new PlainTrainingLoop(step, batches, schedules, heldOut, training.MaxSteps,
-            config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+        var loop = new PlainTrainingLoop(step, batches, recipe.ScheduleSet(), heldOut, training.MaxSteps,
+            recipe.EvalEverySteps, recipe.EvalBatches);
         var outcome = loop.Run(cancel);
 
         var inv = CultureInfo.InvariantCulture;
@@ -83,12 +73,12 @@ public static class TrainCommand
 
         var prompt = config.GetString("eval.sample-prompt");
         if (prompt.Length > 0 && outcome.Steps > 0 && !cancel.IsCancellationRequested)
-            Console.Out.WriteLine($"sample: {Sample(llama, corpus, prompt, config.GetInt("eval.sample-tokens"))}");
+            Console.Out.WriteLine($"sample: {Sample((LlamaForCausalLM)model.Module, corpus, prompt, config.GetInt("eval.sample-tokens"))}");
         return 0;
     }
 
     /// <summary>Greedy continuation of the prompt, so a run's sample is a function of its weights.</summary>
-    static string Sample(LlamaForCausalLM llama, TrainingCorpusSetup corpus, string prompt, int tokens)
+    static string Sample(LlamaForCausalLM llama, TrainingCorpus corpus, string prompt, int tokens)
     {
         llama.Eval();
         var ids = corpus.Tokenizer.Encode(prompt);

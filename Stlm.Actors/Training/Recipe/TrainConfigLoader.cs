@@ -1,10 +1,10 @@
 using Stlm.Actors.Configuration;
 using Stlm.Model;
 
-namespace Stlm.Host.Training;
+namespace Stlm.Actors.Training.Recipe;
 
 /// <summary>
-/// `stlm train`'s configuration: reference.conf ← the preset named by training.preset (embedded
+/// A run's configuration: reference.conf ← the preset named by training.preset (embedded
 /// from hocon/presets) ← --config ← each --set, resolved once at the end so the preset's
 /// ${stlm.data-dir} follows a --set of it.
 /// </summary>

@@ -5,7 +5,7 @@ using Stlm.Model;
 using Stlm.Model.Data;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Host.Training;
+namespace Stlm.Actors.Training.Recipe;
 
 /// <summary>
 /// The tokenizer and token shards a run trains on, made once and reused: the corpus text
@@ -13,9 +13,9 @@ namespace Stlm.Host.Training;
 /// (a corpus-bpe is learned from the text's start and cached) and the shards in
 /// ${stlm.data-dir}/shards/{text}-{tokenizer}.
 /// </summary>
-public sealed record TrainingCorpusSetup(ITokenizer Tokenizer, string TextFile, string ShardDirectory)
+public sealed record TrainingCorpus(ITokenizer Tokenizer, string TextFile, string ShardDirectory)
 {
-    public static TrainingCorpusSetup Ensure(Config config, int vocabSize, CancellationToken cancel)
+    public static TrainingCorpus Ensure(Config config, int vocabSize, CancellationToken cancel)
     {
         var dataDir = config.GetString("stlm.data-dir");
         var (textFile, format) = Text(config, dataDir);
@@ -25,7 +25,7 @@ public sealed record TrainingCorpusSetup(ITokenizer Tokenizer, string TextFile, 
         var result = ShardPreparer.Prepare(options, tokenizer, shards, null, cancel);
         Log.Information("Corpus {Text}: {Tokens} train tokens in {Shards} ({State})", textFile,
             result.Manifest.Split(DataSplit.Train).Tokens, shards, result.Reused ? "reused" : $"tokenised in {result.Elapsed.TotalSeconds:F1} s");
-        return new TrainingCorpusSetup(tokenizer, textFile, shards);
+        return new TrainingCorpus(tokenizer, textFile, shards);
     }
 
     static (string File, CorpusFormat Format) Text(Config config, string dataDir)

@@ -1,0 +1,76 @@
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Schedules;
+using Stlm.Model;
+using Stlm.Model.Architectures;
+using Stlm.Model.Data;
+using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Schedules;
+using Stlm.Model.Training;
+
+namespace Stlm.Actors.Training.Recipe;
+
+/// <summary>
+/// What a run's resolved configuration decides, bound and validated once, and the objects built
+/// from it: the corpus, the model, the optimizer, the step and the batches. Every driver (the
+/// plain loop, the trainer actor, replay --verify, the benchmarks) builds from here, so the same
+/// config always builds the same run.
+/// <code>
+/// var recipe = TrainingRecipe.From(TrainConfigLoader.Load(file, sets));
+/// var corpus = recipe.PrepareCorpus(cancel);
+/// var model = recipe.BuildModel();               // seeds the generators first
+/// using var optimizer = recipe.BuildOptimizer(model);
+/// var step = recipe.BuildStep(model, optimizer);
+/// </code>
+/// </summary>
+public sealed record TrainingRecipe(
+    Config Config,
+    ModelConfig Model,
+    TrainingConfig Training,
+    SchedulesConfig Schedules,
+    ulong TorchSeed,
+    ulong DataSeed,
+    int Threads,
+    int EvalEverySteps,
+    int EvalBatches)
+{
+    public static TrainingRecipe From(Config config)
+    {
+        var model = config.Bind<ModelConfig>("model");
+        model.Validate();
+        var training = config.Bind<TrainingConfig>(TrainingConfig.Section);
+        training.Validate();
+        return new TrainingRecipe(config, model, training, SchedulesSection.Load(config),
+            (ulong)config.GetLong("torch.seed"), (ulong)config.GetLong("data.seed"), config.GetInt("torch.threads"),
+            config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+    }
+
+    /// <summary>The tokenizer and token shards (made once, then reused), checked against model.vocab-size.</summary>
+    public TrainingCorpus PrepareCorpus(CancellationToken cancel)
+    {
+        var corpus = TrainingCorpus.Ensure(Config, Model.VocabSize, cancel);
+        if (corpus.Tokenizer.VocabSize > Model.VocabSize)
+            throw new StlmException($"the tokenizer {corpus.Tokenizer.Name} has {corpus.Tokenizer.VocabSize} tokens but model.vocab-size is {Model.VocabSize}; set --set model.vocab-size={corpus.Tokenizer.VocabSize}");
+        return corpus;
+    }
+
+    /// <summary>Sets the thread count, seeds the generators with torch.seed and builds the model's initial weights.</summary>
+    public ILanguageModel BuildModel()
+    {
+        if (Model.Architecture != ArchitectureKind.Llama)
+            throw new StlmException($"model.architecture = {Model.Architecture}: training runs \"llama\" so far; the byte-level and early-exit models plug in through ILanguageModel when they land");
+        Torch.Threads.IntraOp = Threads;
+        Torch.ManualSeed(TorchSeed);
+        return CausalLanguageModel.Of(new LlamaForCausalLM(Model, TorchSeed));
+    }
+
+    public AdamW BuildOptimizer(ILanguageModel model) => TrainStep.AdamWFor(model.Module, Training.Optimizer.ToAdamW());
+
+    public TrainStep BuildStep(ILanguageModel model, Optimizer optimizer) => new(model, optimizer, Training.StepOptions);
+
+    /// <summary>The step's micro-batches in the sampler's order, a pure function of data.seed and the cursor.</summary>
+    public StepBatches Batches(TokenDataset train) => new(train, Training.BatchSize, Training.GradAccum, DataSeed);
+
+    /// <summary>The schedules' values by step, with the run's journaled overrides.</summary>
+    public ScheduleSet ScheduleSet(IReadOnlyList<ScheduleOverride>? overrides = null) => new(Schedules, overrides);
+}
