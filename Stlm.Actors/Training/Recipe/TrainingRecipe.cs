@@ -23,7 +23,7 @@ namespace Stlm.Actors.Training.Recipe;
 /// var step = recipe.BuildStep(model, optimizer);
 /// </code>
 /// </summary>
-public sealed record TrainingRecipe(
+public sealed partial record TrainingRecipe(
     Config Config,
     ModelConfig Model,
     TrainingConfig Training,
