@@ -255,7 +255,7 @@ public sealed partial class TrainerActor : ReceiveActor
                 break;
             case RunRejected r:
                 Fail(r.Reason);
-                return;
+                break;
         }
         Continue();
     }
