@@ -31,6 +31,9 @@ public static class Cli
         DebugCommand.Create(),
         TrainCommand.Create(),
         ScheduleCommand.Create(),
+        EvalCommand.Create(),
+        GenerateCommand.Create(),
+        ExportCommand.Create(),
     ];
 
     public static int Run(string[] args)

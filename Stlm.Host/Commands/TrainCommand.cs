@@ -47,17 +47,17 @@ public static class TrainCommand
     {
         var recipe = TrainingRecipe.From(config);
         var corpus = recipe.PrepareCorpus(cancel);
-        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.Model.ContextLength);
-        using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, recipe.Model.ContextLength);
+        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
+        using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, recipe.WindowLength);
 
-        var model = recipe.BuildModel();
+        var model = recipe.BuildModel(corpus.Tokenizer);
         using var optimizer = recipe.BuildOptimizer(model);
         var step = recipe.BuildStep(model, optimizer);
         var batches = recipe.Batches(trainData);
         var training = recipe.Training;
         var modelConfig = recipe.Model;
-        Log.Information("Training a {Params:N0}-parameter Llama ({Layers} layers, d-model {D}, context {T}) on {Tokens:N0} tokens of {Tokenizer}: {Steps} steps of {Batch}x{Accum} sequences, {Threads} thread(s)",
-            model.Module.CountParameters().Total, modelConfig.NLayers, modelConfig.DModel, modelConfig.ContextLength, trainData.Tokens,
+        Log.Information("Training a {Params:N0}-parameter {Architecture} ({Layers} layers, d-model {D}, context {T}) on {Tokens:N0} tokens of {Tokenizer}: {Steps} steps of {Batch}x{Accum} sequences, {Threads} thread(s)",
+            model.Module.CountParameters().Total, modelConfig.Architecture, modelConfig.NLayers, modelConfig.DModel, modelConfig.ContextLength, trainData.Tokens,
             corpus.Tokenizer.Name, training.MaxSteps, training.BatchSize, training.GradAccum, Torch.Threads.IntraOp);
 
         var loop = new PlainTrainingLoop(step, batches, recipe.ScheduleSet(), heldOut, training.MaxSteps,
@@ -73,19 +73,14 @@ public static class TrainCommand
 
         var prompt = config.GetString("eval.sample-prompt");
         if (prompt.Length > 0 && outcome.Steps > 0 && !cancel.IsCancellationRequested)
-            Console.Out.WriteLine($"sample: {Sample((LlamaForCausalLM)model.Module, corpus, prompt, config.GetInt("eval.sample-tokens"))}");
+            Console.Out.WriteLine($"sample: {Sample(model, corpus, prompt, config.GetInt("eval.sample-tokens"))}");
         return 0;
     }
 
     /// <summary>Greedy continuation of the prompt, so a run's sample is a function of its weights.</summary>
-    static string Sample(LlamaForCausalLM llama, TrainingCorpus corpus, string prompt, int tokens)
+    static string Sample(ILanguageModel model, TrainingCorpus corpus, string prompt, int tokens)
     {
-        llama.Eval();
-        var ids = corpus.Tokenizer.Encode(prompt);
-        var result = TextGenerator.Generate(llama, ids, new SamplingOptions
-        {
-            Temperature = 0, MaxNewTokens = Math.Min(tokens, llama.ContextLength - ids.Length), StopToken = corpus.Tokenizer.EndOfText,
-        });
-        return (prompt + corpus.Tokenizer.Decode(result.Tokens.ToArray())).ReplaceLineEndings(" ");
+        var result = LanguageModelGenerator.Generate(model, corpus.Tokenizer, prompt, new SamplingOptions { Temperature = 0, MaxNewTokens = tokens });
+        return (prompt + result.Text).ReplaceLineEndings(" ");
     }
 }

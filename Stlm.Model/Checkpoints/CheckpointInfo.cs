@@ -11,9 +11,15 @@ namespace Stlm.Model.Checkpoints;
 public sealed record CheckpointInfo(
     string RunId, long Step, long TokensSeen, DataCursor Cursor, string ConfigSha256, string CodeVersion)
 {
-    /// <summary>Builds the info, hashing the canonical resolved config text.</summary>
+    /// <summary>
+    /// The resolved config text itself (its hash is <see cref="ConfigSha256"/>), so a checkpoint
+    /// folder alone is enough to rebuild its model and tokenizer for eval, generate and export.
+    /// </summary>
+    public string? Config { get; init; }
+
+    /// <summary>Builds the info, hashing the canonical resolved config text and keeping it.</summary>
     public static CheckpointInfo Create(string runId, long step, long tokensSeen, DataCursor cursor, string resolvedConfigText, string codeVersion) =>
-        new(runId, step, tokensSeen, cursor, ConfigHash(resolvedConfigText), codeVersion);
+        new(runId, step, tokensSeen, cursor, ConfigHash(resolvedConfigText), codeVersion) { Config = resolvedConfigText };
 
     /// <summary>SHA-256 (lowercase hex) of the config text as UTF-8, the value a resume compares.</summary>
     public static string ConfigHash(string resolvedConfigText) =>

@@ -39,6 +39,7 @@ public sealed record CheckpointManifest(
             w.WriteEndObject();
             w.WriteString("config_sha256", Info.ConfigSha256);
             w.WriteString("code_version", Info.CodeVersion);
+            if (Info.Config is not null) w.WriteString("config", Info.Config);
             w.WritePropertyName("optimizer");
             if (Optimizer is null) w.WriteNullValue();
             else w.WriteRawValue(Optimizer.ToJson());
@@ -74,7 +75,12 @@ public sealed record CheckpointManifest(
             var info = new CheckpointInfo(
                 r.GetProperty("run_id").GetString()!, r.GetProperty("step").GetInt64(), r.GetProperty("tokens_seen").GetInt64(),
                 new DataCursor(cursor.GetProperty("epoch").GetInt64(), cursor.GetProperty("position").GetInt64()),
-                r.GetProperty("config_sha256").GetString()!, r.GetProperty("code_version").GetString()!);
+                r.GetProperty("config_sha256").GetString()!, r.GetProperty("code_version").GetString()!)
+            {
+                Config = r.TryGetProperty("config", out var config) ? config.GetString() : null,
+            };
+            if (info.Config is not null && CheckpointInfo.ConfigHash(info.Config) != info.ConfigSha256)
+                throw new FormatException("its config does not hash to its config_sha256");
             var optimizer = r.GetProperty("optimizer");
             var files = r.GetProperty("files").EnumerateArray()
                 .Select(f => new CheckpointFile(f.GetProperty("name").GetString()!, f.GetProperty("bytes").GetInt64(), f.GetProperty("sha256").GetString()!))

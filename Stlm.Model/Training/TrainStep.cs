@@ -27,6 +27,7 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
         var module = Model.Module;
         module.Train();
         module.SetDropout(schedule.Dropout);
+        Model.ApplySchedule(schedule);
         Optimizer.SetLr(schedule.LearningRate);
 
         var device = module.Device;

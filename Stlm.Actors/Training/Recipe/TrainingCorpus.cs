@@ -66,6 +66,19 @@ public sealed record TrainingCorpus(ITokenizer Tokenizer, string TextFile, strin
         };
     }
 
+    /// <summary>
+    /// The tokenizer a run's config names, from files that exist already (for evaluating,
+    /// generating and exporting a run's checkpoints): a corpus-bpe is loaded, never learned.
+    /// </summary>
+    public static ITokenizer LoadExistingTokenizer(Config config)
+    {
+        var kind = config.GetString("tokenizer.kind");
+        var path = config.GetString("tokenizer.path");
+        if (kind == "corpus-bpe" && BpeFiles.FindIn(path) is null)
+            throw new StlmException($"tokenizer.kind = \"corpus-bpe\": no learned vocabulary in {path}; training learns it there, so run `stlm train` with this config first or point tokenizer.path at it");
+        return kind == "corpus-bpe" ? TokenizerSpec.Load("bpe:" + path) : LoadTokenizer(config, "", 0);
+    }
+
     /// <summary>A BPE of <paramref name="vocabSize"/> learned once from the start of the corpus text.</summary>
     static ITokenizer CorpusBpe(string directory, string textFile, int vocabSize, double megabytes)
     {

@@ -45,24 +45,20 @@ public sealed partial record TrainingRecipe(
             config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
     }
 
-    /// <summary>The tokenizer and token shards (made once, then reused), checked against model.vocab-size.</summary>
+    /// <summary>The tokenizer and token shards (made once, then reused), checked against the model.</summary>
     public TrainingCorpus PrepareCorpus(CancellationToken cancel)
     {
         var corpus = TrainingCorpus.Ensure(Config, Model.VocabSize, cancel);
-        if (corpus.Tokenizer.VocabSize > Model.VocabSize)
-            throw new StlmException($"the tokenizer {corpus.Tokenizer.Name} has {corpus.Tokenizer.VocabSize} tokens but model.vocab-size is {Model.VocabSize}; set --set model.vocab-size={corpus.Tokenizer.VocabSize}");
+        LanguageModels.Check(Model, corpus.Tokenizer);
         return corpus;
     }
 
-    /// <summary>Sets the thread count, seeds the generators with torch.seed and builds the model's initial weights.</summary>
-    public ILanguageModel BuildModel()
-    {
-        if (Model.Architecture != ArchitectureKind.Llama)
-            throw new StlmException($"model.architecture = {Model.Architecture}: training runs \"llama\" so far; the byte-level and early-exit models plug in through ILanguageModel when they land");
-        Torch.Threads.IntraOp = Threads;
-        Torch.ManualSeed(TorchSeed);
-        return CausalLanguageModel.Of(new LlamaForCausalLM(Model, TorchSeed));
-    }
+    /// <summary>
+    /// Sets the thread count, seeds the generators with torch.seed and builds the model's initial
+    /// weights, for any model.architecture (<see cref="LanguageModels"/>). The byte-pooled model
+    /// reads its chunk boundaries from the run's tokenizer, which must exist by then (PrepareCorpus makes it).
+    /// </summary>
+    public ILanguageModel BuildModel() => BuildModel(LanguageModels.NeedsTokenizer(Model) ? LoadTokenizer() : null);
 
     public AdamW BuildOptimizer(ILanguageModel model) => TrainStep.AdamWFor(model.Module, Training.Optimizer.ToAdamW());
 

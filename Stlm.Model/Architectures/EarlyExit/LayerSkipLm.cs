@@ -1,5 +1,7 @@
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
+using Stlm.Model.Schedules;
+using Stlm.Model.Training;
 using F = Stlm.Model.LibTorch.Functional;
 
 namespace Stlm.Model.Architectures;
@@ -14,11 +16,14 @@ namespace Stlm.Model.Architectures;
 /// <see cref="LayerDropoutScale"/>, which the scheduler sets. Every exit shares the final norm
 /// and the head, so a shallow layer's output is a usable prediction at inference.
 /// With no layer dropout and all weight on the last layer this is exactly the plain model.
+/// In training, <see cref="ApplySchedule"/> sets both each step: the schedules.early-exit
+/// policy when it turns anything on, else this model's own rates and curriculum at that step.
 /// </summary>
-public sealed class LayerSkipLm : Module, ICausalLanguageModel
+public sealed class LayerSkipLm : Module, ICausalLanguageModel, ILanguageModel
 {
     double[] exitLossWeights;
     double layerDropoutScale = 1.0;
+    double[]? scheduledRates;
     readonly Dropout embeddingDropout;
 
     public LayerSkipConfig Config { get; }
@@ -51,7 +56,34 @@ public sealed class LayerSkipLm : Module, ICausalLanguageModel
     }
 
     /// <summary>Each layer's probability of being skipped for a row in training.</summary>
-    public double[] LayerDropoutRateByLayer => LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale);
+    public double[] LayerDropoutRateByLayer =>
+        scheduledRates?.ToArray() ?? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale);
+
+    Module ILanguageModel.Module => this;
+
+    Tensor ILanguageModel.Loss(Tensor inputs, Tensor targets) => Loss(inputs, targets);
+
+    /// <summary>
+    /// The step's early-exit values: a policy that is on (any layer dropout, or any exit-loss
+    /// weight below the last layer) replaces the config's rates and weights; a policy that is off
+    /// (schedules.early-exit's default) leaves model.early-exit in charge, its curriculum
+    /// evaluated at the step.
+    /// </summary>
+    public void ApplySchedule(ScheduleValues values)
+    {
+        var policy = values.EarlyExit;
+        var on = policy.LayerDropout.Any(p => p > 0) || policy.ExitLossWeights.Take(policy.ExitLossWeights.Count - 1).Any(w => w > 0);
+        if (!on)
+        {
+            scheduledRates = null;
+            exitLossWeights = ExitCurriculum.Weights(Config, values.Step);
+            return;
+        }
+        if (policy.LayerDropout.Count != LayerCount || policy.ExitLossWeights.Count != LayerCount)
+            throw new StlmException($"schedules.early-exit has {policy.LayerDropout.Count} layers but the model has {LayerCount}; set schedules.early-exit.n-layers = {LayerCount} (or leave it at ${{model.n-layers}})");
+        scheduledRates = policy.LayerDropout.Select(p => Math.Min(p, 0.999)).ToArray();
+        ExitLossWeights = policy.ExitLossWeights;
+    }
 
     /// <summary>One weight per layer for the early-exit loss (non-negative, not all zero; the loss normalises them).</summary>
     public IReadOnlyList<double> ExitLossWeights
@@ -108,7 +140,7 @@ public sealed class LayerSkipLm : Module, ICausalLanguageModel
     {
         using var scope = TorchScope.Begin();
         var y = Model.Layers[l].Forward(x, rope, cache);                  // [B, T, d]
-        var rate = Training ? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale)[l] : 0;
+        var rate = Training ? scheduledRates?[l] ?? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale)[l] : 0;
         if (rate == 0) return scope.Keep(y);
         var keep = (Torch.Rand([x.Size(0), 1, 1], DType.Float32, x.Device) >= rate).To(x.DType);   // [B, 1, 1]: 1 = run the block
         return scope.Keep(x + keep * (y - x));

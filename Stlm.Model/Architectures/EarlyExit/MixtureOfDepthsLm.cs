@@ -1,5 +1,6 @@
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
+using Stlm.Model.Training;
 using F = Stlm.Model.LibTorch.Functional;
 
 namespace Stlm.Model.Architectures;
@@ -14,8 +15,9 @@ namespace Stlm.Model.Architectures;
 /// cross-entropy teaching each score to say on its own whether its token was in the top-k;
 /// evaluation and generation route by that prediction (score &gt; 0), which never looks at later
 /// tokens, so the model stays causal. Capacity 1 routes every token, both ways.
+/// It keeps no KV cache: a routed block skips some positions, so generation re-runs the prefix.
 /// </summary>
-public sealed class MixtureOfDepthsLm : Module
+public sealed class MixtureOfDepthsLm : Module, ICausalLanguageModel, ILanguageModel
 {
     readonly int[] routerOfLayer;
     readonly Dropout embeddingDropout;
@@ -39,6 +41,21 @@ public sealed class MixtureOfDepthsLm : Module
         routerOfLayer = Enumerable.Range(0, config.Core.NLayers).Select(l => routed.IndexOf(l)).ToArray();
         LmHead = RegisterModule("lm_head", config.TieEmbeddings ? new Linear(EmbedTokens.Weight) : new Linear(d, v, ParameterGroup.Head, initStd: std));
         InitializeWeights(seed);
+    }
+
+    public int VocabSize => Config.VocabSize;
+    public int ContextLength => Config.Core.ContextLength;
+    public int LayerCount => Model.LayerCount;
+
+    Module ILanguageModel.Module => this;
+
+    Tensor ILanguageModel.Loss(Tensor inputs, Tensor targets) => Loss(inputs, targets);
+
+    /// <summary>ids [B, T] → logits [B, T, V]; no cache (pass null, or generate with UseKvCache = false).</summary>
+    public Tensor Forward(Tensor ids, KvCache? cache)
+    {
+        if (cache is not null) throw new StlmException("mixture-of-depths keeps no KV cache (routed blocks skip positions); generate with the cache off");
+        return Forward(ids);
     }
 
     /// <summary>ids [B, T] → logits [B, T, V].</summary>

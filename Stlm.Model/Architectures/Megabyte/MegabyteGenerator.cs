@@ -1,16 +1,20 @@
+using Stlm.Model.Generation;
 using Stlm.Model.LibTorch;
 
 namespace Stlm.Model.Architectures;
 
 /// <summary>
-/// Greedy byte-by-byte generation with MEGABYTE. Output i predicts byte i from the bytes before
+/// Byte-by-byte generation with MEGABYTE (greedy, or any sampler's choice). Output i predicts byte i from the bytes before
 /// it, so the next byte's logits sit at the position after the sequence: the model reads the
 /// sequence plus a placeholder byte, which causality keeps from influencing that output. Each
 /// step re-runs the (cropped) sequence; no cache.
 /// </summary>
 public static class MegabyteGenerator
 {
-    public static byte[] Greedy(MegabyteLm model, IReadOnlyList<byte> prompt, int maxNewBytes)
+    public static byte[] Greedy(MegabyteLm model, IReadOnlyList<byte> prompt, int maxNewBytes) =>
+        Generate(model, prompt, maxNewBytes, new TokenSampler(new SamplingOptions { Temperature = 0 }));
+
+    public static byte[] Generate(MegabyteLm model, IReadOnlyList<byte> prompt, int maxNewBytes, TokenSampler sampler)
     {
         if (prompt.Count == 0) throw new StlmException("megabyte generation needs a prompt of at least one byte");
         var wasTraining = model.Training;
@@ -18,7 +22,7 @@ public static class MegabyteGenerator
         try
         {
             var sequence = new List<byte>(prompt);
-            for (var i = 0; i < maxNewBytes; i++) sequence.Add(NextByte(model, sequence));
+            for (var i = 0; i < maxNewBytes; i++) sequence.Add(NextByte(model, sequence, sampler));
             return sequence.Skip(prompt.Count).ToArray();
         }
         finally
@@ -27,7 +31,7 @@ public static class MegabyteGenerator
         }
     }
 
-    static byte NextByte(MegabyteLm model, List<byte> sequence)
+    static byte NextByte(MegabyteLm model, List<byte> sequence, TokenSampler sampler)
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
@@ -38,6 +42,6 @@ public static class MegabyteGenerator
         start -= start % p == 0 ? 0 : start % p - p;
         var window = sequence.Skip(start).Select(b => (long)b).Append(0L).ToArray();   // placeholder for the byte being predicted
         var logits = model.Forward(Torch.From(window, 1, window.Length).To(model.Device));   // [1, L + 1, 256]
-        return (byte)logits.Select(1, window.Length - 1).Reshape(-1).ArgMax().ToInt64();
+        return (byte)sampler.Next(logits.Select(1, window.Length - 1).Reshape(-1).To(DType.Float32).ToArray<float>());
     }
 }

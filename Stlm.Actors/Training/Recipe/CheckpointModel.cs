@@ -1,0 +1,30 @@
+using Stlm.Actors.Configuration;
+using Stlm.Model;
+using Stlm.Model.Checkpoints;
+using Stlm.Model.Tokenizers;
+using Stlm.Model.Training;
+
+namespace Stlm.Actors.Training.Recipe;
+
+/// <summary>
+/// A checkpoint's model ready to evaluate, generate with or export: rebuilt from the run's
+/// resolved config (the checkpoint's own, or the run's when an older checkpoint lacks it), its
+/// tokenizer loaded from the files the config names, its weights put back in place, in eval mode.
+/// </summary>
+public sealed record CheckpointModel(Checkpoint Checkpoint, TrainingRecipe Recipe, ITokenizer Tokenizer, ILanguageModel Model)
+{
+    public static CheckpointModel Load(Checkpoint checkpoint, string? fallbackConfigText = null)
+    {
+        var text = checkpoint.Info.Config ?? fallbackConfigText
+            ?? throw new StlmException($"checkpoint {checkpoint.Path} holds no config (written before checkpoints kept theirs); name it as RUN@STEP so the run's config is used");
+        Config config;
+        try { config = Config.ParseString(text, $"{checkpoint.Name}/checkpoint.json config").Resolve(); }
+        catch (Exception e) when (e is not StlmException) { throw new StlmException($"checkpoint {checkpoint.Path}: its config does not parse ({e.Message.ReplaceLineEndings(" ")})", e); }
+        var recipe = TrainingRecipe.From(config);
+        var tokenizer = recipe.LoadTokenizer();
+        var model = recipe.BuildModel(tokenizer);
+        checkpoint.Restore(model.Module.StateDict(), optimizer: null, restoreRng: false);
+        model.Module.Eval();
+        return new CheckpointModel(checkpoint, recipe, tokenizer, model);
+    }
+}

@@ -1,0 +1,24 @@
+using Stlm.Model.Architectures;
+using Stlm.Model.LibTorch;
+using Stlm.Model.Tokenizers;
+using Stlm.Model.Training;
+
+namespace Stlm.Actors.Training.Recipe;
+
+/// <summary>The recipe's model side: any architecture, the tokenizer it reads, the window it trains on.</summary>
+public sealed partial record TrainingRecipe
+{
+    /// <summary>Corpus tokens per training window (open the token shards with this, not model.context-length).</summary>
+    public int WindowLength => LanguageModels.WindowLength(Model);
+
+    /// <summary>The run's tokenizer from its files (a corpus-bpe must have been learned: PrepareCorpus does it).</summary>
+    public ITokenizer LoadTokenizer() => TrainingCorpus.LoadExistingTokenizer(Config);
+
+    /// <summary><see cref="BuildModel()"/> with the tokenizer already at hand (null unless the architecture needs it).</summary>
+    public ILanguageModel BuildModel(ITokenizer? tokenizer)
+    {
+        Torch.Threads.IntraOp = Threads;
+        Torch.ManualSeed(TorchSeed);
+        return LanguageModels.Build(Model, TorchSeed, tokenizer);
+    }
+}

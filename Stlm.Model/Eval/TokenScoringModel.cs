@@ -1,0 +1,46 @@
+using Stlm.Model.Architectures;
+using Stlm.Model.LibTorch;
+using Stlm.Model.Nn;
+using Stlm.Model.Tokenizers;
+
+namespace Stlm.Model.Eval;
+
+/// <summary>
+/// Scores with a token model (Llama, LayerSkip through its last layer, mixture-of-depths) and its
+/// tokenizer. A text starts after the end-of-text token, as documents do in training.
+/// Continuations are encoded as lm-evaluation-harness does: the context's trailing whitespace
+/// moves to the continuation, context + continuation is encoded as one string, and the tokens
+/// after the context's own encoding are the continuation's.
+/// </summary>
+public sealed class TokenScoringModel(ICausalLanguageModel model, ITokenizer tokenizer) : UnitScoringModel<int>
+{
+    public override string Unit => "tokens";
+    public override int ContextLength => model.ContextLength;
+
+    protected override int[] Start => tokenizer.EndOfText is { } eot
+        ? [eot]
+        : throw new StlmException($"tokenizer {tokenizer.Name} has no end-of-text token to put before a text; score with a tokenizer that has one (e.g. \"bytes\" rather than \"bytes:raw\")");
+
+    protected override int[] Encode(string text) => tokenizer.Encode(text);
+
+    protected override (int[] Context, int[] Continuation) EncodePair(string context, string continuation)
+    {
+        var spaces = context.Length - context.TrimEnd().Length;
+        if (spaces > 0) (context, continuation) = (context[..^spaces], context[^spaces..] + continuation);
+        var whole = tokenizer.Encode(context + continuation);
+        var before = tokenizer.Encode(context);
+        return (before, whole[Math.Min(before.Length, whole.Length)..]);
+    }
+
+    protected override double[] LogProbs(IReadOnlyList<int> input, int from)
+    {
+        using var scope = TorchScope.Begin();
+        using var _ = Torch.NoGrad();
+        var device = (model as Module)?.Device ?? Device.Cpu;
+        var ids = Torch.From(input.Select(i => (long)i).ToArray(), 1, input.Count).To(device);              // [1, L]
+        var logits = model.Forward(ids).Narrow(1, from - 1, input.Count - from);                             // [1, n, V]: positions predicting from..L-1
+        var targets = ids.Narrow(1, from, input.Count - from).Unsqueeze(-1);                                  // [1, n, 1]
+        var logProbs = logits.LogSoftmax(-1, DType.Float32).Gather(-1, targets);                             // [1, n, 1]
+        return logProbs.Reshape(-1).To(Device.Cpu).To(DType.Float64).ToArray<double>();
+    }
+}
