@@ -31,6 +31,8 @@ public static class Cli
         DebugCommand.Create(),
         TrainCommand.Create(),
         ScheduleCommand.Create(),
+        PauseCommand.Create(),
+        SetCommand.Create(),
     ];
 
     public static int Run(string[] args)
