@@ -34,6 +34,8 @@ public static class Cli
         EvalCommand.Create(),
         GenerateCommand.Create(),
         ExportCommand.Create(),
+        PauseCommand.Create(),
+        SetCommand.Create(),
     ];
 
     public static int Run(string[] args)
