@@ -37,6 +37,8 @@ public sealed class RunActor : ReceivePersistentActor
         Command<GetRunState>(_ => Sender.Tell(new RunAccepted(_state)));
         Command<CreateRun>(c => Decide(() => RunRules.Create(_state, c), s => _trainerStep = s.FirstStep - 1));
         Command<RecordStep>(c => Decide(() => RunRules.Step(Existing(), _trainerStep, c.Step), _ => _trainerStep = c.Step.Step));
+        Command<RecordSkip>(c => Decide(() => RunRules.Skip(Existing(), _trainerStep, c.Skip)));
+        Command<RollBack>(c => Decide(() => RunRules.RollBack(Existing(), _trainerStep, c), s => _trainerStep = s.Step));
         Command<CommitCheckpoint>(c => Decide(() => RunRules.Commit(Existing(), _trainerStep, c)));
         Command<DeleteCheckpoint>(c => Decide(() => RunRules.Delete(Existing(), c)));
         Command<RecordEval>(c => Decide(() => RunRules.Eval(Existing(), c)));

@@ -14,6 +14,15 @@ public sealed record ForkFrom(RunState Parent, long? Step, IReadOnlyList<string>
 
 public sealed record RecordStep(StepCompleted Step);
 
+/// <summary>A step's batch was skipped for a non-finite loss (the step number is trained again on the next batch).</summary>
+public sealed record RecordSkip(StepSkipped Skip);
+
+/// <summary>
+/// A non-finite loss at <paramref name="FailedStep"/> sends training back to the committed
+/// checkpoint at <paramref name="ToStep"/> (empty hash: the run's start); the steps after it are trained again.
+/// </summary>
+public sealed record RollBack(long FailedStep, double Loss, long ToStep, string CheckpointHash);
+
 public sealed record CommitCheckpoint(long Step, string ContentHash, string Path, long Bytes);
 
 public sealed record DeleteCheckpoint(string ContentHash, string Reason);

@@ -77,6 +77,38 @@ public static class RunRules
         return Decision.Journal(e);
     }
 
+    public static Decision Skip(RunState s, long? trainerStep, StepSkipped e)
+    {
+        if (Terminal(s) is { } done) return Decision.Reject($"{done}: no steps after that");
+        if (s.Status == RunStatus.Paused) return Decision.Reject($"run {s.RunId} is paused at step {s.Step}: resume it before training");
+        if (trainerStep is not { } at)
+            return Decision.Reject($"run {s.RunId} was not resumed in this process: resume it from a checkpoint before recording steps");
+        if (e.Step != at + 1) return Decision.Reject($"run {s.RunId}: a skip of step {e.Step} arrived but the next step is {at + 1}");
+        if (s.Skips.Any(k => k.Step == e.Step && k.From.Equals(e.From))) return Decision.Recheck();
+        if (s.LossAt(e.Step) is { } journaled)
+            return Decision.Reject($"step {e.Step} re-ran with a non-finite loss {F(e.Loss)} but the journal has {F(journaled)}: the run is not deterministic here");
+        return Decision.Journal(e);
+    }
+
+    public static Decision RollBack(RunState s, long? trainerStep, RollBack r)
+    {
+        if (Terminal(s) is { } done) return Decision.Reject($"{done}: nothing to roll back");
+        if (trainerStep is not { } at)
+            return Decision.Reject($"run {s.RunId} was not resumed in this process: resume it before rolling back");
+        if (r.FailedStep != at + 1) return Decision.Reject($"run {s.RunId}: a rollback from step {r.FailedStep} arrived but the next step is {at + 1}");
+        var (startHash, startStep) = (s.Fork?.ParentCheckpointHash ?? "", s.FirstStep - 1);
+        var known = s.CheckpointByHash(r.CheckpointHash) is { } k ? k.Step : r.CheckpointHash == startHash ? startStep : (long?)null;
+        if (known != r.ToStep)
+            return Decision.Reject($"run {s.RunId} cannot roll back to step {r.ToStep}: it has no committed checkpoint {r.CheckpointHash} there");
+        // Every step of a run trains on the same number of tokens (fixed batch, accumulation and context).
+        var perStep = s.LastStep?.Tokens ?? 0;
+        return Decision.Journal(new RolledBack
+        {
+            FailedStep = r.FailedStep, Loss = r.Loss, ToStep = r.ToStep, CheckpointHash = r.CheckpointHash,
+            Tokens = s.Tokens - (s.Step - r.ToStep) * perStep, AtUnixMs = NowMs(),
+        });
+    }
+
     public static Decision Commit(RunState s, long? trainerStep, CommitCheckpoint c)
     {
         if (Terminal(s) is { } done && c.Step > s.Step) return Decision.Reject($"{done}: no checkpoint after that");

@@ -34,6 +34,8 @@ public sealed record RunState
     public ImmutableList<EvalCompleted> Evals { get; init; } = [];
     public ImmutableList<ScheduleOverridden> Overrides { get; init; } = [];
     public Resumed? LastResumed { get; init; }
+    public ImmutableList<StepSkipped> Skips { get; init; } = [];
+    public ImmutableList<RolledBack> Rollbacks { get; init; } = [];
 
     /// <summary>Why the run is paused or failed; empty otherwise.</summary>
     public string StatusReason { get; init; } = "";
@@ -77,6 +79,8 @@ public sealed record RunState
         Resumed e => state with { Status = RunStatus.Running, StatusReason = "", LastResumed = e },
         Failed e => state with { Status = RunStatus.Failed, StatusReason = e.Reason },
         Completed => state with { Status = RunStatus.Completed, StatusReason = "" },
+        StepSkipped e => state with { Skips = state.Skips.Add(e) },
+        RolledBack e => state.RolledBackTo(e),
         _ => throw new InvalidOperationException(
             $"run {state.RunId}: unknown event {@event.GetType().FullName} (a newer build wrote it? see Stlm.Actors/Protos/README.md)"),
     }) with { Events = state.Events + 1 };
@@ -96,6 +100,19 @@ public sealed record RunState
         if (e.Step != Step + 1)
             throw new InvalidOperationException($"run {RunId}: the journal has step {e.Step} after step {Step}");
         return this with { Step = e.Step, Tokens = Tokens + e.Tokens, Losses = Losses.Add(e.Loss), LastStep = e };
+    }
+
+    RunState RolledBackTo(RolledBack e)
+    {
+        if (e.ToStep < FirstStep - 1 || e.ToStep > Step)
+            throw new InvalidOperationException($"run {RunId}: the journal rolls back to step {e.ToStep}, outside steps {FirstStep - 1}..{Step}");
+        return this with
+        {
+            Step = e.ToStep,
+            Tokens = e.Tokens,
+            Losses = Losses.GetRange(0, (int)(e.ToStep - FirstStep + 1)),
+            Rollbacks = Rollbacks.Add(e),
+        };
     }
 
     // Immutable lists compare by reference; two states are equal when their snapshots are.
@@ -127,6 +144,8 @@ public sealed record RunState
         }));
         snapshot.Evals.AddRange(Evals.Select(e => e.Clone()));
         snapshot.Overrides.AddRange(Overrides.Select(o => o.Clone()));
+        snapshot.Skips.AddRange(Skips.Select(k => k.Clone()));
+        snapshot.Rollbacks.AddRange(Rollbacks.Select(r => r.Clone()));
         return snapshot;
     }
 
@@ -144,6 +163,8 @@ public sealed record RunState
             c.Committed.Step, c.Committed.ContentHash, c.Committed.Path, c.Committed.Bytes, c.Deleted, c.DeletedReason))],
         Evals = [.. s.Evals],
         Overrides = [.. s.Overrides],
+        Skips = [.. s.Skips],
+        Rollbacks = [.. s.Rollbacks],
         LastResumed = s.LastResumed,
         StatusReason = s.StatusReason,
         Events = s.Events,

@@ -1,0 +1,119 @@
+using System.Globalization;
+using Stlm.Actors.Runtime;
+using Stlm.Actors.Training.Run;
+using Stlm.Model.Checkpoints;
+
+namespace Stlm.Actors.Training.Session;
+
+// The checkpoint actor's protocol.
+
+/// <summary>A captured state to write (the checkpoint actor disposes it once written).</summary>
+public sealed record WriteCheckpoint(CheckpointSnapshot Snapshot);
+
+/// <summary>The checkpoint is durable and journaled (CheckpointCommitted); <paramref name="State"/> is the run after it.</summary>
+public sealed record CheckpointDone(long Step, CommittedCheckpoint Written, RunState State);
+
+/// <summary>Writing or committing failed: the run cannot rely on this checkpoint.</summary>
+public sealed record CheckpointFailed(long Step, string Reason);
+
+/// <summary>
+/// Writes checkpoints on its own thread while training goes on: the trainer only waits for
+/// <see cref="CheckpointSnapshot.Capture"/>, then tells <see cref="WriteCheckpoint"/>. Each write
+/// is atomic and durable (temp + fsync + rename); only then, after the fencing check (this
+/// session still holds the run's lease), is it committed to the RunActor. Then the retention
+/// policy runs: each checkpoint it drops is journaled CheckpointDeleted before its folder goes
+/// (never a fork point, never the newest). On start it removes temp folders of dead writers.
+/// The sender of WriteCheckpoint gets <see cref="CheckpointDone"/> or <see cref="CheckpointFailed"/>.
+/// </summary>
+public sealed class CheckpointActor : ReceiveActor
+{
+    readonly string _directory;
+    readonly IActorRef _run;
+    readonly IActorRef _reporter;
+    readonly RetentionPolicy _retention;
+    readonly Func<Task<bool>> _fence;
+    readonly Func<Task<IReadOnlySet<string>>> _forkPoints;
+    readonly CheckpointWriteOptions _writes;
+
+    public CheckpointActor(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention,
+        Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes)
+    {
+        _writes = writes;
+        _directory = directory;
+        _run = run;
+        _reporter = reporter;
+        _retention = retention;
+        _fence = fence;
+        _forkPoints = forkPoints;
+        Receive<WriteCheckpoint>(Write);
+    }
+
+    /// <summary>On a dedicated thread: writes and journal round trips block only this actor.</summary>
+    public static Props Props(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention,
+        Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes) =>
+        Runtime.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, fence, forkPoints, writes)).WithDedicatedThread();
+
+    protected override void PreStart()
+    {
+        Directory.CreateDirectory(_directory);
+        foreach (var stale in CheckpointFolders.CleanStale(_directory))
+            Context.Log.Information("Removed {Folder}, left by an interrupted checkpoint write", stale);
+    }
+
+    void Write(WriteCheckpoint w)
+    {
+        var step = w.Snapshot.Info.Step;
+        CommittedCheckpoint written;
+        RunState state;
+        try
+        {
+            using (w.Snapshot)
+                written = w.Snapshot.Write(_directory, _writes);
+            if (!Wait(_fence()))
+                throw new Model.StlmException($"run {w.Snapshot.Info.RunId}: this session no longer holds the run's lease, so the checkpoint of step {step} is not committed");
+            state = Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, written.Path, written.Bytes)));
+        }
+        catch (Exception e)
+        {
+            Sender.Tell(new CheckpointFailed(step, e.Message.ReplaceLineEndings(" ")), Self);
+            return;
+        }
+        Sender.Tell(new CheckpointDone(step, written, state), Self);
+        _reporter.Tell(new CheckpointEvent(step, written.ContentHash, written.Path, written.Bytes), Self);
+        ApplyRetention(state);
+    }
+
+    void ApplyRetention(RunState state)
+    {
+        try
+        {
+            var live = state.LiveCheckpoints.Where(c => IsOurs(c.Path)).ToList();
+            if (live.Count < 2) return;
+            var forked = Wait(_forkPoints());
+            var retained = live.Select(c => new RetainedCheckpoint(c.Step, DateTimeOffset.MinValue, BestBpbAt(state, c.Step), forked.Contains(c.Hash)));
+            foreach (var step in _retention.ToDelete(retained))
+            {
+                var doomed = live.First(c => c.Step == step);
+                var reason = string.Create(CultureInfo.InvariantCulture, $"retention: {_retention}");
+                Wait(RunActor.AskAsync(_run, new DeleteCheckpoint(doomed.Hash, reason)));
+                CheckpointFolders.Delete(_directory, step);
+                _reporter.Tell(new CheckpointDeletedEvent(step, doomed.Hash, reason), Self);
+            }
+        }
+        catch (Exception e)
+        {
+            // Retention is housekeeping: a failure leaves extra checkpoints, never a broken run.
+            Context.Log.Warning(e, "checkpoint retention failed; older checkpoints are kept for now");
+        }
+    }
+
+    bool IsOurs(string path) =>
+        string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFullPath(_directory).TrimEnd('/'), StringComparison.Ordinal);
+
+    static double? BestBpbAt(RunState state, long step) =>
+        state.Evals.Where(e => e.Step == step && e.Task == EvaluatorActor.HeldOutTask)
+            .SelectMany(e => e.Metrics).Where(m => m.Name == "bpb").Select(m => (double?)m.Value).Min();
+
+    // This actor owns its thread, so waiting here stalls nobody else.
+    static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+}

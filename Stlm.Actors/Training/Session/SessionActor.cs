@@ -1,0 +1,176 @@
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Runtime;
+using Stlm.Actors.Training.Leases;
+using Stlm.Actors.Training.Recipe;
+using Stlm.Actors.Training.Run;
+using Stlm.Model.Checkpoints;
+using Stlm.Model.Data;
+using Stlm.Model.Training;
+
+namespace Stlm.Actors.Training.Session;
+
+// The session actor's protocol (the facade, TrainingSession, speaks it).
+
+/// <summary>What the session needs before the run's config is read: the lease's timing and the RunActor's snapshot interval.</summary>
+public sealed record SessionTiming(TimeSpan LeaseTtl, TimeSpan LeaseRenewEvery, int SnapshotEvery)
+{
+    public static SessionTiming From(Config config) =>
+        new(config.GetDuration("session.lease-ttl"), config.GetDuration("session.lease-renew-every"), config.GetInt("journal.snapshot-every"));
+}
+
+/// <summary>Answered with the RunActor's ref (the session's child "run").</summary>
+public sealed record GetRunRef;
+
+/// <summary>Starts the actors that train: the run is created or resumed, the corpus ready, the evaluators' models built.</summary>
+public sealed record StartTraining(TrainerSetup Setup, TrainingCorpus Corpus, RunState State, IReadOnlyList<ILanguageModel> EvaluatorModels,
+    CheckpointWriteOptions Writes);
+
+/// <summary>
+/// Supervises one run's training in this process: the RunActor, the schedule, data loader,
+/// checkpoint and evaluator actors and the trainer. Its children are never restarted (a
+/// trainer restarted mid-run would lose its place): a failure stops the child and fails the
+/// session. It holds the run's lease for its whole life, renewing it every
+/// session.lease-renew-every (a lost lease stops training at once, journaling nothing more),
+/// forwards every child's <see cref="SessionEvent"/> to the observer, and completes
+/// <c>outcome</c> when the trainer is done (after releasing the lease).
+/// </summary>
+public sealed class SessionActor : ReceiveActor, IWithTimers
+{
+    sealed record RenewLease;
+
+    sealed record LeaseRenewed(RunLease Lease);
+
+    readonly string _runId;
+    readonly SessionTiming _timing;
+    readonly Action<SessionEvent>? _observer;
+    readonly RunLeaseStore? _leases;
+    readonly TaskCompletionSource<SessionOutcome> _outcome;
+    readonly Func<Task<IReadOnlySet<string>>> _forkPoints;
+    RunLease? _lease;
+    IActorRef _run = null!;
+    IActorRef? _trainer;
+    Exception? _childFailure;
+    bool _done;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public SessionActor(string runId, SessionTiming timing, Action<SessionEvent>? observer, RunLeaseStore? leases, RunLease? lease,
+        Func<Task<IReadOnlySet<string>>> forkPoints, TaskCompletionSource<SessionOutcome> outcome)
+    {
+        (_runId, _timing, _observer, _leases, _lease, _forkPoints, _outcome) = (runId, timing, observer, leases, lease, forkPoints, outcome);
+        Receive<GetRunRef>(_ => Sender.Tell(_run, Self));
+        Receive<StartTraining>(Start);
+        Receive<PauseTraining>(p => _trainer?.Tell(p, Self));
+        Receive<OverrideRequest>(o =>
+        {
+            if (_trainer is null) Sender.Tell(new Status.Failure(new Model.StlmException($"run {_runId} is not training")), Self);
+            else _trainer.Forward(o);
+        });
+        Receive<SessionEvent>(Publish);
+        Receive<TrainerFinished>(f => End(f.Outcome));
+        Receive<RenewLease>(_ => RenewAsync().PipeTo(Self, Self, l => new LeaseRenewed(l)));
+        Receive<LeaseRenewed>(r => _lease = r.Lease);
+        Receive<Status.Failure>(f =>
+        {
+            if (f.Cause is RunLeaseLostException lost) Abort(lost.Message);
+            else Context.Log.Warning(f.Cause, "Renewing the lease of run {RunId} failed; retrying", _runId);
+        });
+        Receive<Terminated>(t =>
+        {
+            if (!_done) Abort($"the {t.ActorRef.Path.Name} actor stopped: {_childFailure?.Message.ReplaceLineEndings(" ") ?? "no reason given"}");
+        });
+    }
+
+    public static Props Props(string runId, SessionTiming timing, Action<SessionEvent>? observer, RunLeaseStore? leases, RunLease? lease,
+        Func<Task<IReadOnlySet<string>>> forkPoints, TaskCompletionSource<SessionOutcome> outcome) =>
+        Runtime.Props.Create(() => new SessionActor(runId, timing, observer, leases, lease, forkPoints, outcome));
+
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
+    {
+        _childFailure = e;
+        return Directive.Stop;
+    });
+
+    protected override void PreStart()
+    {
+        _run = Context.ActorOf(RunActor.Props(_runId, _timing.SnapshotEvery), "run");
+        Context.Watch(_run);
+        if (_lease is not null) Timers.StartPeriodicTimer("lease", new RenewLease(), _timing.LeaseRenewEvery);
+    }
+
+    void Start(StartTraining s)
+    {
+        var setup = s.Setup;
+        var settings = setup.Settings;
+        var recipe = setup.Recipe;
+        var corpus = s.Corpus;
+        var context = recipe.Model.ContextLength;
+        var schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides), "schedule");
+        var loader = Context.ActorOf(DataLoaderActor.Props(
+            () => recipe.Batches(TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, context)), settings.Prefetch), "data");
+        var checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention,
+            FenceAsync, _forkPoints, s.Writes), "checkpoints");
+        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model,
+            () => TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, context),
+            settings.EvalBatches, recipe.Training.BatchSize, settings.EvaluatorThreads, _run, Self))]), "evaluators");
+        _trainer = Context.ActorOf(TrainerActor.Props(setup, _run, loader, schedule, checkpoints, evaluators, Self), "trainer");
+        foreach (var child in new[] { schedule, loader, checkpoints, evaluators, _trainer }) Context.Watch(child);
+        Publish(new StatusEvent(RunStatus.Running, setup.Start.Step, ""));
+    }
+
+    protected override void PostStop()
+    {
+        if (_done) return;
+        _done = true;
+        ReleaseAsync(_lease).ContinueWith(_ => _outcome.TrySetResult(new SessionOutcome(SessionEnd.Failed, _runId, -1, 0, double.NaN, null,
+            "the session was stopped before training ended")), TaskScheduler.Default);
+    }
+
+    void Publish(SessionEvent e)
+    {
+        try
+        {
+            _observer?.Invoke(e);
+        }
+        catch (Exception ex)
+        {
+            Context.Log.Warning(ex, "The session observer threw on {Event}", e.GetType().Name);
+        }
+    }
+
+    async Task<bool> FenceAsync() => _leases is null || _lease is null || await _leases.IsCurrentAsync(_lease);
+
+    async Task<RunLease> RenewAsync() => await _leases!.RenewAsync(_lease!, _timing.LeaseTtl);
+
+    /// <summary>Something outside the trainer's control ended training (lost lease, a dead child): stop, journaling nothing more.</summary>
+    void Abort(string reason)
+    {
+        if (_done) return;
+        Context.Log.Error("Run {RunId}: {Reason}", _runId, reason);
+        Publish(new StatusEvent(RunStatus.Failed, -1, reason));
+        End(new SessionOutcome(SessionEnd.Failed, _runId, -1, 0, double.NaN, null, reason));
+    }
+
+    void End(SessionOutcome outcome)
+    {
+        if (_done) return;
+        _done = true;
+        Timers.CancelAll();
+        foreach (var child in Context.GetChildren()) Context.Stop(child);
+        var lease = _lease;
+        ReleaseAsync(lease).ContinueWith(_ => _outcome.TrySetResult(outcome), TaskScheduler.Default);
+    }
+
+    async Task ReleaseAsync(RunLease? lease)
+    {
+        if (_leases is null || lease is null) return;
+        try
+        {
+            await _leases.ReleaseAsync(lease);
+        }
+        catch (Exception)
+        {
+            // The lease expires by itself; the outcome matters more than a tidy release.
+        }
+    }
+}

@@ -1,0 +1,288 @@
+using Stlm.Actors.Runtime;
+using Stlm.Actors.Training.Recipe;
+using Stlm.Actors.Training.Run;
+using Stlm.Model.Checkpoints;
+using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Training;
+using Cursor = Stlm.Model.Data.DataCursor;
+
+namespace Stlm.Actors.Training.Session;
+
+// The trainer's protocol (besides StepBatch, ScheduleAnnounced, CheckpointDone/Failed, EvalDone).
+
+/// <summary>Finish the current step, checkpoint, journal Paused, stop.</summary>
+public sealed record PauseTraining(string Reason);
+
+/// <summary>
+/// An operator's schedule change (what: lr, dropout, layer-dropout, exit-loss-scale; value "3e-4"
+/// or "*0.5"); from the next step the trainer has not started when null. The sender gets the
+/// journaled <see cref="ScheduleOverridden"/> or a <see cref="Status.Failure"/>.
+/// </summary>
+public sealed record OverrideRequest(string What, string Value, long? FromStep);
+
+/// <summary>Where training starts: after step <paramref name="Step"/>, from a committed checkpoint or (null path) the run's initial weights.</summary>
+public sealed record StartPoint(long Step, string? CheckpointPath, string CheckpointHash);
+
+/// <summary>Everything the trainer is built from; <paramref name="BeforeStep"/> is a fault-injection hook for tests.</summary>
+public sealed record TrainerSetup(
+    string RunId,
+    TrainingRecipe Recipe,
+    string ConfigText,
+    string CodeVersion,
+    SessionSettings Settings,
+    StartPoint Start,
+    Action<long, ILanguageModel>? BeforeStep = null);
+
+/// <summary>The trainer is done: how it ended and where it stood.</summary>
+public sealed record TrainerFinished(SessionOutcome Outcome);
+
+/// <summary>
+/// Owns the model and the optimizer (built by <see cref="TrainingRecipe"/>) and runs
+/// <see cref="TrainStep.Run"/> on its own thread, one step per message so pauses and overrides
+/// come in between steps. It needs three things per step: the step's batch (from the data
+/// loader, prefetched), the schedules (announced by the schedule actor) and room in the journal
+/// pipeline: each step is told to the RunActor as RecordStep without waiting, and at most
+/// session.max-unjournaled-steps may await their answer. A crash loses only those, and a resume
+/// re-runs and rechecks them against the journal. A refused step (a re-run whose loss differs
+/// from the journal's) fails the run. Every checkpoint.every-steps steps it captures a
+/// checkpoint (the only part it waits for) and hands it to the checkpoint actor; every
+/// eval.every-steps steps and at each checkpoint it hands a copy of the weights to the
+/// evaluators. A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
+/// </summary>
+public sealed partial class TrainerActor : ReceiveActor
+{
+    sealed record TrainNext
+    {
+        public static readonly TrainNext Instance = new();
+    }
+
+    sealed record FinalAnswer(SessionEnd End, RunState? State, string Reason);
+
+    readonly TrainerSetup _setup;
+    readonly IActorRef _run, _loader, _schedule, _checkpoints, _evaluators, _reporter;
+    readonly Queue<StepBatch> _batches = new();
+    // Steps told to the RunActor and not yet answered; it answers in order.
+    readonly Queue<StepCompleted> _inJournal = new();
+
+    ILanguageModel _model = null!;
+    Optimizer _optimizer = null!;
+    TrainStep _step = null!;
+    ScheduleAnnounced? _schedules;
+    int _awaitedScheduleVersion;
+    int _generation;
+
+    long _nextStep;
+    long _startStep;
+    Cursor _cursor = Cursor.Start;
+    long _tokens;
+    double _lastLoss = double.NaN;
+    double? _heldOutBpb;
+    long _lastCheckpointed;
+    StartPoint _lastCommitted;
+
+    int _checkpointsInFlight, _evalsInFlight, _overridesInFlight;
+    bool _posted;
+    Finish? _finishing;
+    bool _finalAsked;
+
+    public TrainerActor(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter)
+    {
+        _setup = setup;
+        (_run, _loader, _schedule, _checkpoints, _evaluators, _reporter) = (run, loader, schedule, checkpoints, evaluators, reporter);
+        _lastCommitted = setup.Start;
+
+        Receive<TrainNext>(_ => OnTrainNext());
+        Receive<StepBatch>(b =>
+        {
+            if (b.Generation != _generation) return;
+            _batches.Enqueue(b);
+            Pump();
+        });
+        Receive<ScheduleAnnounced>(s =>
+        {
+            _schedules = s;
+            Pump();
+        });
+        Receive<RunReply>(OnJournaled);
+        Receive<CheckpointDone>(OnCheckpointDone);
+        Receive<CheckpointFailed>(f =>
+        {
+            _checkpointsInFlight--;
+            Fail($"checkpoint of step {f.Step} failed: {f.Reason}");
+        });
+        Receive<EvalDone>(e =>
+        {
+            _evalsInFlight--;
+            if (e.Bpb is { } bpb) _heldOutBpb = bpb;
+            Continue();
+        });
+        Receive<PauseTraining>(p => BeginFinish(new Finish(SessionEnd.Paused, p.Reason)));
+        Receive<OverrideRequest>(OnOverride);
+        Receive<OverrideJournaled>(OnOverrideJournaled);
+        Receive<OverrideRefused>(OnOverrideRefused);
+        Receive<SkipJournaled>(OnSkipJournaled);
+        Receive<RollbackJournaled>(OnRollbackJournaled);
+        Receive<FinalAnswer>(OnFinalAnswer);
+        Receive<Status.Failure>(f => Fail(f.Cause.Message.ReplaceLineEndings(" ")));
+    }
+
+    public static Props Props(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter) =>
+        Runtime.Props.Create(() => new TrainerActor(setup, run, loader, schedule, checkpoints, evaluators, reporter)).WithDedicatedThread();
+
+    long MaxSteps => _setup.Recipe.Training.MaxSteps;
+
+    long CurrentStep => _nextStep - 1;
+
+    protected override void PreStart()
+    {
+        _schedule.Tell(new SubscribeSchedule(), Self);
+        LoadState(_setup.Start);
+        if (CurrentStep >= MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
+    }
+
+    protected override void PostStop()
+    {
+        _guard?.Dispose();
+        _optimizer?.Dispose();
+    }
+
+    /// <summary>Builds the model and optimizer (seeding the generators) and restores the start point's checkpoint into them.</summary>
+    void LoadState(StartPoint start)
+    {
+        _optimizer?.Dispose();
+        _model = _setup.Recipe.BuildModel();
+        _optimizer = _setup.Recipe.BuildOptimizer(_model);
+        _step = _setup.Recipe.BuildStep(_model, _optimizer);
+        _cursor = Cursor.Start;
+        _tokens = 0;
+        if (start.CheckpointPath is { } path)
+        {
+            var info = Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash).Restore(_model.Module.StateDict(), _optimizer);
+            if (info.Step != start.Step)
+                throw new Model.StlmException($"checkpoint {path} holds step {info.Step} but the journal names it as step {start.Step}; the checkpoints folder was changed by hand");
+            _cursor = info.Cursor;
+            _tokens = info.TokensSeen;
+        }
+        _nextStep = start.Step + 1;
+        _startStep = start.Step;
+        _lastCheckpointed = start.Step;
+        _batches.Clear();
+        _generation++;
+        _loader.Tell(new LoadFrom(_cursor, _generation), Self);
+    }
+
+    bool CanStep =>
+        _finishing is null && _schedules is { } s && s.Version >= _awaitedScheduleVersion && _batches.Count > 0
+        && _inJournal.Count + _skipsInFlight < _setup.Settings.MaxUnjournaledSteps && _nextStep <= MaxSteps
+        && _overridesInFlight == 0 && _rollback is null;
+
+    /// <summary>Posts one TrainNext at a time, so other messages interleave with steps.</summary>
+    void Pump()
+    {
+        if (_posted || !CanStep) return;
+        _posted = true;
+        Self.Tell(TrainNext.Instance, Self);
+    }
+
+    /// <summary>After anything that may unblock training or finishing.</summary>
+    void Continue()
+    {
+        TryRollback();
+        if (_finishing is not null) TryFinish();
+        else Pump();
+    }
+
+    void OnTrainNext()
+    {
+        _posted = false;
+        if (!CanStep) return;
+        try
+        {
+            TrainOneStep();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fail($"step {_nextStep} failed: {e.Message.ReplaceLineEndings(" ")}");
+            return;
+        }
+        Continue();
+    }
+
+    void TrainOneStep()
+    {
+        var batch = _batches.Dequeue();
+        _loader.Tell(new BatchesWanted(1, _generation), Self);
+        var n = _nextStep;
+        var values = _schedules!.At(n);
+        var guard = PrepareGuard(n);
+        _setup.BeforeStep?.Invoke(n, _model);
+        var result = _step.Run(values, batch.MicroBatches);
+        if (!result.IsFinite)
+        {
+            OnNonFinite(n, batch, result, guard);
+            return;
+        }
+        _cursor = batch.Next;
+        _tokens += result.Tokens;
+        _lastLoss = result.Loss;
+        _nextStep = n + 1;
+        var e = new StepCompleted
+        {
+            Step = n, Tokens = result.Tokens, Loss = result.Loss, Lr = result.LearningRate, Dropout = result.Dropout,
+            GradNorm = result.GradNorm, StepTimeMs = result.Elapsed.TotalMilliseconds,
+            Cursor = new DataCursor { Epoch = batch.Next.Epoch, Position = batch.Next.Position },
+        };
+        // The answer comes back as a message: the next step starts without waiting for the write.
+        _inJournal.Enqueue(e);
+        _run.Tell(new RecordStep(e), Self);
+
+        var checkpoint = _setup.Settings.CheckpointEvery > 0 && n % _setup.Settings.CheckpointEvery == 0;
+        if (checkpoint) Checkpoint(evaluate: true);
+        else if (_setup.Settings.EvalEvery > 0 && n % _setup.Settings.EvalEvery == 0) Evaluate();
+        if (_nextStep > MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
+    }
+
+    void OnJournaled(RunReply reply)
+    {
+        var step = _inJournal.Dequeue();
+        switch (reply)
+        {
+            case RunAccepted:
+                _reporter.Tell(new StepEvent(step, Rechecked: false), Self);
+                break;
+            case StepRechecked:
+                _reporter.Tell(new StepEvent(step, Rechecked: true), Self);
+                break;
+            case RunRejected r:
+                Fail(r.Reason);
+                return;
+        }
+        Continue();
+    }
+
+    /// <summary>Captures the state after the current step (the only part training waits for) and hands it to the checkpoint actor.</summary>
+    void Checkpoint(bool evaluate)
+    {
+        var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion);
+        var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
+        _lastCheckpointed = CurrentStep;
+        _checkpointsInFlight++;
+        _checkpoints.Tell(new WriteCheckpoint(snapshot), Self);
+        if (evaluate) Evaluate();
+    }
+
+    void OnCheckpointDone(CheckpointDone d)
+    {
+        _checkpointsInFlight--;
+        if (_lastCommitted.Step <= d.Step)
+            _lastCommitted = new StartPoint(d.Step, d.Written.Path, d.Written.ContentHash);
+        Continue();
+    }
+
+    void Evaluate()
+    {
+        if (_setup.Settings.Evaluators == 0) return;
+        _evalsInFlight++;
+        _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module), Self);
+    }
+}

@@ -1,0 +1,100 @@
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Persistence;
+using Stlm.Actors.Runtime;
+using Stlm.Actors.Training.Recipe;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
+using Stlm.Model.Checkpoints;
+using Stlm.Tests.Data;
+
+namespace Stlm.Tests.Training.Session;
+
+/// <summary>
+/// A data folder with a 0.2 MB generated story corpus (byte tokenizer, made once per test class)
+/// and a tiny Llama config (2 layers, d-model 32, context 32) that trains a step in milliseconds.
+/// </summary>
+public sealed class SessionCorpus : IDisposable
+{
+    readonly TempDirectory _dir = new();
+
+    public SessionCorpus()
+    {
+        // Generate the corpus and shards once, so every session of the class reuses them.
+        TrainingRecipe.From(Config([])).PrepareCorpus(CancellationToken.None);
+    }
+
+    public string DataDir => _dir.Path;
+
+    public Config Config(IEnumerable<string> sets) => TrainConfigLoader.Load(null,
+    [
+        $"stlm.data-dir=\"{DataDir}\"", "training.preset=\"\"", "data.synthetic-megabytes=0.2", "data.validation-fraction=0.05",
+        "tokenizer.kind=bytes", "model.vocab-size=258", "model.bos-token-id=256", "model.eos-token-id=256",
+        "model.n-layers=2", "model.d-model=32", "model.n-heads=4", "model.n-kv-heads=2", "model.ffn-hidden=64",
+        "model.context-length=32", "model.dropout=0.1", "schedules.dropout.p=0.1",
+        "training.batch-size=4", "training.grad-accum=1", "training.max-steps=8", "training.optimizer.lr=3e-3",
+        "schedules.learning-rate.warmup-steps=2", "torch.threads=1",
+        "eval.every-steps=0", "eval.batches=2", "eval.workers=1", "checkpoint.every-steps=3", "checkpoint.keep-last=0",
+        .. sets,
+    ]);
+
+    public void Dispose() => _dir.Dispose();
+}
+
+/// <summary>One test's stores and checkpoints folder, and helpers to run sessions and read runs.</summary>
+public sealed class SessionRig : IAsyncDisposable
+{
+    readonly TempDirectory _dir = new();
+    readonly SessionCorpus _corpus;
+
+    public SessionRig(SessionCorpus corpus, bool sqlite = false)
+    {
+        _corpus = corpus;
+        Stores = sqlite
+            ? TrainingStores.Open(new Stlm.Actors.Persistence.Sql.JournalLocation("sqlite", Path.Combine(_dir.Path, "journal.db")))
+            : TrainingStores.InMemory();
+    }
+
+    public TrainingStores Stores { get; }
+
+    public string CheckpointsDir => Path.Combine(_dir.Path, "checkpoints");
+
+    public List<SessionEvent> Events { get; } = [];
+
+    public Config Config(params string[] sets) => _corpus.Config([$"checkpoint.dir=\"{CheckpointsDir}\"", .. sets]);
+
+    public TrainingSessionOptions Options(Action<long, Model.Training.ILanguageModel>? beforeStep = null) => new(Stores)
+    {
+        Observer = e => { lock (Events) Events.Add(e); },
+        BeforeStep = beforeStep,
+    };
+
+    public static async Task<SessionOutcome> Finish(TrainingSession session)
+    {
+        await using (session)
+            return await session.Completion.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>The run as its journal says (a fresh RunActor recovers it).</summary>
+    public async Task<RunState> ReadAsync(string runId)
+    {
+        await using var system = ActorSystem.Create("read");
+        system.UsePersistence(Stores.Journal, Stores.Snapshots);
+        var run = system.ActorOf(RunActor.Props(runId, 1000), "run");
+        return await RunActor.AskAsync(run, new GetRunState());
+    }
+
+    /// <summary>The weights and optimizer files of the run's newest checkpoint, byte for byte.</summary>
+    public async Task<byte[]> FinalStateBytes(string runId)
+    {
+        var state = await ReadAsync(runId);
+        var newest = state.LatestCheckpoint() ?? throw new InvalidOperationException($"run {runId} has no checkpoint");
+        Assert.Equal(state.Step, newest.Step);
+        return [.. File.ReadAllBytes(Path.Combine(newest.Path, CheckpointNames.Model)), .. File.ReadAllBytes(Path.Combine(newest.Path, CheckpointNames.Optimizer))];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Stores.DisposeAsync();
+        _dir.Dispose();
+    }
+}
