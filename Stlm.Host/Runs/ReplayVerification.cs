@@ -27,7 +27,7 @@ public static class ReplayVerification
 
         if (!json)
             Console.Out.WriteLine($"replay {runId} --verify: steps {plan.FromStep}..{plan.ToStep}, re-executing {plan.StepsToRun} from {plan.Start.Describe()}");
-        var verifier = new ReplayVerifier(plan, run.Created!, steps, ReplaySteps.Overrides(run.Overrides));
+        var verifier = new ReplayVerifier(plan, run.Created!, steps, ReplaySteps.Overrides(run.Overrides), run.Skips);
         ReplayReport report;
         using (var progress = ProgressDisplay.Start(new ProgressOptions($"replay {runId}", plan.StepsToRun, "steps")))
         {

@@ -15,11 +15,12 @@ namespace Stlm.Actors.Training.Replay;
 /// config, the starting checkpoint restored into a fresh model and optimizer, the batches from
 /// the checkpoint's cursor, the schedules with the journaled overrides — and checks every step
 /// against the journal (<see cref="StepCheck"/>) and the final state against a committed
-/// checkpoint (<see cref="CheckpointComparison"/>). Stops at the first step that disagrees:
-/// everything after it would disagree too.
+/// checkpoint (<see cref="CheckpointComparison"/>). A batch the run skipped for a non-finite
+/// loss (StepSkipped) is skipped again: its update was undone, generators included. Stops at the
+/// first step that disagrees: everything after it would disagree too.
 /// </summary>
 public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnlyDictionary<long, StepCompleted> journal,
-    IReadOnlyList<ScheduleOverride> overrides)
+    IReadOnlyList<ScheduleOverride> overrides, IReadOnlyList<StepSkipped>? skips = null)
 {
     public ReplayReport Run(Action<ReplayProgress>? progress, CancellationToken cancel)
     {
@@ -59,8 +60,10 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
             cancel.ThrowIfCancellationRequested();
             if (!journal.TryGetValue(k, out var journaled))
                 throw new StlmException($"run {plan.RunId}: the journal has no StepCompleted for step {k} although its state says it trained it; check it with 'stlm replay {plan.RunId} --rebuild'");
+            while (SkippedAt(k, cursor) is { } skip)
+                cursor = new DataCursor(skip.Cursor.Epoch, skip.Cursor.Position);
             var (micro, next) = batches.Read(cursor);
-            var result = step.Run(schedules.At(ReplaySteps.ScheduleStep(k)), micro);
+            var result = step.Run(ReplaySteps.ValuesAt(schedules, k), micro);
             cursor = next;
             tokens += result.Tokens;
             ran++;
@@ -82,6 +85,9 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
         }
         return Report(verdicts, mismatch, ran, clock);
     }
+
+    StepSkipped? SkippedAt(long step, DataCursor cursor) => skips?.FirstOrDefault(s =>
+        s.Step == step && s.From is { } from && from.Epoch == cursor.Epoch && from.Position == cursor.Position);
 
     ReplayReport Report(List<ReplayVerdict> verdicts, StepMismatch? mismatch, long ran, Stopwatch clock) =>
         new(plan.RunId, plan.FromStep, plan.ToStep, plan.Start.Step, plan.Start.Describe(), ran, clock.Elapsed, verdicts, mismatch);

@@ -17,7 +17,7 @@ public sealed class ReplayVerifierTests : IAsyncLifetime
     {
         var plan = ReplayPlan.For(run, null, from, to);
         var steps = await JournaledSteps.LoadAsync(_journal.OpenStoreQuery(), run.RunId, plan.Start.Step + 1, plan.ToStep);
-        return new ReplayVerifier(plan, run.Created!, steps, ReplaySteps.Overrides(run.Overrides)).Run(null, CancellationToken.None);
+        return new ReplayVerifier(plan, run.Created!, steps, ReplaySteps.Overrides(run.Overrides), run.Skips).Run(null, CancellationToken.None);
     }
 
     [Fact]
