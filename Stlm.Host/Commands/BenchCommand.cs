@@ -13,5 +13,6 @@ public static class BenchCommand
         BenchActorsCommand.Create(),
         BenchCheckpointCommand.Create(),
         BenchTrainCommand.Create(),
+        BenchOrchestrationCommand.Create(),
     };
 }

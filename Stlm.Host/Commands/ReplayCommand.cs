@@ -11,7 +11,8 @@ namespace Stlm.Host.Commands;
 /// <summary>
 /// `stlm replay RUN --rebuild [--json]`: rebuilds the run's views from its events alone and
 /// checks them against the RunActor's latest snapshot (folded forward with the events after it).
-/// Re-executing steps (`--verify`) is a second mode beside --rebuild, added with the trainer.
+/// `stlm replay RUN [--from S] [--to T] --verify [--json]` re-executes steps from a checkpoint and
+/// checks them against the journal (<see cref="ReplayVerification"/>).
 /// </summary>
 public static class ReplayCommand
 {
@@ -29,14 +30,28 @@ public static class ReplayCommand
     {
         var run = new Argument<string>("RUN") { Description = "Run id" };
         var rebuild = new Option<bool>("--rebuild") { Description = "Rebuild every view of the run from its events alone" };
+        var verify = new Option<bool>("--verify")
+        {
+            Description = "Re-execute steps from the nearest checkpoint and check every loss and the final weights against the journal",
+        };
+        var from = new Option<long?>("--from") { Description = "First step to verify (default: the run's first)", HelpName = "S" };
+        var to = new Option<long?>("--to") { Description = "Last step to verify (default: the last journaled)", HelpName = "T" };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("replay", "Replay a run's history") { run, rebuild, json };
+        var command = new Command("replay", "Replay a run's history: rebuild its views, or re-execute and verify its steps")
+        {
+            run, rebuild, verify, from, to, json,
+        };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            if (!parse.GetValue(rebuild))
-                throw new StlmException("stlm replay: say what to replay: --rebuild (rebuild the run's views from its events)");
+            var (doRebuild, doVerify) = (parse.GetValue(rebuild), parse.GetValue(verify));
+            if (doRebuild == doVerify)
+                throw new StlmException("stlm replay: say what to replay: --rebuild (rebuild the run's views from its events) or --verify (re-execute steps and check them against the journal)");
+            if (!doVerify && (parse.GetValue(from) is not null || parse.GetValue(to) is not null))
+                throw new StlmException("stlm replay: --from and --to go with --verify");
             await using var store = RunStoreOpener.Open(config, parse);
+            if (doVerify)
+                return await ReplayVerification.RunAsync(store, RunIds.Validate(parse.GetValue(run)!), parse.GetValue(from), parse.GetValue(to), parse.GetValue(json), ct);
             var state = await RunStoreOpener.LoadAsync(store, parse.GetValue(run)!, ct);
             var snapshot = await JournalOpener.ReadAsync(store, () => store.Snapshots.LoadAsync(
                 RunIds.PersistenceId(state.RunId), SnapshotSelectionCriteria.Latest, ct));
@@ -54,7 +69,7 @@ public static class ReplayCommand
             else Print(report);
             return agrees == false ? 1 : 0;
         });
-        return command;
+        return command.WithLogging();
     }
 
     static void Print(RebuildReport r)

@@ -15,9 +15,10 @@ public sealed record TrainingOutcome(long Steps, long Tokens, TimeSpan Elapsed, 
 /// <summary>
 /// `stlm train` before the actors take over: step after step of the shared <see cref="TrainStep"/>,
 /// with the schedule's values, a progress bar, logs and held-out evaluations every N steps.
+/// <paramref name="afterStep"/> sees each step's result (`stlm bench orchestration` times steps with it).
 /// </summary>
 public sealed class PlainTrainingLoop(TrainStep step, StepBatches batches, ScheduleSet schedules, TokenDataset heldOut,
-    long maxSteps, int evalEvery, int evalBatches)
+    long maxSteps, int evalEvery, int evalBatches, Action<StepResult>? afterStep = null)
 {
     public TrainingOutcome Run(CancellationToken cancel)
     {
@@ -35,6 +36,7 @@ public sealed class PlainTrainingLoop(TrainStep step, StepBatches batches, Sched
                 if (!result.IsFinite)
                     throw new Model.StlmException($"step {s}: loss {result.Loss}, grad norm {result.GradNorm}; lower training.optimizer.lr or raise schedules.learning-rate.warmup-steps");
                 cursor = next;
+                afterStep?.Invoke(result);
                 tokens += result.Tokens;
                 done = s + 1;
                 if (s == 0) first = result.Loss;

@@ -1,3 +1,4 @@
+using Stlm.Model.Faults;
 using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Safetensors;
 
@@ -37,11 +38,11 @@ static class CheckpointWriter
             var json = manifest.ToJsonBytes();
             WriteDurably(Path.Combine(temp, CheckpointNames.Manifest), s => s.Write(json));
             WriteDurably(Path.Combine(temp, CheckpointNames.ContentHash), s => s.Write(System.Text.Encoding.ASCII.GetBytes(hash + "\n")));
-            options.Fault?.Invoke(CheckpointNames.Manifest, temp);
+            Stage(options, CheckpointNames.Manifest, temp);
             Durability.SyncDirectory(temp);
             var bytes = files.Sum(f => f.Bytes) + json.Length + hash.Length + 1;
 
-            options.Fault?.Invoke("rename", temp);
+            Stage(options, "rename", temp);
             if (Directory.Exists(final)) return SameOrError(final, name, hash, temp);
             Directory.Move(temp, final);
             Durability.SyncDirectory(parent);
@@ -72,7 +73,7 @@ static class CheckpointWriter
         {
             var entries = TensorSafetensors.Entries(tensors, copies);
             var result = WriteDurably(Path.Combine(temp, file), s => SafetensorsWriter.Write(s, entries));
-            options.Fault?.Invoke(file, temp);
+            Stage(options, file, temp);
             return result;
         }
         finally
@@ -90,8 +91,15 @@ static class CheckpointWriter
         for (var i = 0; i < rng.Cuda.Count; i++)
             entries.Add(SafetensorsEntry.FromBytes($"rng.cuda.{i}", SafetensorsDType.U8, [rng.Cuda[i].Length], rng.Cuda[i]));
         var result = WriteDurably(Path.Combine(temp, CheckpointNames.Rng), s => SafetensorsWriter.Write(s, entries));
-        options.Fault?.Invoke(CheckpointNames.Rng, temp);
+        Stage(options, CheckpointNames.Rng, temp);
         return result;
+    }
+
+    /// <summary>A stage is done: the caller's fault callback, then the STLM_FAULT hook (<see cref="FaultPoint"/>).</summary>
+    static void Stage(CheckpointWriteOptions options, string stage, string temp)
+    {
+        options.Fault?.Invoke(stage, temp);
+        if (FaultPoint.Armed) FaultPoint.Reach("checkpoint:" + stage);
     }
 
     /// <summary>Writes a new file through a hash, then fsyncs it.</summary>

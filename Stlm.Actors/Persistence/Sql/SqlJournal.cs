@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Stlm.Model.Faults;
 
 namespace Stlm.Actors.Persistence.Sql;
 
@@ -58,6 +59,8 @@ public sealed class SqlJournal : IJournal
             try
             {
                 await _writer.InsertAsync(connection, tx, rows, ct);
+                // Crash tests stop here (STLM_FAULT=journal:before-commit) to kill the process mid-write.
+                if (FaultPoint.Armed) FaultPoint.Reach(FaultPoint.JournalBeforeCommit);
                 await tx.CommitAsync(ct);
             }
             catch (DbException e) when (_dialect.IsUniqueViolation(e))

@@ -1,0 +1,113 @@
+using System.Security.Cryptography;
+using System.Text;
+using Stlm.Actors.Persistence.Serialization;
+using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Views;
+
+
+namespace Stlm.Tests.Training.Guarantees;
+
+/// <summary>
+/// A data folder the guarantee tests give to `stlm` children (STLM_DATA_DIR), read back from
+/// the test: a run's state and events from the SQLite journal, its checkpoints' files, and a
+/// fingerprint of everything stored (every journaled event, every checkpoint file) to show
+/// that a refused command lost or changed nothing.
+/// </summary>
+sealed class DataFolder : IDisposable
+{
+    public DataFolder(string? path = null)
+    {
+        Path = path ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "stlm-guarantee-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Journal => System.IO.Path.Combine(Path, "journal.db");
+
+    public string Checkpoints => System.IO.Path.Combine(Path, "checkpoints");
+
+    public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["STLM_DATA_DIR"] = Path };
+
+    public IReadOnlyDictionary<string, string> WithFault(string point) =>
+        new Dictionary<string, string> { ["STLM_DATA_DIR"] = Path, ["STLM_FAULT"] = point };
+
+    SqlPersistence Open() => SqlPersistence.Open(new JournalLocation("sqlite", Journal), StlmSerializers.Default);
+
+    public RunState Run(string runId) => Read(store => new RunJournalReader(store.Query).LoadAsync(runId));
+
+    /// <summary>The run's StepCompleted events in journal order (a re-run after a rollback appears again).</summary>
+    public IReadOnlyList<StepCompleted> Steps(string runId) => Read(async store =>
+    {
+        var steps = new List<StepCompleted>();
+        await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId)))
+            if (e.Event is StepCompleted s) steps.Add(s);
+        return (IReadOnlyList<StepCompleted>)steps;
+    });
+
+    /// <summary>Every event of the run, as type names in journal order.</summary>
+    public IReadOnlyList<object> Events(string runId) => Read(async store =>
+    {
+        var events = new List<object>();
+        await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId)))
+            events.Add(e.Event);
+        return (IReadOnlyList<object>)events;
+    });
+
+    /// <summary>The SHA-256 of a committed checkpoint's file, as its manifest lists it (verified first).</summary>
+    public static string FileHash(Stlm.Actors.Training.Run.Checkpoint checkpoint, string file) =>
+        Stlm.Model.Checkpoints.Checkpoint.Open(checkpoint.Path, checkpoint.Hash).Manifest.Files.Single(f => f.Name == file).Sha256;
+
+    /// <summary>One hash over every journaled event (persistence id, sequence number, content) and every checkpoint file (path, bytes).</summary>
+    public string Fingerprint()
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string text) => sha.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
+        if (File.Exists(Journal))
+            foreach (var line in Read(async store =>
+                     {
+                         var lines = new List<string>();
+                         await foreach (var id in store.Query.CurrentPersistenceIds())
+                             await foreach (var e in store.Query.CurrentEventsByPersistenceId(id))
+                                 lines.Add($"{e.PersistenceId} {e.SequenceNr} {e.Event.GetType().Name} {e.Event}");
+                         return lines.Order(StringComparer.Ordinal).ToList();
+                     }))
+                Add(line);
+        if (Directory.Exists(Checkpoints))
+            foreach (var file in Directory.GetFiles(Checkpoints, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                Add(System.IO.Path.GetRelativePath(Checkpoints, file));
+                sha.AppendData(File.ReadAllBytes(file));
+            }
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    T Read<T>(Func<SqlPersistence, Task<T>> read)
+    {
+        var store = Open();
+        try
+        {
+            return read(store).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>A copy of this folder (journal, checkpoints, corpus), for a test that damages it.</summary>
+    public DataFolder CopyTo(DataFolder target)
+    {
+        foreach (var dir in Directory.GetDirectories(Path, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(dir.Replace(Path, target.Path));
+        foreach (var file in Directory.GetFiles(Path, "*", SearchOption.AllDirectories))
+            File.Copy(file, file.Replace(Path, target.Path), overwrite: true);
+        return target;
+    }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); } catch (IOException) { }
+    }
+}
