@@ -78,6 +78,7 @@ public sealed partial class TrainerActor : ReceiveActor
     double _lastLoss = double.NaN;
     double? _heldOutBpb;
     long _lastCheckpointed;
+    long _lastEvaluated = -1;
     StartPoint _lastCommitted;
 
     int _checkpointsInFlight, _evalsInFlight, _overridesInFlight;
@@ -166,6 +167,7 @@ public sealed partial class TrainerActor : ReceiveActor
         _nextStep = start.Step + 1;
         _startStep = start.Step;
         _lastCheckpointed = start.Step;
+        _lastEvaluated = -1;
         _batches.Clear();
         _generation++;
         _loader.Tell(new LoadFrom(_cursor, _generation), Self);
@@ -281,7 +283,8 @@ public sealed partial class TrainerActor : ReceiveActor
 
     void Evaluate()
     {
-        if (_setup.Settings.Evaluators == 0) return;
+        if (_setup.Settings.Evaluators == 0 || _lastEvaluated == CurrentStep) return;
+        _lastEvaluated = CurrentStep;
         _evalsInFlight++;
         _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module), Self);
     }
