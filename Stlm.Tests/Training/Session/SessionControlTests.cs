@@ -32,6 +32,26 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
     }
 
     [Fact]
+    public async Task The_session_renews_its_lease_while_a_long_step_runs()
+    {
+        await using var rig = new SessionRig(corpus, sqlite: true);
+        var inLongStep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var config = rig.Config("session.lease-ttl=1s", "session.lease-renew-every=200ms");
+        var first = await TrainingSession.StartNew("renewed", config, rig.Options(beforeStep: (n, _) =>
+        {
+            if (n != 2) return;
+            inLongStep.TrySetResult();
+            Thread.Sleep(2500);
+        }));
+        await inLongStep.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(1500); // past the first lease's expiry
+
+        await Assert.ThrowsAsync<RunLeaseRefusedException>(() => TrainingSession.Resume("renewed", rig.Options()));
+        Assert.Equal(SessionEnd.Completed, (await SessionRig.Finish(first)).End);
+        Assert.Null(await rig.Stores.Leases!.CurrentAsync("renewed"));
+    }
+
+    [Fact]
     public async Task An_override_applies_from_the_next_step_and_survives_a_pause_and_resume()
     {
         await using var rig = new SessionRig(corpus);
