@@ -50,9 +50,7 @@ public class EvalCommandTests
 
     [Theory]
     [InlineData("arc_easy", "arc_easy_sample.jsonl", 4)]
-    [InlineData("hellaswag", "hellaswag_harness_sample.jsonl", 4)]
     [InlineData("winogrande", "winogrande_sample.jsonl", 4)]
-    [InlineData("piqa", "piqa_combined.jsonl", 2)]
     public void Eval_task_reports_accuracy_over_every_question(string task, string file, int questions)
     {
         using var dir = new TempDirectory();
