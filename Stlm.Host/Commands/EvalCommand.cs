@@ -78,7 +78,11 @@ public static class EvalCommand
 
     static TextReport ScoreText(CheckpointModel loaded, IScoringModel scorer, string file, int stride)
     {
-        var result = scorer.ScoreText(File.ReadAllText(file), stride);
+        var text = File.ReadAllText(file);
+        if (text.Length == 0) throw new StlmException($"{file}: no text to score");
+        BitsPerByte result;
+        using (var progress = ProgressDisplay.Start(new ProgressOptions("scoring", null, scorer.Unit)))
+            result = scorer.ScoreText(text, stride, (done, _) => progress.Report(done));
         if (result.Tokens == 0) throw new StlmException($"{file}: no text to score");
         return new TextReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(), Path.GetFullPath(file),
             result.Bpb, result.TokenPerplexity, scorer.Unit, result.Tokens, result.Bytes, stride);
