@@ -58,8 +58,9 @@ public static class EvalCommand
                 var report = ScoreText(loaded, scorer, textFile, parse.GetValue(stride) ?? SlidingWindows.DefaultStride(scorer.ContextLength));
                 if (parse.GetValue(json)) RunsJson.Print(report);
                 else Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "{0}: {1:F4} bits per byte, perplexity {2:F3} per {3}, {4:N0} bytes, {5:N0} {6} (stride {7}, {8} step {9})",
-                    report.File, report.BitsPerByte, report.Perplexity, report.Unit.TrimEnd('s'), report.Bytes, report.Tokens, report.Unit,
+                    "{0}: {1:F4} bits per byte, perplexity {2:F3} per {3}, {4:N0} bytes{5} (stride {6}, {7} step {8})",
+                    report.File, report.BitsPerByte, report.Perplexity, report.Unit.TrimEnd('s'), report.Bytes,
+                    report.Unit == "bytes" ? "" : string.Format(CultureInfo.InvariantCulture, ", {0:N0} {1}", report.Tokens, report.Unit),
                     report.Stride, report.Architecture, report.Step));
             }
             else
@@ -77,7 +78,11 @@ public static class EvalCommand
 
     static TextReport ScoreText(CheckpointModel loaded, IScoringModel scorer, string file, int stride)
     {
-        var result = scorer.ScoreText(File.ReadAllText(file), stride);
+        var text = File.ReadAllText(file);
+        if (text.Length == 0) throw new StlmException($"{file}: no text to score");
+        BitsPerByte result;
+        using (var progress = ProgressDisplay.Start(new ProgressOptions("scoring", null, scorer.Unit)))
+            result = scorer.ScoreText(text, stride, (done, _) => progress.Report(done));
         if (result.Tokens == 0) throw new StlmException($"{file}: no text to score");
         return new TextReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(), Path.GetFullPath(file),
             result.Bpb, result.TokenPerplexity, scorer.Unit, result.Tokens, result.Bytes, stride);

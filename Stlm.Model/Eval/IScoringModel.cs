@@ -19,9 +19,9 @@ public interface IScoringModel
     /// The text's negative log-likelihood over sliding windows (<see cref="SlidingWindows"/>):
     /// each window scores up to <paramref name="stride"/> units not scored before, reading up to
     /// ContextLength − stride units before them. Bytes are the text's UTF-8 length, so bits per
-    /// byte compare across tokenizers.
+    /// byte compare across tokenizers. <paramref name="progress"/> hears (units scored, units in all) after each window.
     /// </summary>
-    BitsPerByte ScoreText(string text, int stride);
+    BitsPerByte ScoreText(string text, int stride, Action<long, long>? progress = null);
 
     /// <summary>log P(continuation | context), as lm-evaluation-harness's loglikelihood requests.</summary>
     ContinuationScore LogLikelihood(string context, string continuation);

@@ -26,11 +26,11 @@ public abstract class UnitScoringModel<TUnit> : IScoringModel
     protected virtual (TUnit[] Context, TUnit[] Continuation) EncodePair(string context, string continuation) =>
         (Encode(context), Encode(continuation));
 
-    public BitsPerByte ScoreText(string text, int stride)
+    public BitsPerByte ScoreText(string text, int stride, Action<long, long>? progress = null)
     {
         var start = Start;
         var sequence = start.Concat(Encode(text)).ToArray();
-        var (nll, units) = Score(sequence, start.Length, stride);
+        var (nll, units) = Score(sequence, start.Length, stride, progress);
         return new BitsPerByte(nll, units, Encoding.UTF8.GetByteCount(text));
     }
 
@@ -42,7 +42,7 @@ public abstract class UnitScoringModel<TUnit> : IScoringModel
         return new ContinuationScore(-nll, (int)units, Encoding.UTF8.GetByteCount(continuation));
     }
 
-    (double Nll, long Units) Score(TUnit[] sequence, int firstTarget, int stride)
+    (double Nll, long Units) Score(TUnit[] sequence, int firstTarget, int stride, Action<long, long>? progress = null)
     {
         double nll = 0;
         long units = 0;
@@ -51,6 +51,7 @@ public abstract class UnitScoringModel<TUnit> : IScoringModel
             var logProbs = LogProbs(new ArraySegment<TUnit>(sequence, w.Start, w.End - w.Start), w.FirstTarget - w.Start);
             nll -= logProbs.Sum();
             units += logProbs.Length;
+            progress?.Invoke(units, sequence.Length - firstTarget);
         }
         return (nll, units);
     }

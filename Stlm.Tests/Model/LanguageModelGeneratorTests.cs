@@ -1,0 +1,34 @@
+using Stlm.Model.Generation;
+using Stlm.Model.LibTorch;
+using Stlm.Tests.Data;
+using Stlm.Tests.Eval;
+
+namespace Stlm.Tests.Models;
+
+public class LanguageModelGeneratorTests
+{
+    [Theory]
+    [InlineData("llama", "tokens")]
+    [InlineData("layerskip", "tokens")]
+    [InlineData("mixture-of-depths", "tokens")]
+    [InlineData("megabyte", "bytes")]
+    [InlineData("byte-pooled", "chunks")]
+    public void Every_architecture_continues_a_prompt_and_a_seed_repeats_the_sample(string architecture, string unit)
+    {
+        using var dir = new TempDirectory();
+        using var scope = TorchScope.Begin();
+        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
+        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config(architecture, dir.Path, bpe));
+        var options = new SamplingOptions { Temperature = 1.2, TopK = 50, MaxNewTokens = 5, Seed = 3 };
+
+        var first = LanguageModelGenerator.Generate(model, tokenizer, "The cat", options);
+        var again = LanguageModelGenerator.Generate(model, tokenizer, "The cat", options);
+        var greedy = LanguageModelGenerator.Generate(model, tokenizer, "The cat", options with { Temperature = 0 });
+
+        Assert.Equal(unit, first.Unit);
+        Assert.InRange(first.Units, 1, 5);
+        Assert.Equal(first, again);
+        Assert.Equal(greedy, LanguageModelGenerator.Generate(model, tokenizer, "The cat", options with { Temperature = 0, Seed = 99 }));
+        Assert.Equal(architecture == "layerskip", greedy.AverageExitLayer is not null);   // LayerSkip's greedy decoding exits early
+    }
+}
