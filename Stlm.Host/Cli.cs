@@ -34,6 +34,8 @@ public static class Cli
         EvalCommand.Create(),
         GenerateCommand.Create(),
         ExportCommand.Create(),
+        ResumeCommand.Create(),
+        ForkCommand.Create(),
         PauseCommand.Create(),
         SetCommand.Create(),
     ];

@@ -3,6 +3,7 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Schedules;
 using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Model.Schedules;
@@ -60,7 +61,7 @@ public static class SetCommand
     static void CheckAgainstRun(RunState state, ScheduleSetting setting, long from)
     {
         var config = Config.ParseString(state.Created!.ConfigHocon, $"the journaled config of {state.RunId}").Resolve();
-        var journaled = state.Overrides.Select(o => new ScheduleSetting(o.What, o.Value).ToOverride(o.FromStep));
-        _ = new ScheduleSet(SchedulesSection.Load(config), [.. journaled, setting.ToOverride(from)]);
+        var candidate = new ScheduleOverridden { What = setting.What, Value = setting.Value, FromStep = from };
+        _ = new ScheduleSet(SchedulesSection.Load(config), [.. state.Overrides.Append(candidate).Select(ScheduleActor.ToOverride)]);
     }
 }

@@ -19,9 +19,5 @@ public sealed record ScheduleSetting(string What, string Value)
         return new ScheduleSetting(parsed.What, parsed.Mode == OverrideMode.Scale ? "*" + value : value);
     }
 
-    /// <summary>As the schedules apply it: journal step N trains with the schedules' value at index N - 1.</summary>
-    public ScheduleOverride ToOverride(long fromStep) =>
-        ScheduleOverride.Parse(ToString()) with { FromStep = Math.Max(0, fromStep - 1) };
-
     public override string ToString() => Value.StartsWith('*') ? $"{What}*={Value[1..]}" : $"{What}={Value}";
 }

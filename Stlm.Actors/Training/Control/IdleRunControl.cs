@@ -20,7 +20,12 @@ public static class IdleRunControl
     static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
     /// <summary>The run's state after the command; a refusal throws <see cref="RunCommandRejectedException"/>.</summary>
-    public static async Task<RunState> ApplyAsync(SqlPersistence store, string runId, object command, int snapshotEvery, CancellationToken ct = default)
+    public static Task<RunState> ApplyAsync(SqlPersistence store, string runId, object command, int snapshotEvery, CancellationToken ct = default) =>
+        ApplyAsync(store, runId, [command], snapshotEvery, ct);
+
+    /// <summary>The commands in order, under one lease; the first refusal throws and stops there.</summary>
+    public static async Task<RunState> ApplyAsync(SqlPersistence store, string runId, IReadOnlyList<object> commands, int snapshotEvery,
+        CancellationToken ct = default)
     {
         var leases = new RunLeaseStore(store.Dialect);
         var lease = await leases.AcquireAsync(runId, LeaseOwner.ThisProcess(), Ttl, ct);
@@ -29,7 +34,10 @@ public static class IdleRunControl
             await using var system = ActorSystem.Create("stlm-control");
             system.UsePersistence(store.Journal, store.Snapshots);
             var run = system.ActorOf(RunActor.Props(runId, snapshotEvery), "run-" + runId);
-            return await RunActor.AskAsync(run, command);
+            var state = RunState.Empty;
+            foreach (var command in commands)
+                state = await RunActor.AskAsync(run, command);
+            return state;
         }
         finally
         {
