@@ -31,6 +31,10 @@ public static class Cli
         DebugCommand.Create(),
         TrainCommand.Create(),
         ScheduleCommand.Create(),
+        ResumeCommand.Create(),
+        ForkCommand.Create(),
+        PauseCommand.Create(),
+        SetCommand.Create(),
     ];
 
     public static int Run(string[] args)

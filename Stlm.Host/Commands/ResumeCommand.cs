@@ -1,0 +1,37 @@
+using System.CommandLine;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
+using Stlm.Host.Runs;
+using Stlm.Host.Training;
+using Stlm.Model;
+
+namespace Stlm.Host.Commands;
+
+/// <summary>
+/// `stlm resume RUN`: goes on with a paused run (or one whose process died) from its newest
+/// committed checkpoint, with its journaled configuration: steps the journal already has are
+/// re-run and checked bit for bit, then new ones are journaled. --config/--set only say where
+/// the journal is (stlm.*, journal.*, logging.*); anything that would change the run is refused.
+/// </summary>
+public static class ResumeCommand
+{
+    public static Command Create()
+    {
+        var run = new Argument<string>("RUN") { Description = "Run id" };
+        var command = new Command("resume", "Go on training a paused (or crashed) run from its newest checkpoint") { run };
+        var config = ConfigOptions.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var runId = parse.GetValue(run)!;
+            ProcessSettings.CheckResume(runId, parse.GetValue(config.File), parse.GetValue(config.Set) ?? []);
+            await using var store = RunStoreOpener.Open(config, parse);
+            var state = await RunStoreOpener.LoadAsync(store, runId, ct);
+            if (state.Status == RunStatus.Completed)
+                throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
+                                        $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
+            var report = await new SessionRunner(store).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            return TrainingSummary.Print(report, ct);
+        });
+        return command.WithLogging();
+    }
+}

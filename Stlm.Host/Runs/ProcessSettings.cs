@@ -1,0 +1,29 @@
+using Stlm.Actors.Configuration;
+using Stlm.Model;
+
+namespace Stlm.Host.Runs;
+
+/// <summary>
+/// Settings of this process rather than of a run: where the data and journal are, and logging.
+/// A run trains with its journaled configuration (its trajectory depends on it), so `stlm resume`
+/// takes only these in --config/--set, and `stlm fork` passes every other --set to the new run.
+/// </summary>
+public static class ProcessSettings
+{
+    public static readonly IReadOnlyList<string> Sections = ["stlm", "journal", "logging"];
+
+    public static bool IsProcessKey(string set) => ConfigLoader.ParseSet(set).Root.Fields.Keys.All(Sections.Contains);
+
+    /// <summary>Refuses, in one line, a --set or --config of `stlm resume` that would change the run.</summary>
+    public static void CheckResume(string runId, string? configFile, IReadOnlyList<string> sets)
+    {
+        foreach (var set in sets.Where(s => !IsProcessKey(s)))
+            throw new StlmException($"--set {set}: {runId} resumes with its journaled configuration, so only {Where} may be set; " +
+                                    $"change lr or dropout with `stlm set {runId} lr=…`, anything else with `stlm fork {runId} --set {set}`");
+        if (configFile is not null && Config.ParseFile(configFile).Root.Fields.Keys.FirstOrDefault(k => !Sections.Contains(k)) is { } key)
+            throw new StlmException($"--config {configFile} sets `{key}`: {runId} resumes with its journaled configuration, so the file may only hold {Where}; " +
+                                    $"fork the run to change `{key}`");
+    }
+
+    static string Where => string.Join(", ", Sections.Select(s => s + ".*"));
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Globalization;
+using Serilog;
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Training.Control;
+using Stlm.Actors.Training.Leases;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
+using Stlm.Host.Progress;
+using Stlm.Model;
+
+namespace Stlm.Host.Training;
+
+/// <summary>How one `stlm train|resume|fork` ended, for its summary and the sample.</summary>
+public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Config RunConfig, CheckpointEvent? LastCheckpoint,
+    long StepsTrained, long TokensTrained, double FirstLoss, TimeSpan Elapsed, string PausedLine);
+
+/// <summary>
+/// Runs one training session in the foreground of a command: progress (tokens/s, loss, lr, ETA),
+/// logs of evaluations and overrides, the control channel (`stlm pause`/`stlm set` from other
+/// terminals), and Ctrl+C: the first asks for a clean pause (checkpoint, then Paused); the second
+/// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
+/// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
+/// </summary>
+public sealed class SessionRunner(SqlPersistence store)
+{
+    public async Task<SessionReport> RunAsync(Func<TrainingSessionOptions, Task<TrainingSession>> start, string what)
+    {
+        using var prepare = new CancellationTokenSource();
+        var live = new LiveRun();
+        TrainingSession? session = null;
+        var presses = 0;
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            var press = Interlocked.Increment(ref presses);
+            var current = Volatile.Read(ref session);
+            if (press > 2 || (press == 2 && current is null)) return; // the runtime ends the process
+            e.Cancel = true;
+            if (current is null) prepare.Cancel();
+            else if (press == 1)
+            {
+                Log.Information("Ctrl+C: pausing {Run} after this step (checkpoint, then Paused); Ctrl+C again to stop at once", current.RunId);
+                current.RequestPause("Ctrl+C");
+            }
+            else _ = AbortAsync(current);
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var stores = new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect), store.Query);
+            try
+            {
+                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token });
+            }
+            catch (OperationCanceledException) when (prepare.IsCancellationRequested)
+            {
+                throw new StlmException($"{what} stopped by Ctrl+C before training started; nothing was trained");
+            }
+            await using (session)
+                return await FollowAsync(session, live, what);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    volatile bool _aborting;
+
+    async Task AbortAsync(TrainingSession session)
+    {
+        _aborting = true;
+        Log.Warning("Ctrl+C again: stopping {Run} at once, without a checkpoint; `stlm resume {Run}` re-runs the steps since its last checkpoint", session.RunId, session.RunId);
+        await session.DisposeAsync();
+        await Log.CloseAndFlushAsync();
+        Environment.Exit(130);
+    }
+
+    async Task<SessionReport> FollowAsync(TrainingSession session, LiveRun live, string what)
+    {
+        var runConfig = Config.ParseString(session.Started.Created!.ConfigHocon, $"run {session.RunId}").Resolve();
+        var target = new SessionControlTarget(session);
+        live.Attach(target);
+        var clock = Stopwatch.StartNew();
+        SessionOutcome outcome;
+        using (var progress = ProgressDisplay.Start(new ProgressOptions($"{what} {session.RunId}", runConfig.GetLong("training.max-steps"), "steps")))
+        {
+            live.Show(progress);
+            await using var listener = RunControlListener.Start(new RunControlStore(store.Dialect), session.RunId, target);
+            outcome = await session.Completion;
+            if (_aborting) await Task.Delay(Timeout.Infinite); // AbortAsync ends the process
+            live.Show(null);
+            await listener.StopAsync(r => target.Last(r, outcome));
+        }
+        return new SessionReport(outcome, session.Started, runConfig, target.LastCheckpoint, live.Steps, live.Tokens, live.FirstLoss, clock.Elapsed,
+            target.Paused(outcome));
+    }
+
+    /// <summary>The session's events as they come (on actor threads): progress fields, logs, counts for the summary.</summary>
+    sealed class LiveRun
+    {
+        readonly Lock _gate = new();
+        readonly Stopwatch _clock = Stopwatch.StartNew();
+        readonly RateMeter _tokensPerSecond = new(TimeSpan.FromSeconds(10));
+        ProgressDisplay? _progress;
+        SessionControlTarget? _target;
+
+        public long Steps { get; private set; }
+        public long Tokens { get; private set; }
+        public double FirstLoss { get; private set; } = double.NaN;
+
+        public void Attach(SessionControlTarget target)
+        {
+            lock (_gate) _target = target;
+        }
+
+        public void Show(ProgressDisplay? progress)
+        {
+            lock (_gate) _progress = progress;
+        }
+
+        public void Observe(SessionEvent e)
+        {
+            lock (_gate)
+            {
+                _target?.Observe(e);
+                switch (e)
+                {
+                    case StepEvent { Step: var s, Rechecked: var rechecked }:
+                        if (!rechecked)
+                        {
+                            if (Steps++ == 0) FirstLoss = s.Loss;
+                            Tokens += s.Tokens;
+                        }
+                        Show(s, rechecked);
+                        break;
+                    case EvalEvent { Eval: var ev }:
+                        Log.Information("step {Step}: {Task} {Metrics}", ev.Step, ev.Task,
+                            string.Join(", ", ev.Metrics.Select(m => $"{m.Name} {m.Value.ToString("0.####", CultureInfo.InvariantCulture)}")));
+                        break;
+                    case CheckpointEvent c:
+                        Log.Debug("step {Step}: checkpoint {Hash} committed at {Path} ({Bytes:N0} bytes)", c.Step, c.ContentHash, c.Path, c.Bytes);
+                        break;
+                    case OverrideEvent { Override: var o }:
+                        Log.Information("{What} = {Value} from step {Step} (override journaled)", o.What, o.Value, o.FromStep);
+                        break;
+                    case StepSkippedEvent { Skipped: var k }:
+                        Log.Warning("step {Step}: loss {Loss}, its batch skipped", k.Step, k.Loss);
+                        break;
+                    case RolledBackEvent { RolledBack: var r }:
+                        Log.Warning("step {Step}: loss {Loss}, rolled back to step {To}", r.FailedStep, r.Loss, r.ToStep);
+                        break;
+                    case StatusEvent s:
+                        Log.Debug("{Status} at step {Step} {Reason}", s.Status, s.Step, s.Reason);
+                        break;
+                }
+            }
+        }
+
+        void Show(StepCompleted s, bool rechecked)
+        {
+            _tokensPerSecond.Add(_clock.Elapsed, Tokens);
+            if (_progress is not { } p) return;
+            p.Set("loss", s.Loss, "F3");
+            p.Set("lr", s.Lr, "0.00e0");
+            p.Set("tok/s", _tokensPerSecond.PerSecond ?? 0, "N0");
+            p.Report(s.Step);
+        }
+    }
+}

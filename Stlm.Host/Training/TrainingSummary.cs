@@ -1,0 +1,34 @@
+using System.Globalization;
+using Stlm.Actors.Training.Session;
+using Stlm.Model;
+
+namespace Stlm.Host.Training;
+
+/// <summary>What `stlm train|resume|fork` prints when the session ends (stdout), and its exit code.</summary>
+public static class TrainingSummary
+{
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static int Print(SessionReport r, CancellationToken cancel)
+    {
+        var o = r.Outcome;
+        var max = r.RunConfig.GetLong("training.max-steps");
+        switch (o.End)
+        {
+            case SessionEnd.Failed:
+                throw new StlmException($"run {o.RunId} failed at step {o.Step}: {o.Reason}");
+            case SessionEnd.Paused:
+                Console.Out.WriteLine(r.PausedLine);
+                return 0;
+        }
+        var first = r.Started.LastResumed?.Step ?? r.Started.FirstStep - 1;
+        var span = first == 0 ? $"{r.StepsTrained} of {max} steps" : $"steps {first + 1}..{o.Step} of {max}";
+        Console.Out.WriteLine(string.Format(Inv,
+            "run {0} trained {1} in {2:F0} s: {3:N0} tokens, {4:N0} tokens/s, loss {5:F3} -> {6:F3}, held-out {7:F3} bits per byte",
+            o.RunId, span, r.Elapsed.TotalSeconds, r.TokensTrained, r.TokensTrained / Math.Max(1e-9, r.Elapsed.TotalSeconds),
+            r.FirstLoss, o.LastLoss, o.HeldOutBpb ?? double.NaN));
+        if (r.LastCheckpoint is { } c && FinalSample.Of(r.RunConfig, c, cancel) is { } sample)
+            Console.Out.WriteLine(c.Step == o.Step ? $"sample: {sample}" : $"sample (checkpoint of step {c.Step}): {sample}");
+        return 0;
+    }
+}
