@@ -15,7 +15,7 @@ public sealed record OrchestrationResult(
     string Preset, int Steps, int Warmup, int Repeats, long Parameters,
     IReadOnlyList<double> BareTokensPerSecond, IReadOnlyList<double> ActorTokensPerSecond,
     long CheckpointBytes, double CaptureMs, double WriteMs, double DdMs,
-    IReadOnlyList<double> ResumeToFirstStepMs, IReadOnlyList<double> ResumeStartedMs)
+    IReadOnlyList<double> ResumeToFirstStepMs, IReadOnlyList<double> ResumeStartedMs, IReadOnlyList<double> ProcessResumeMs)
 {
     public double BareMedian => TrainBenchmark.Median(BareTokensPerSecond);
     public double ActorMedian => TrainBenchmark.Median(ActorTokensPerSecond);
@@ -28,6 +28,9 @@ public sealed record OrchestrationResult(
 
     /// <summary>Of that, until TrainingSession.Resume returned (lease, journal, corpus, models built); the rest is the first step itself.</summary>
     public double ResumeStartedMedianMs => TrainBenchmark.Median(ResumeStartedMs);
+
+    /// <summary>`stlm resume` as a new process: from its start to its first journaled step.</summary>
+    public double ProcessResumeMedianMs => TrainBenchmark.Median(ProcessResumeMs);
 
     /// <summary>The bare loop's time per step, to read the resume time against.</summary>
     public double BareStepMs => BatchTokens / BareMedian * 1000;
@@ -91,8 +94,14 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         var (bytes, capture, write, dd) = CheckpointSaves(repeats);
         log.WriteLine($"  checkpoint {bytes:N0} bytes: capture {capture:F1} ms, write {write:F1} ms, dd {dd:F1} ms");
         var (resumes, started) = await ResumesAsync(stores, repeats, cancel);
+        var processes = new List<double>();
+        for (var r = 0; r < repeats; r++)
+        {
+            processes.Add(await ProcessResumeTiming.MeasureAsync(stores.Query!, ResumeRunId, ProcessSets(), cancel));
+            log.WriteLine($"  stlm resume {r + 1}/{repeats}: first step {processes[^1]:F0} ms after the process started");
+        }
         return new OrchestrationResult(config.GetString("training.preset"), steps, warmup, repeats, parameters,
-            bare, actors, bytes, capture, write, dd, resumes, started)
+            bare, actors, bytes, capture, write, dd, resumes, started, processes)
         {
             BatchTokens = (long)_recipe.Training.BatchSize * _recipe.Training.GradAccum * _recipe.Model.ContextLength,
         };
@@ -152,13 +161,22 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         return (bytes, TrainBenchmark.Median(captures), TrainBenchmark.Median(writes), TrainBenchmark.Median(dds));
     }
 
+    const string ResumeRunId = "bench-resume";
+
+    /// <summary>The process settings that lead a child `stlm resume` to this benchmark's journal and data folder.</summary>
+    string[] ProcessSets() =>
+    [
+        $"stlm.data-dir=\"{config.GetString("stlm.data-dir")}\"", "journal.engine=sqlite",
+        $"journal.sqlite.path=\"{config.GetString("journal.sqlite.path")}\"",
+    ];
+
     /// <summary>
     /// A run trained a few steps and paused (checkpoint + Paused), then resumed <paramref name="repeats"/>
     /// times: from the call to <see cref="TrainingSession.Resume"/> to its first step, each paused again at once.
     /// </summary>
     async Task<(List<double> FirstStep, List<double> Started)> ResumesAsync(TrainingStores stores, int repeats, CancellationToken cancel)
     {
-        const string runId = "bench-resume";
+        const string runId = ResumeRunId;
         var (times, startedTimes) = (new List<double>(), new List<double>());
         var clock = new StepClock();
         var options = new TrainingSessionOptions(stores)
