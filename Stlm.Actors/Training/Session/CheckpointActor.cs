@@ -78,9 +78,10 @@ public sealed class CheckpointActor : ReceiveActor
             Sender.Tell(new CheckpointFailed(step, e.Message.ReplaceLineEndings(" ")), Self);
             return;
         }
-        Sender.Tell(new CheckpointDone(step, written, state), Self);
         _reporter.Tell(new CheckpointEvent(step, written.ContentHash, written.Path, written.Bytes), Self);
+        // Before answering, so a trainer that waits for its last checkpoint also waits for the housekeeping.
         ApplyRetention(state);
+        Sender.Tell(new CheckpointDone(step, written, state), Self);
     }
 
     void ApplyRetention(RunState state)

@@ -51,6 +51,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     IActorRef? _trainer;
     Exception? _childFailure;
     bool _done;
+    StepCompleted? _lastStep;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -93,6 +94,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        Context.SetLogProperty("RunId", _runId);
         _run = Context.ActorOf(RunActor.Props(_runId, _timing.SnapshotEvery), "run");
         Context.Watch(_run);
         if (_lease is not null) Timers.StartPeriodicTimer("lease", new RenewLease(), _timing.LeaseRenewEvery);
@@ -128,6 +130,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     void Publish(SessionEvent e)
     {
+        if (e is StepEvent step) _lastStep = step.Step;
         try
         {
             _observer?.Invoke(e);
@@ -147,8 +150,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         if (_done) return;
         Context.Log.Error("Run {RunId}: {Reason}", _runId, reason);
-        Publish(new StatusEvent(RunStatus.Failed, -1, reason));
-        End(new SessionOutcome(SessionEnd.Failed, _runId, -1, 0, double.NaN, null, reason));
+        Publish(new StatusEvent(RunStatus.Failed, _lastStep?.Step ?? -1, reason));
+        End(new SessionOutcome(SessionEnd.Failed, _runId, _lastStep?.Step ?? -1, 0, _lastStep?.Loss ?? double.NaN, null, reason));
     }
 
     void End(SessionOutcome outcome)

@@ -14,6 +14,7 @@ public enum NonFinitePolicy { Stop, SkipBatch, Rollback }
 /// </summary>
 public sealed record SessionSettings(
     long CheckpointEvery,
+    TimeSpan CheckpointEveryDuration,
     string CheckpointsRoot,
     RetentionPolicy Retention,
     int EvalEvery,
@@ -33,6 +34,7 @@ public sealed record SessionSettings(
         var keepLast = config.GetInt("checkpoint.keep-last");
         var settings = new SessionSettings(
             CheckpointEvery: config.GetLong("checkpoint.every-steps"),
+            CheckpointEveryDuration: config.GetDuration("checkpoint.every-duration"),
             CheckpointsRoot: Path.GetFullPath(config.GetString("checkpoint.dir")),
             Retention: keepLast == 0 ? RetentionPolicy.KeepAll : new RetentionPolicy(
                 KeepLast: keepLast, EveryKSteps: config.GetLong("checkpoint.keep-every-k-steps"),
@@ -66,6 +68,7 @@ public sealed record SessionSettings(
     void Validate()
     {
         if (CheckpointEvery < 0) throw new StlmException($"checkpoint.every-steps must be >= 0 (0 = only at pause and end), got {CheckpointEvery}");
+        if (CheckpointEveryDuration < TimeSpan.Zero) throw new StlmException($"checkpoint.every-duration must be >= 0 (0 = no time-based checkpoints), got {CheckpointEveryDuration}");
         if (EvalEvery < 0) throw new StlmException($"eval.every-steps must be >= 0 (0 = only at checkpoints), got {EvalEvery}");
         if (EvalBatches < 1) throw new StlmException($"eval.batches must be at least 1, got {EvalBatches}");
         if (Evaluators < 0) throw new StlmException($"eval.workers must be >= 0 (0 = no evaluation), got {Evaluators}");

@@ -71,12 +71,8 @@ public sealed partial class TrainerActor
     void OnSkipJournaled(SkipJournaled j)
     {
         _skipsInFlight--;
-        if (j.Reply is RunRejected r)
-        {
-            Fail(r.Reason);
-            return;
-        }
-        _reporter.Tell(new StepSkippedEvent(j.Skip), Self);
+        if (j.Reply is RunRejected r) Fail(r.Reason);
+        else _reporter.Tell(new StepSkippedEvent(j.Skip), Self);
         Continue();
     }
 

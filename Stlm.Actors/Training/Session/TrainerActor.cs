@@ -78,6 +78,8 @@ public sealed partial class TrainerActor : ReceiveActor
     double _lastLoss = double.NaN;
     double? _heldOutBpb;
     long _lastCheckpointed;
+    long _lastEvaluated = -1;
+    readonly System.Diagnostics.Stopwatch _sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
     StartPoint _lastCommitted;
 
     int _checkpointsInFlight, _evalsInFlight, _overridesInFlight;
@@ -166,6 +168,7 @@ public sealed partial class TrainerActor : ReceiveActor
         _nextStep = start.Step + 1;
         _startStep = start.Step;
         _lastCheckpointed = start.Step;
+        _lastEvaluated = -1;
         _batches.Clear();
         _generation++;
         _loader.Tell(new LoadFrom(_cursor, _generation), Self);
@@ -236,9 +239,12 @@ public sealed partial class TrainerActor : ReceiveActor
         _inJournal.Enqueue(e);
         _run.Tell(new RecordStep(e), Self);
 
-        var checkpoint = _setup.Settings.CheckpointEvery > 0 && n % _setup.Settings.CheckpointEvery == 0;
+        var settings = _setup.Settings;
+        // Wall-clock checkpoints bound the work a crash loses; which steps they land on does not change the trajectory.
+        var checkpoint = (settings.CheckpointEvery > 0 && n % settings.CheckpointEvery == 0)
+            || (settings.CheckpointEveryDuration > TimeSpan.Zero && _sinceCheckpoint.Elapsed >= settings.CheckpointEveryDuration);
         if (checkpoint) Checkpoint(evaluate: true);
-        else if (_setup.Settings.EvalEvery > 0 && n % _setup.Settings.EvalEvery == 0) Evaluate();
+        else if (settings.EvalEvery > 0 && n % settings.EvalEvery == 0) Evaluate();
         if (_nextStep > MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 
@@ -255,7 +261,7 @@ public sealed partial class TrainerActor : ReceiveActor
                 break;
             case RunRejected r:
                 Fail(r.Reason);
-                return;
+                break;
         }
         Continue();
     }
@@ -266,6 +272,7 @@ public sealed partial class TrainerActor : ReceiveActor
         var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion);
         var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
         _lastCheckpointed = CurrentStep;
+        _sinceCheckpoint.Restart();
         _checkpointsInFlight++;
         _checkpoints.Tell(new WriteCheckpoint(snapshot), Self);
         if (evaluate) Evaluate();
@@ -281,7 +288,8 @@ public sealed partial class TrainerActor : ReceiveActor
 
     void Evaluate()
     {
-        if (_setup.Settings.Evaluators == 0) return;
+        if (_setup.Settings.Evaluators == 0 || _lastEvaluated == CurrentStep) return;
+        _lastEvaluated = CurrentStep;
         _evalsInFlight++;
         _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module), Self);
     }

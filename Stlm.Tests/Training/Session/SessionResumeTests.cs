@@ -1,8 +1,11 @@
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
+using Stlm.Tests.LibTorch;
+using Stlm.Model.LibTorch;
 
 namespace Stlm.Tests.Training.Session;
 
+[Collection(nameof(TorchGlobalState))]
 public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>
 {
     [Fact]
@@ -42,10 +45,72 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         var atPause = await rig.ReadAsync("paused");
         Assert.Equal(RunStatus.Paused, atPause.Status);
         Assert.Equal(5, atPause.LatestCheckpoint()!.Step);
+        var order = rig.Events.Where(e => e is CheckpointEvent or StatusEvent { Status: RunStatus.Paused }).ToList();
+        Assert.Equal(5, Assert.IsType<CheckpointEvent>(order[^2]).Step);
+        Assert.IsType<StatusEvent>(order[^1]);
 
         var resumed = await SessionRig.Finish(await TrainingSession.Resume("paused", rig.Options()));
         Assert.Equal(SessionEnd.Completed, resumed.End);
         Assert.Equal((await rig.ReadAsync("straight")).Losses, (await rig.ReadAsync("paused")).Losses);
         Assert.Equal(await rig.FinalStateBytes("straight"), await rig.FinalStateBytes("paused"));
+    }
+
+    [Fact]
+    public async Task Resume_after_a_crash_reruns_and_rechecks_the_journaled_steps_after_the_checkpoint()
+    {
+        await using var rig = new SessionRig(corpus);
+        await SessionRig.Finish(await TrainingSession.StartNew("straight", rig.Config(), rig.Options()));
+
+        await CrashAtStep6(rig, "crashed"); // torn down mid-run: no checkpoint, no Paused
+
+        var crashed = await rig.ReadAsync("crashed");
+        Assert.Equal(RunStatus.Running, crashed.Status);
+        var checkpoint = crashed.LatestCheckpoint()!.Step;
+        Assert.Equal(3, checkpoint);
+        Assert.True(crashed.Step >= 5, $"the journal has steps up to {crashed.Step}");
+
+        rig.Events.Clear();
+        var outcome = await SessionRig.Finish(await TrainingSession.Resume("crashed", rig.Options()));
+        Assert.Equal(SessionEnd.Completed, outcome.End);
+        var steps = rig.Events.OfType<StepEvent>().ToList();
+        Assert.Equal(Enumerable.Range(4, 5).Select(i => (long)i), steps.Select(e => e.Step.Step));
+        Assert.All(steps.Where(e => e.Step.Step <= crashed.Step), e => Assert.True(e.Rechecked));
+        Assert.All(steps.Where(e => e.Step.Step > crashed.Step), e => Assert.False(e.Rechecked));
+        Assert.Equal((await rig.ReadAsync("straight")).Losses, (await rig.ReadAsync("crashed")).Losses);
+        Assert.Equal(await rig.FinalStateBytes("straight"), await rig.FinalStateBytes("crashed"));
+    }
+
+    [Fact]
+    public async Task A_rerun_step_whose_loss_differs_from_the_journal_fails_the_run_loudly()
+    {
+        await using var rig = new SessionRig(corpus);
+        await CrashAtStep6(rig, "drift");
+
+        // The re-run of step 4 (the journal has it) starts from slightly different weights.
+        var outcome = await SessionRig.Finish(await TrainingSession.Resume("drift", rig.Options(beforeStep: (n, model) =>
+        {
+            if (n != 4) return;
+            using var _ = Torch.NoGrad();
+            model.Module.Parameters().First().Value.MulInPlace(1.01);
+        })));
+
+        Assert.Equal(SessionEnd.Failed, outcome.End);
+        Assert.Contains("step 4 re-ran with loss", outcome.Reason);
+        Assert.Contains("not deterministic", outcome.Reason);
+        Assert.Equal(RunStatus.Failed, (await rig.ReadAsync("drift")).Status);
+    }
+
+    /// <summary>Starts a run and tears its session down while step 6 runs, once steps 4 and 5 are journaled.</summary>
+    static async Task CrashAtStep6(SessionRig rig, string runId)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var crashing = await TrainingSession.StartNew(runId, rig.Config(), rig.Options(beforeStep: (n, _) =>
+        {
+            if (n != 6) return;
+            Thread.Sleep(300);
+            reached.TrySetResult();
+        }));
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await crashing.DisposeAsync();
     }
 }

@@ -10,24 +10,27 @@ using Stlm.Tests.Data;
 namespace Stlm.Tests.Training.Session;
 
 /// <summary>
-/// A data folder with a 0.2 MB generated story corpus (byte tokenizer, made once per test class)
-/// and a tiny Llama config (2 layers, d-model 32, context 32) that trains a step in milliseconds.
+/// A data folder with a 0.2 MB generated story corpus (byte tokenizer, made once per test
+/// process and removed when it exits) and a tiny Llama config (2 layers, d-model 32, context 32)
+/// that trains a step in milliseconds.
 /// </summary>
-public sealed class SessionCorpus : IDisposable
+public sealed class SessionCorpus
 {
-    readonly TempDirectory _dir = new();
-
-    public SessionCorpus()
+    static readonly Lazy<string> Shared = new(() =>
     {
-        // Generate the corpus and shards once, so every session of the class reuses them.
-        TrainingRecipe.From(Config([])).PrepareCorpus(CancellationToken.None);
-    }
+        var dir = new TempDirectory();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => dir.Dispose();
+        TrainingRecipe.From(Build(dir.Path, [])).PrepareCorpus(CancellationToken.None);
+        return dir.Path;
+    });
 
-    public string DataDir => _dir.Path;
+    public string DataDir => Shared.Value;
 
-    public Config Config(IEnumerable<string> sets) => TrainConfigLoader.Load(null,
+    public Config Config(IEnumerable<string> sets) => Build(DataDir, sets);
+
+    static Config Build(string dataDir, IEnumerable<string> sets) => TrainConfigLoader.Load(null,
     [
-        $"stlm.data-dir=\"{DataDir}\"", "training.preset=\"\"", "data.synthetic-megabytes=0.2", "data.validation-fraction=0.05",
+        $"stlm.data-dir=\"{dataDir}\"", "training.preset=\"\"", "data.synthetic-megabytes=0.2", "data.validation-fraction=0.05",
         "tokenizer.kind=bytes", "model.vocab-size=258", "model.bos-token-id=256", "model.eos-token-id=256",
         "model.n-layers=2", "model.d-model=32", "model.n-heads=4", "model.n-kv-heads=2", "model.ffn-hidden=64",
         "model.context-length=32", "model.dropout=0.1", "schedules.dropout.p=0.1",
@@ -36,8 +39,6 @@ public sealed class SessionCorpus : IDisposable
         "eval.every-steps=0", "eval.batches=2", "eval.workers=1", "checkpoint.every-steps=3", "checkpoint.keep-last=0",
         .. sets,
     ]);
-
-    public void Dispose() => _dir.Dispose();
 }
 
 /// <summary>One test's stores and checkpoints folder, and helpers to run sessions and read runs.</summary>
