@@ -3,19 +3,21 @@ using Stlm.Model.Checkpoints;
 namespace Stlm.Tests.Training.Guarantees;
 
 /// <summary>
-/// A data folder holding a run whose process died after its checkpoints of steps 2 and 4 (made
-/// once per class); each test damages or uses a copy of it.
+/// A data folder holding run "base" whose process died after its checkpoints of steps 2 and 4,
+/// made once per class; a test that only starts new runs uses a copy. The journal names
+/// checkpoints by absolute path, so a test that damages a checkpoint makes its own (<see cref="Make"/>).
 /// </summary>
 public sealed class StoredRun : IDisposable
 {
-    readonly DataFolder _data = new();
+    readonly DataFolder _data = Make(new DataFolder());
 
-    public StoredRun()
+    internal static DataFolder Make(DataFolder data)
     {
-        using var child = StlmChild.Start(_data.Path, _data.WithFault("checkpoint:rename@3"), TinyRun.Train("base", 12));
+        using var child = StlmChild.Start(data.Path, data.WithFault("checkpoint:rename@3"), TinyRun.Train("base", 12));
         if (child.WaitForFault(TimeSpan.FromMinutes(2)) is null) throw new InvalidOperationException("no fault marker: " + child.StdErr);
         child.Kill();
-        _data.ReleaseLeaseOf("base", child);
+        data.ReleaseLeaseOf("base", child);
+        return data;
     }
 
     internal DataFolder Copy() => _data.CopyTo(new DataFolder());
@@ -91,14 +93,16 @@ public class BadInputTests(StoredRun stored) : IClassFixture<StoredRun>
         Assert.Contains("stlm fork base", said);
     }
 
+    // Today `stlm resume` exits 2 with the verifier's line, but first journals Resumed (the trainer
+    // opens the checkpoint only after) and logs the trainer's failure with its stack trace.
     const string ResumeJournalsFirst =
-        "stlm resume journals Resumed before the trainer opens the checkpoint, and a failing trainer logs a stack trace: " +
+        "stlm resume journals Resumed before the trainer opens the checkpoint, and logs the trainer's stack trace: " +
         "TrainingSession.Resume (session) or ResumeCommand (runcli) must verify the start checkpoint before journaling";
 
     [Fact(Skip = ResumeJournalsFirst)]
     public void A_corrupt_checkpoint_on_resume_is_named_and_nothing_stored_changes()
     {
-        using var data = stored.Copy();
+        using var data = StoredRun.Make(new DataFolder());
         var newest = Path.Combine(data.Checkpoints, "base", CheckpointNames.Folder(4), CheckpointNames.Model);
         var bytes = File.ReadAllBytes(newest);
         bytes[^5] ^= 0x10;
@@ -112,7 +116,7 @@ public class BadInputTests(StoredRun stored) : IClassFixture<StoredRun>
     [Fact(Skip = ResumeJournalsFirst)]
     public void A_truncated_checkpoint_on_resume_is_named_and_nothing_stored_changes()
     {
-        using var data = stored.Copy();
+        using var data = StoredRun.Make(new DataFolder());
         var newest = Path.Combine(data.Checkpoints, "base", CheckpointNames.Folder(4), CheckpointNames.Optimizer);
         using (var file = new FileStream(newest, FileMode.Open)) file.SetLength(file.Length / 2);
 
