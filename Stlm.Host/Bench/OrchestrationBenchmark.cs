@@ -15,7 +15,7 @@ public sealed record OrchestrationResult(
     string Preset, int Steps, int Warmup, int Repeats, long Parameters,
     IReadOnlyList<double> BareTokensPerSecond, IReadOnlyList<double> ActorTokensPerSecond,
     long CheckpointBytes, double CaptureMs, double WriteMs, double DdMs,
-    IReadOnlyList<double> ResumeToFirstStepMs)
+    IReadOnlyList<double> ResumeToFirstStepMs, IReadOnlyList<double> ResumeStartedMs, IReadOnlyList<double> ProcessResumeMs)
 {
     public double BareMedian => TrainBenchmark.Median(BareTokensPerSecond);
     public double ActorMedian => TrainBenchmark.Median(ActorTokensPerSecond);
@@ -25,6 +25,17 @@ public sealed record OrchestrationResult(
 
     public double WriteOverDd => WriteMs / DdMs;
     public double ResumeMedianMs => TrainBenchmark.Median(ResumeToFirstStepMs);
+
+    /// <summary>Of that, until TrainingSession.Resume returned (lease, journal, corpus, models built); the rest is the first step itself.</summary>
+    public double ResumeStartedMedianMs => TrainBenchmark.Median(ResumeStartedMs);
+
+    /// <summary>`stlm resume` as a new process: from its start to its first journaled step.</summary>
+    public double ProcessResumeMedianMs => TrainBenchmark.Median(ProcessResumeMs);
+
+    /// <summary>The bare loop's time per step, to read the resume time against.</summary>
+    public double BareStepMs => BatchTokens / BareMedian * 1000;
+
+    public long BatchTokens { get; init; }
 }
 
 /// <summary>
@@ -40,13 +51,23 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
 {
     readonly TrainingRecipe _recipe = TrainingRecipe.From(config);
 
-    public static Config Configure(string preset, int steps, IReadOnlyList<string> sets, string scratch) =>
-        TrainConfigLoader.Load(null,
+    /// <summary>
+    /// The preset with the user's --set, trained for <paramref name="steps"/> steps on the schedules
+    /// of its own length (so a short bench run sees the preset's learning rate and dropout), with
+    /// the journal and checkpoints in <paramref name="scratch"/>.
+    /// </summary>
+    public static Config Configure(string preset, int steps, IReadOnlyList<string> sets, string scratch)
+    {
+        string[] chosen = [$"training.preset=\"{preset}\"", .. sets];
+        var length = TrainConfigLoader.Load(null, chosen).GetLong("training.max-steps");
+        return TrainConfigLoader.Load(null,
         [
-            $"training.preset=\"{preset}\"", .. sets, $"training.max-steps={steps}",
+            .. chosen, $"training.max-steps={steps}", $"schedules.learning-rate.steps={length}",
+            $"schedules.dropout.end-step={length}", $"schedules.early-exit.steps={length}",
             "journal.engine=sqlite", $"journal.sqlite.path=\"{Path.Combine(scratch, "journal.db")}\"",
             $"checkpoint.dir=\"{Path.Combine(scratch, "checkpoints")}\"",
         ]);
+    }
 
     public async Task<OrchestrationResult> RunAsync(int repeats, int warmup, CancellationToken cancel)
     {
@@ -72,9 +93,18 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
 
         var (bytes, capture, write, dd) = CheckpointSaves(repeats);
         log.WriteLine($"  checkpoint {bytes:N0} bytes: capture {capture:F1} ms, write {write:F1} ms, dd {dd:F1} ms");
-        var resumes = await ResumesAsync(stores, repeats, cancel);
+        var (resumes, started) = await ResumesAsync(stores, repeats, cancel);
+        var processes = new List<double>();
+        for (var r = 0; r < repeats; r++)
+        {
+            processes.Add(await ProcessResumeTiming.MeasureAsync(stores.Query!, ResumeRunId, ProcessSets(), cancel));
+            log.WriteLine($"  stlm resume {r + 1}/{repeats}: first step {processes[^1]:F0} ms after the process started");
+        }
         return new OrchestrationResult(config.GetString("training.preset"), steps, warmup, repeats, parameters,
-            bare, actors, bytes, capture, write, dd, resumes);
+            bare, actors, bytes, capture, write, dd, resumes, started, processes)
+        {
+            BatchTokens = (long)_recipe.Training.BatchSize * _recipe.Training.GradAccum * _recipe.Model.ContextLength,
+        };
     }
 
     (double TokensPerSecond, long Parameters) Bare(TrainingCorpus corpus, int warmup, CancellationToken cancel)
@@ -131,14 +161,23 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         return (bytes, TrainBenchmark.Median(captures), TrainBenchmark.Median(writes), TrainBenchmark.Median(dds));
     }
 
+    const string ResumeRunId = "bench-resume";
+
+    /// <summary>The process settings that lead a child `stlm resume` to this benchmark's journal and data folder.</summary>
+    string[] ProcessSets() =>
+    [
+        $"stlm.data-dir=\"{config.GetString("stlm.data-dir")}\"", "journal.engine=sqlite",
+        $"journal.sqlite.path=\"{config.GetString("journal.sqlite.path")}\"",
+    ];
+
     /// <summary>
     /// A run trained a few steps and paused (checkpoint + Paused), then resumed <paramref name="repeats"/>
     /// times: from the call to <see cref="TrainingSession.Resume"/> to its first step, each paused again at once.
     /// </summary>
-    async Task<List<double>> ResumesAsync(TrainingStores stores, int repeats, CancellationToken cancel)
+    async Task<(List<double> FirstStep, List<double> Started)> ResumesAsync(TrainingStores stores, int repeats, CancellationToken cancel)
     {
-        const string runId = "bench-resume";
-        var times = new List<double>();
+        const string runId = ResumeRunId;
+        var (times, startedTimes) = (new List<double>(), new List<double>());
         var clock = new StepClock();
         var options = new TrainingSessionOptions(stores)
         {
@@ -157,13 +196,14 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
             var seen = clock.Count;
             var started = Stopwatch.GetTimestamp();
             await using var session = await TrainingSession.Resume(runId, options);
+            startedTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             while (clock.Count == seen && !session.Completion.IsCompleted) await Task.Delay(1, cancel);
             times.Add(Stopwatch.GetElapsedTime(started, clock.LastTimestamp!.Value).TotalMilliseconds);
             session.RequestPause("bench");
             var outcome = await session.Completion;
             if (outcome.End != SessionEnd.Paused) throw new StlmException($"the resumed run ended {outcome.End}: {outcome.Reason}");
-            log.WriteLine($"  resume {r + 1}/{repeats}: first step after {times[^1]:F0} ms");
+            log.WriteLine($"  resume {r + 1}/{repeats}: started after {startedTimes[^1]:F0} ms, first step after {times[^1]:F0} ms");
         }
-        return times;
+        return (times, startedTimes);
     }
 }

@@ -43,7 +43,8 @@ public static class BenchOrchestrationCommand
                         result.Preset, result.Parameters, result.Steps, result.Warmup, result.Repeats,
                         result.BareTokensPerSecond, result.ActorTokensPerSecond, result.BareMedian, result.ActorMedian, result.Ratio,
                         result.CheckpointBytes, result.CaptureMs, result.WriteMs, result.DdMs, result.WriteOverDd,
-                        result.ResumeToFirstStepMs, result.ResumeMedianMs,
+                        result.ResumeToFirstStepMs, result.ResumeMedianMs, result.ResumeStartedMs, result.ResumeStartedMedianMs, result.BareStepMs,
+                        result.ProcessResumeMs, result.ProcessResumeMedianMs,
                     });
                 else Print(result);
                 return 0;
@@ -65,7 +66,10 @@ public static class BenchOrchestrationCommand
             r.ActorMedian, r.BareMedian, r.Ratio, r.Ratio >= 0.98 ? "" : "  MISSED"));
         Console.Out.WriteLine(string.Format(inv, "checkpoint {0:N0} bytes: capture (training waits) {1:F1} ms, write {2:F1} ms ({3:F1} MB/s), dd conv=fsync {4:F1} ms ({5:F1} MB/s): write / dd = {6:F2}",
             r.CheckpointBytes, r.CaptureMs, r.WriteMs, r.CheckpointBytes / r.WriteMs / 1e3, r.DdMs, r.CheckpointBytes / r.DdMs / 1e3, r.WriteOverDd));
-        Console.Out.WriteLine(string.Format(inv, "resume     start of a resume to its first step: {0:F0} ms (median of {1}: {2})",
-            r.ResumeMedianMs, r.ResumeToFirstStepMs.Count, string.Join(", ", r.ResumeToFirstStepMs.Select(t => t.ToString("F0", inv)))));
+        Console.Out.WriteLine(string.Format(inv, "resume     TrainingSession.Resume to its first step: {0:F0} ms (median of {1}: {2}); training started after {3:F0} ms, a step takes {4:F0} ms",
+            r.ResumeMedianMs, r.ResumeToFirstStepMs.Count, string.Join(", ", r.ResumeToFirstStepMs.Select(t => t.ToString("F0", inv))),
+            r.ResumeStartedMedianMs, r.BareStepMs));
+        Console.Out.WriteLine(string.Format(inv, "           `stlm resume` as a new process, from its start to its first step: {0:F0} ms (median of {1}: {2})",
+            r.ProcessResumeMedianMs, r.ProcessResumeMs.Count, string.Join(", ", r.ProcessResumeMs.Select(t => t.ToString("F0", inv)))));
     }
 }

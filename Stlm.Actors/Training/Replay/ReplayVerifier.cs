@@ -4,8 +4,8 @@ using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Model;
 using Stlm.Model.Data;
-using DataCursor = Stlm.Model.Data.DataCursor;
 using Stlm.Model.Schedules;
+using DataCursor = Stlm.Model.Data.DataCursor;
 using ModelCheckpoint = Stlm.Model.Checkpoints.Checkpoint;
 
 namespace Stlm.Actors.Training.Replay;
@@ -43,6 +43,8 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
             try
             {
                 var info = ModelCheckpoint.Open(start.Path, start.Hash).Restore(model.Module.StateDict(), optimizer);
+                if (info.Step != start.Step)
+                    throw new StlmException($"checkpoint {Path.GetFileName(start.Path)} holds step {info.Step} but the journal names it as step {start.Step}; the checkpoints folder was changed by hand");
                 (cursor, tokens) = (info.Cursor, info.TokensSeen);
             }
             catch (StlmException e)

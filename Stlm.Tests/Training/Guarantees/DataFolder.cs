@@ -2,9 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-
 
 namespace Stlm.Tests.Training.Guarantees;
 
@@ -55,11 +55,34 @@ sealed class DataFolder : IDisposable
         return (IReadOnlyList<object>)events;
     });
 
+    /// <summary>
+    /// Lets go of the lease a SIGKILLed child left behind, as its expiry (session.lease-ttl, 30 s)
+    /// would: the test stands in for the passing time. Checks that its holder is really gone.
+    /// </summary>
+    public void ReleaseLeaseOf(string runId, StlmChild dead)
+    {
+        Assert.True(dead.HasExited, $"pid {dead.Pid} still runs");
+        Read<bool>(async store =>
+        {
+            var leases = new RunLeaseStore(store.Dialect);
+            if (await leases.CurrentAsync(runId) is { } held)
+            {
+                Assert.Equal(dead.Pid, held.Owner.ProcessId);
+                await leases.ReleaseAsync(held);
+            }
+            return true;
+        });
+    }
+
     /// <summary>The SHA-256 of a committed checkpoint's file, as its manifest lists it (verified first).</summary>
     public static string FileHash(Stlm.Actors.Training.Run.Checkpoint checkpoint, string file) =>
         Stlm.Model.Checkpoints.Checkpoint.Open(checkpoint.Path, checkpoint.Hash).Manifest.Files.Single(f => f.Name == file).Sha256;
 
-    /// <summary>One hash over every journaled event (persistence id, sequence number, content) and every checkpoint file (path, bytes).</summary>
+    /// <summary>
+    /// One hash over every journaled event (persistence id, sequence number, content) and every
+    /// checkpoint file (path, bytes) — not the temp folders an interrupted write leaves, which
+    /// any command may clean up.
+    /// </summary>
     public string Fingerprint()
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -75,7 +98,8 @@ sealed class DataFolder : IDisposable
                      }))
                 Add(line);
         if (Directory.Exists(Checkpoints))
-            foreach (var file in Directory.GetFiles(Checkpoints, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            foreach (var file in Directory.GetFiles(Checkpoints, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                         .Where(f => !System.IO.Path.GetRelativePath(Checkpoints, f).Contains(Stlm.Model.Checkpoints.CheckpointNames.TempPrefix)))
             {
                 Add(System.IO.Path.GetRelativePath(Checkpoints, file));
                 sha.AppendData(File.ReadAllBytes(file));

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Stlm.Actors.Persistence.Query;
+using Stlm.Actors.Training.Run;
+using Stlm.Model;
+
+namespace Stlm.Host.Bench;
+
+/// <summary>
+/// `stlm resume RUN` as the user runs it — a new process — from its start to the first step it
+/// journals (the journal polled every few milliseconds), then paused as Ctrl+C does (SIGINT:
+/// checkpoint, then Paused). The run must be paused at a checkpoint, so its first step is new.
+/// </summary>
+public static class ProcessResumeTiming
+{
+    public static async Task<double> MeasureAsync(IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
+    {
+        var persistenceId = RunIds.PersistenceId(runId);
+        var seen = await LastSequenceNrAsync(query, persistenceId, 0, cancel);
+        var start = StlmStart(["resume", runId, .. sets.SelectMany(s => new[] { "--set", s })]);
+        var clock = Stopwatch.StartNew();
+        using var process = Process.Start(start) ?? throw new StlmException("could not start `stlm resume`");
+        var stderr = process.StandardError.ReadToEndAsync(cancel);
+        _ = process.StandardOutput.ReadToEndAsync(cancel);
+        while (!await StepJournaledAsync(query, persistenceId, seen, cancel))
+        {
+            if (process.HasExited)
+                throw new StlmException($"`stlm resume {runId}` ended (exit {process.ExitCode}) before a step: {Last(await stderr)}");
+            await Task.Delay(3, cancel);
+        }
+        var elapsed = clock.Elapsed.TotalMilliseconds;
+        Interrupt(process.Id);
+        await process.WaitForExitAsync(cancel);
+        if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
+        return elapsed;
+    }
+
+    /// <summary>This very stlm (dotnet + stlm.dll, or the app host) with <paramref name="args"/>.</summary>
+    static ProcessStartInfo StlmStart(IEnumerable<string> args)
+    {
+        var host = Environment.ProcessPath ?? throw new StlmException("cannot tell where this stlm runs from");
+        var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(typeof(ProcessResumeTiming).Assembly.Location);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        return start;
+    }
+
+    static async Task<long> LastSequenceNrAsync(IReadJournal query, string persistenceId, long from, CancellationToken cancel)
+    {
+        var last = from;
+        await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, from + 1, long.MaxValue, cancel))
+            last = e.SequenceNr;
+        return last;
+    }
+
+    static async Task<bool> StepJournaledAsync(IReadJournal query, string persistenceId, long after, CancellationToken cancel)
+    {
+        await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, after + 1, long.MaxValue, cancel))
+            if (e.Event is StepCompleted) return true;
+        return false;
+    }
+
+    static void Interrupt(int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        kill.WaitForExit();
+    }
+
+    static string Last(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "";
+}

@@ -1,0 +1,88 @@
+using Stlm.Actors.Training.Run;
+using Stlm.Model.Checkpoints;
+
+namespace Stlm.Tests.Training.Guarantees;
+
+/// <summary>
+/// DESIGN.md §5.3 with real processes: a run SIGKILLed again and again — in the middle of a
+/// checkpoint write, in the middle of a journal write, at random moments — and resumed each time
+/// ends with the same journaled losses and bit-identical weights as a run never stopped, and
+/// `stlm replay --verify` passes on it.
+/// </summary>
+public class KillAndResumeTests
+{
+    const int Steps = 40;
+    static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+
+    [Fact]
+    public void A_run_killed_in_writes_and_at_random_moments_and_resumed_ends_bit_identical_to_one_never_stopped()
+    {
+        var seed = Environment.TickCount;
+        var random = new Random(seed);
+        using var data = new DataFolder();
+        var straight = StlmChild.Start(data.Path, data.Environment, TinyRun.Train("straight", Steps));
+        Assert.True(straight.WaitForExit(Timeout) == 0, straight.StdErr);
+
+        var log = new List<string>();
+        // 1. In the second checkpoint write, with model.safetensors and optimizer.safetensors durable in the temp folder.
+        KillAt(data, TinyRun.Train("crashy", Steps), "checkpoint:optimizer.safetensors@2", log);
+        // 2. In the resumed process's third journal write, inside the transaction.
+        KillAt(data, TinyRun.Resume("crashy"), "journal:before-commit@3", log);
+        // 3. Once the journal has a random number of steps more.
+        KillAfterSteps(data, random.Next(1, 6), log);
+        // 4. With every file of a checkpoint durable, just before the rename that commits it.
+        KillAt(data, TinyRun.Resume("crashy"), "checkpoint:rename", log);
+        // 5. A random time after the start (loading, recovering or training).
+        KillAfterTime(data, TimeSpan.FromMilliseconds(random.Next(300, 2500)), log);
+
+        var last = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("crashy"));
+        Assert.True(last.WaitForExit(Timeout) == 0, $"{string.Join("; ", log)}; {last.StdErr}");
+
+        var (a, b) = (data.Run("straight"), data.Run("crashy"));
+        var context = $"seed {seed}: {string.Join("; ", log)}";
+        Assert.Equal((RunStatus.Completed, (long)Steps), (b.Status, b.Step));
+        Assert.True(Bits(a.Losses).SequenceEqual(Bits(b.Losses)), $"journaled losses differ; {context}");
+        Assert.Equal(Enumerable.Range(1, Steps).Select(s => (long)s), data.Steps("crashy").Select(s => s.Step));   // each step journaled once
+        var (ca, cb) = (a.LatestCheckpoint()!, b.LatestCheckpoint()!);
+        Assert.Equal((long)Steps, cb.Step);
+        foreach (var file in new[] { CheckpointNames.Model, CheckpointNames.Optimizer, CheckpointNames.Rng })
+            Assert.True(DataFolder.FileHash(ca, file) == DataFolder.FileHash(cb, file), $"{file} differs; {context}");
+
+        var verify = StlmChild.Start(data.Path, data.Environment, "replay", "crashy", "--verify");
+        Assert.True(verify.WaitForExit(Timeout) == 0, verify.StdOut + verify.StdErr);
+        Assert.Contains($"{Steps} steps (1..{Steps}) match the journal bit for bit", verify.StdOut);
+    }
+
+    static void KillAt(DataFolder data, string[] args, string point, List<string> log)
+    {
+        using var child = StlmChild.Start(data.Path, data.WithFault(point), args);
+        var marker = child.WaitForFault(Timeout);
+        Assert.True(marker is not null, $"{args[0]} never reached {point}: {child.StdErr}");
+        child.Kill();
+        log.Add($"killed {args[0]} at {point} (journal at step {data.Run("crashy").Step})");
+        data.ReleaseLeaseOf("crashy", child);
+    }
+
+    static void KillAfterSteps(DataFolder data, int more, List<string> log)
+    {
+        var target = data.Run("crashy").Step + more;
+        using var child = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("crashy"));
+        while (!child.HasExited && data.Run("crashy").Step < target) Thread.Sleep(5);
+        Assert.False(child.HasExited, $"resume ended before step {target}: {child.StdErr}");
+        child.Kill();
+        log.Add($"killed resume once the journal reached step {target} (then at {data.Run("crashy").Step})");
+        data.ReleaseLeaseOf("crashy", child);
+    }
+
+    static void KillAfterTime(DataFolder data, TimeSpan after, List<string> log)
+    {
+        using var child = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("crashy"));
+        Thread.Sleep(after);
+        Assert.False(child.HasExited, $"resume ended within {after.TotalMilliseconds} ms: {child.StdErr}");
+        child.Kill();
+        log.Add($"killed resume after {after.TotalMilliseconds} ms (journal at step {data.Run("crashy").Step})");
+        data.ReleaseLeaseOf("crashy", child);
+    }
+
+    static IEnumerable<long> Bits(IEnumerable<double> values) => values.Select(BitConverter.DoubleToInt64Bits);
+}
