@@ -17,14 +17,16 @@ public sealed class StlmTrainer : IDisposable
     readonly EarlyExitPolicy policy = new([], []);
     long steps;
 
-    public StlmTrainer(ModelConfig config, int batch, int context)
+    /// <param name="fusedHead">false: the loss goes through the full logits (the unfused path), to measure what fusing gains.</param>
+    public StlmTrainer(ModelConfig config, int batch, int context, bool fusedHead = true)
     {
         (this.config, this.batch, this.context) = (config, batch, context);
         Torch.ManualSeed(0);
         var llama = new LlamaForCausalLM(config, 0);
         Parameters = llama.CountParameters().Total;
         optimizer = TrainStep.AdamWFor(llama, new AdamWOptions(Lr: 6e-4, Beta2: 0.95, WeightDecay: 0.1));
-        step = new TrainStep(CausalLanguageModel.Of(llama), optimizer, new TrainStepOptions(1, 1.0));
+        var model = fusedHead ? CausalLanguageModel.Of(llama) : new CausalLanguageModel(llama, new LogitsOnly(llama));
+        step = new TrainStep(model, optimizer, new TrainStepOptions(1, 1.0));
     }
 
     public long Parameters { get; }
@@ -46,4 +48,13 @@ public sealed class StlmTrainer : IDisposable
     }
 
     public void Dispose() => optimizer.Dispose();
+
+    /// <summary>The model seen only through its logits, so the loss cannot fuse the head.</summary>
+    sealed class LogitsOnly(LlamaForCausalLM llama) : ICausalLanguageModel
+    {
+        public int VocabSize => llama.VocabSize;
+        public int ContextLength => llama.ContextLength;
+        public int LayerCount => llama.LayerCount;
+        public Tensor Forward(Tensor ids, Model.Nn.KvCache? cache = null) => llama.Forward(ids, cache);
+    }
 }

@@ -35,14 +35,14 @@ public static class TrainBenchmark
         return preset.WithFallback(ConfigLoader.Reference()).Resolve().Bind<ModelConfig>("model");
     }
 
-    public static TrainBenchResult Run(string presetName, int batch, int context, int pairs, int warmup, int threads, TextWriter log)
+    public static TrainBenchResult Run(string presetName, int batch, int context, int pairs, int warmup, int threads, TextWriter log, bool fusedHead = true)
     {
         var config = Preset(presetName) with { Dropout = 0 };
         config = config with { ContextLength = Math.Max(config.ContextLength, context) };
         Torch.Threads.IntraOp = threads;
         var peak = MatmulGflops(threads);
         var loadBefore = LoadAverage();
-        using var stlm = new StlmTrainer(config, batch, context);
+        using var stlm = new StlmTrainer(config, batch, context, fusedHead);
         for (var s = 0; s < warmup; s++) stlm.Step();
         var (reference, note) = TorchReferenceProcess.Start(config, batch, context, warmup, threads);
         var stlmTimes = new List<double>();

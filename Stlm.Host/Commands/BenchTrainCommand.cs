@@ -15,9 +15,10 @@ public static class BenchTrainCommand
         var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
         var context = new Option<int>("--context") { Description = "Tokens per sequence", DefaultValueFactory = _ => 256 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads on both sides", DefaultValueFactory = _ => 1 };
+        var unfused = new Option<bool>("--unfused-head") { Description = "Diagnostic: Stlm's loss through the full logits (no fused head), to see what fusing gains" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var command = new Command("train", "Training tokens/s of the presets vs PyTorch eager (same libtorch), with MFU against the measured matmul peak")
-            { presets, steps, batch, context, threads, json };
+            { presets, steps, batch, context, threads, unfused, json };
         command.SetAction(parse =>
         {
             var (s, b, c, t) = (parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(context), parse.GetValue(threads));
@@ -27,7 +28,7 @@ public static class BenchTrainCommand
             var results = new List<TrainBenchResult>();
             foreach (var preset in parse.GetValue(presets)!)
             {
-                var result = TrainBenchmark.Run(preset, b, c, s, warmup: 1, t, log);
+                var result = TrainBenchmark.Run(preset, b, c, s, warmup: 1, t, log, fusedHead: !parse.GetValue(unfused));
                 results.Add(result);
                 if (!parse.GetValue(json))
                 {
