@@ -3,7 +3,10 @@
 A Llama-style decoder as Stlm.Model builds it (RMSNorm pre-norm, rotary embeddings, causal
 grouped-query attention written out as libtorch 1.13 has no fused SDPA, SwiGLU FFN, no biases,
 embedding tied to the head), trained with AdamW over the same decay/no-decay groups, clip-grad-norm
-1.0, dropout 0. Prints one JSON object with the wall time of each measured step.
+1.0, dropout 0. Prints one JSON object with the wall time of each measured step; with --serve it
+runs the warmup steps, prints one JSON line, then runs one step per "step" line read from stdin
+and answers each with a JSON line (its wall time and loss), so a caller can interleave its own
+steps with these one by one.
 
 Run with Debian's interpreter (python3-torch, the same libtorch 1.13 as the C# binding):
   /usr/bin/python3 llama_reference.py --n-layers 4 --d-model 128 ... --batch 16 --context 128
@@ -11,6 +14,7 @@ Run with Debian's interpreter (python3-torch, the same libtorch 1.13 as the C# b
 import argparse
 import json
 import math
+import sys
 import time
 
 import torch
@@ -110,6 +114,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ["n-layers", "d-model", "n-heads", "n-kv-heads", "ffn-hidden", "vocab-size", "batch", "context", "steps", "warmup", "threads"]:
         p.add_argument("--" + name, type=int, required=True)
+    p.add_argument("--serve", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -119,8 +124,8 @@ def main():
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
                             lr=6e-4, betas=(0.9, 0.95), eps=1e-8)
     gen = torch.Generator().manual_seed(1)
-    times, losses = [], []
-    for step in range(a.warmup + a.steps):
+
+    def step():
         ids = torch.randint(0, a.vocab_size, (a.batch, a.context + 1), generator=gen)
         start = time.perf_counter()
         loss = model(ids[:, :-1], ids[:, 1:])
@@ -128,12 +133,24 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         opt.zero_grad(set_to_none=True)
-        losses.append(loss.item())
-        if step >= a.warmup:
-            times.append(time.perf_counter() - start)
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
-                      "parameters": sum(q.numel() for q in model.parameters()),
-                      "step_seconds": times, "first_loss": losses[0], "last_loss": losses[-1]}))
+        value = loss.item()
+        return time.perf_counter() - start, value
+
+    header = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+              "parameters": sum(q.numel() for q in model.parameters())}
+    warm = [step() for _ in range(a.warmup)]
+    if a.serve:
+        print(json.dumps(header), flush=True)
+        for line in sys.stdin:
+            if line.strip() != "step":
+                break
+            seconds, loss = step()
+            print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
+        return
+    measured = [step() for _ in range(a.steps)]
+    losses = [loss for _, loss in warm + measured]
+    print(json.dumps({**header, "step_seconds": [t for t, _ in measured],
+                      "first_loss": losses[0], "last_loss": losses[-1]}))
 
 
 if __name__ == "__main__":

@@ -11,24 +11,24 @@ public static class BenchTrainCommand
     public static Command Create()
     {
         var presets = new Option<string[]>("--preset") { Description = "Presets to measure (repeatable)", DefaultValueFactory = _ => ["llama-1m", "llama-10m", "llama-50m"], AllowMultipleArgumentsPerToken = true };
-        var steps = new Option<int>("--steps") { Description = "Measured steps per round and side", DefaultValueFactory = _ => 4 };
+        var steps = new Option<int>("--steps") { Description = "Measured step pairs (one Stlm step and one PyTorch step, in turns)", DefaultValueFactory = _ => 6 };
         var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
         var context = new Option<int>("--context") { Description = "Tokens per sequence", DefaultValueFactory = _ => 256 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads on both sides", DefaultValueFactory = _ => 1 };
-        var rounds = new Option<int>("--rounds") { Description = "Alternating rounds of Stlm then PyTorch", DefaultValueFactory = _ => 2 };
+        var unfused = new Option<bool>("--unfused-head") { Description = "Diagnostic: Stlm's loss through the full logits (no fused head), to see what fusing gains" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
         var command = new Command("train", "Training tokens/s of the presets vs PyTorch eager (same libtorch), with MFU against the measured matmul peak")
-            { presets, steps, batch, context, threads, rounds, json };
+            { presets, steps, batch, context, threads, unfused, json };
         command.SetAction(parse =>
         {
-            var (s, b, c, t, r) = (parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(context), parse.GetValue(threads), parse.GetValue(rounds));
-            if (s < 1 || b < 1 || c < 2 || t < 1 || r < 1)
-                throw new StlmException("--steps, --batch, --threads and --rounds must be at least 1 and --context at least 2");
+            var (s, b, c, t) = (parse.GetValue(steps), parse.GetValue(batch), parse.GetValue(context), parse.GetValue(threads));
+            if (s < 1 || b < 1 || c < 2 || t < 1)
+                throw new StlmException("--steps, --batch and --threads must be at least 1 and --context at least 2");
             var log = parse.GetValue(json) ? TextWriter.Null : Console.Error;
             var results = new List<TrainBenchResult>();
             foreach (var preset in parse.GetValue(presets)!)
             {
-                var result = TrainBenchmark.Run(preset, b, c, s, warmup: 1, r, t, log);
+                var result = TrainBenchmark.Run(preset, b, c, s, warmup: 1, t, log, fusedHead: !parse.GetValue(unfused));
                 results.Add(result);
                 if (!parse.GetValue(json))
                 {
@@ -39,7 +39,7 @@ public static class BenchTrainCommand
             if (parse.GetValue(json))
                 Console.Out.WriteLine(JsonSerializer.Serialize(results.Select(x => new
                 {
-                    x.Preset, x.Parameters, x.Batch, x.Context, x.Threads, x.StlmTokensPerSecond, x.TorchTokensPerSecond,
+                    x.Preset, x.Parameters, x.Batch, x.Context, x.Threads, x.Pairs, x.Load, x.StlmTokensPerSecond, x.TorchTokensPerSecond,
                     x.Ratio, x.FlopsPerToken, x.MatmulGflops, x.StlmMfu, x.TorchMfu, x.TorchNote,
                 }), new JsonSerializerOptions { WriteIndented = true }));
             return 0;

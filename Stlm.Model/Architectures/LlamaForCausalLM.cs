@@ -1,5 +1,6 @@
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
+using F = Stlm.Model.LibTorch.Functional;
 
 namespace Stlm.Model.Architectures;
 
@@ -41,10 +42,16 @@ public sealed class LlamaForCausalLM : Module, ICausalLanguageModel
         return scope.Keep(LmHead.Forward(hidden));       // [B, T, V]
     }
 
-    /// <summary>Forward and loss in one call: ids [B, T], targets [B, T] → scalar loss.</summary>
+    /// <summary>
+    /// Forward and loss in one call: ids [B, T], targets [B, T] → scalar loss. The head and the
+    /// cross-entropy are fused so the [B·T, V] logits are never kept (the same value and gradients).
+    /// </summary>
     public Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
     {
         using var scope = TorchScope.Begin();
-        return scope.Keep(LanguageModelLoss.CrossEntropy(Forward(ids), targets, ignoreIndex));
+        var hidden = Model.Forward(ids);                                  // [B, T, d]
+        if (LmHead.Bias is not null)
+            return scope.Keep(LanguageModelLoss.CrossEntropy(LmHead.Forward(hidden), targets, ignoreIndex));
+        return scope.Keep(F.LinearCrossEntropy(hidden, LmHead.Weight.Value, targets, ignoreIndex));
     }
 }

@@ -64,14 +64,25 @@ at::Tensor causal_keep(int64_t L, int64_t S, const at::Device& device) {
   return at::ones({L, S}, at::TensorOptions().dtype(at::kBool).device(device)).tril();
 }
 
+// True where a query may NOT attend a key, kept per thread for the last shape (every layer of a
+// step asks for the same one).
+const at::Tensor& causal_hidden(int64_t L, int64_t S, const at::Device& device) {
+  thread_local at::Tensor hidden;
+  if (!hidden.defined() || hidden.size(0) != L || hidden.size(1) != S || hidden.device() != device)
+    hidden = causal_keep(L, S, device).logical_not();
+  return hidden;
+}
+
 // softmax(q k^T * scale + mask) v with dropout on the weights: the definition of SDPA.
 at::Tensor attention_math(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                           const stlm::optional<at::Tensor>& mask, double p, bool causal, double scale) {
   double s = std::isnan(scale) ? 1.0 / std::sqrt(static_cast<double>(q.size(-1))) : scale;
-  at::Tensor scores = at::matmul(q, k.transpose(-2, -1)) * s;
-  if (causal) scores = scores.masked_fill(causal_keep(q.size(-2), k.size(-2), q.device()).logical_not(), kNegInf);
+  // The scores are a fresh tensor whose producers do not save it for backward: scale and mask it
+  // in place rather than writing a new [.., L, S] tensor for each.
+  at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).mul_(s);
+  if (causal) scores.masked_fill_(causal_hidden(q.size(-2), k.size(-2), q.device()), kNegInf);
   if (mask.has_value()) {
-    if (mask->scalar_type() == at::kBool) scores = scores.masked_fill(mask->logical_not(), kNegInf);
+    if (mask->scalar_type() == at::kBool) scores.masked_fill_(mask->logical_not(), kNegInf);
     else scores = scores + *mask;
   }
   at::Tensor weights = at::softmax(scores, -1);

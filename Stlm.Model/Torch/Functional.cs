@@ -31,6 +31,15 @@ public static unsafe class Functional
         long ignoreIndex = -100, double labelSmoothing = 0, Tensor? weight = null) =>
         Tensor.FromHandle(Native.stlm_cross_entropy(logits.Handle, target.Handle, weight?.Handle ?? 0, (int)reduction, ignoreIndex, labelSmoothing));
 
+    /// <summary>
+    /// Mean cross-entropy of the logits hidden · weightᵀ against class indices, without keeping the
+    /// logits: the same value and gradients as CrossEntropy(Linear(hidden, weight), target), fused
+    /// with a hand-written backward for f32/f64 (half types take that unfused path).
+    /// hidden [..., d], weight [C, d], target [...] (int64).
+    /// </summary>
+    public static Tensor LinearCrossEntropy(Tensor hidden, Tensor weight, Tensor target, long ignoreIndex = -100) =>
+        Tensor.FromHandle(Native.stlm_linear_cross_entropy(hidden.Handle, weight.Handle, target.Handle, ignoreIndex));
+
     /// <summary>Negative log-likelihood of log-probabilities against class indices.</summary>
     public static Tensor NllLoss(Tensor logProbs, Tensor target, Reduction reduction = Reduction.Mean,
         long ignoreIndex = -100, Tensor? weight = null) =>

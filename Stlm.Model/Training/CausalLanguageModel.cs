@@ -12,6 +12,8 @@ public sealed class CausalLanguageModel(Module module, ICausalLanguageModel mode
 
     public Tensor Loss(Tensor inputs, Tensor targets)
     {
+        // Llama fuses its head with the loss (the logits are never kept); others go through their logits.
+        if (Model is LlamaForCausalLM llama) return llama.Loss(inputs, targets);
         using var scope = TorchScope.Begin();
         return scope.Keep(LanguageModelLoss.CrossEntropy(Model.Forward(inputs), targets));
     }

@@ -31,7 +31,8 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
         Optimizer.SetLr(schedule.LearningRate);
 
         var device = module.Device;
-        var lossSum = 0.0;
+        using var stepScope = TorchScope.Begin();
+        Tensor? lossSum = null;   // f64 on the device: read once per step, not once per micro-batch
         long tokens = 0;
         foreach (var micro in microBatches)
         {
@@ -39,20 +40,25 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
             var (inputs, targets) = micro.ToTensors(device);
             var loss = Model.Loss(inputs, targets);
             (loss / Options.GradAccum).Backward();
-            lossSum += loss.ToDouble();
+            var value = loss.Detach().To(DType.Float64);
+            lossSum = scope.Keep(lossSum is null ? value : lossSum + value);
             tokens += micro.Tokens;
         }
 
-        double gradNorm;
-        using (var scope = TorchScope.Begin())
-        {
-            var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
-            gradNorm = Optimizer.ClipGradNorm(maxNorm).ToDouble();
-        }
+        var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
+        var gradNorm = Optimizer.ClipGradNorm(maxNorm).To(DType.Float64);
+        var (loss0, norm) = ReadBoth(lossSum! / microBatches.Count, gradNorm);
         Optimizer.Step();
         Optimizer.ZeroGrad();
-        return new StepResult(schedule.Step, lossSum / microBatches.Count, gradNorm, schedule.LearningRate,
+        return new StepResult(schedule.Step, loss0, norm, schedule.LearningRate,
             schedule.Dropout, schedule.EarlyExit, tokens, clock.Elapsed);
+    }
+
+    /// <summary>Two device scalars to the host in one transfer (one sync on a GPU).</summary>
+    static (double A, double B) ReadBoth(Tensor a, Tensor b)
+    {
+        var both = Torch.Stack([a, b]).To(Device.Cpu).ToArray<double>();
+        return (both[0], both[1]);
     }
 
     /// <summary>AdamW over the model's decay / no-decay groups (nanoGPT's rule), built after any move to a device.</summary>

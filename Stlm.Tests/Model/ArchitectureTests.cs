@@ -103,7 +103,8 @@ public class ArchitectureTests
         var full = LanguageModelLoss.CrossEntropy(logits.Narrow(1, 0, 3), targets.Narrow(1, 0, 3)).ToDouble();
         var masked = model.Loss(ids, padded).ToDouble();
 
-        Assert.Equal(full, masked, 6);
+        // Loss fuses the head with the cross-entropy: the same math, rounded in another order.
+        Assert.Equal(full, masked, 5);
     }
 
     [Fact]

@@ -14,6 +14,7 @@ public abstract unsafe class Optimizer : IDisposable
     readonly int[] groupSizes;
     readonly OptimizerOptions[] options;
     readonly NativeGroupOptions[] nativeOptions;
+    readonly double[] lrRatios;   // each group's lr over group 0's, as built
     readonly (int Slot, string Name)[] slots;
     nint handle;
 
@@ -39,6 +40,8 @@ public abstract unsafe class Optimizer : IDisposable
             }
         }
         parameters = all.ToArray();
+        var firstLr = options[0].Lr;
+        lrRatios = options.Select(o => firstLr > 0 ? o.Lr / firstLr : 1.0).ToArray();
         var handles = parameters.Select(p => p.Handle).ToArray();
         var groupIndex = groupOf.ToArray();
         fixed (nint* h = handles)
@@ -65,10 +68,13 @@ public abstract unsafe class Optimizer : IDisposable
     public double GetLr(int group) => options[group].Lr;
     public void SetLr(int group, double lr) => SetOptions(group, options[group] with { Lr = lr });
 
-    /// <summary>Sets the same lr in every group (the usual scheduler call).</summary>
+    /// <summary>
+    /// The scheduler's call: group 0 gets <paramref name="lr"/>, every other group keeps the ratio
+    /// of its lr to group 0's that the optimizer was built with (equal lrs stay equal).
+    /// </summary>
     public void SetLr(double lr)
     {
-        for (var g = 0; g < options.Length; g++) SetLr(g, lr);
+        for (var g = 0; g < options.Length; g++) SetLr(g, g == 0 ? lr : lr * lrRatios[g]);
     }
 
     /// <summary>Updates every parameter that has a gradient, as torch's optimizer.step().</summary>
