@@ -109,8 +109,8 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
 
     (double TokensPerSecond, long Parameters) Bare(TrainingCorpus corpus, int warmup, CancellationToken cancel)
     {
-        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, _recipe.Model.ContextLength);
-        using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, _recipe.Model.ContextLength);
+        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, _recipe.WindowLength);
+        using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, _recipe.WindowLength);
         var model = _recipe.BuildModel();
         using var optimizer = _recipe.BuildOptimizer(model);
         var clock = new StepClock();

@@ -29,7 +29,7 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
         var config = Config.ParseString(created.ConfigHocon, $"run {plan.RunId}'s journaled config").Resolve();
         var recipe = TrainingRecipe.From(config);
         var corpus = recipe.PrepareCorpus(cancel);
-        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.Model.ContextLength);
+        using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
         var model = recipe.BuildModel();
         using var optimizer = recipe.BuildOptimizer(model);
         var step = recipe.BuildStep(model, optimizer);

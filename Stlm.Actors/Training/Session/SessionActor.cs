@@ -106,7 +106,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var settings = setup.Settings;
         var recipe = setup.Recipe;
         var corpus = s.Corpus;
-        var context = recipe.Model.ContextLength;
+        var context = recipe.WindowLength;
         var schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides), "schedule");
         var loader = Context.ActorOf(DataLoaderActor.Props(
             () => recipe.Batches(TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, context)), settings.Prefetch), "data");
