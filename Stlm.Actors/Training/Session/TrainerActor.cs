@@ -138,7 +138,19 @@ public sealed partial class TrainerActor : ReceiveActor
     protected override void PreStart()
     {
         _schedule.Tell(new SubscribeSchedule(), Self);
-        LoadState(_setup.Start);
+        try
+        {
+            LoadState(_setup.Start);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing was trained: the run stays resumable once the cause is fixed, so nothing is journaled.
+            _failed = true;
+            _finishing = new Finish(SessionEnd.Failed, e.Message);
+            _reporter.Tell(new TrainerFinished(new SessionOutcome(SessionEnd.Failed, _setup.RunId, _setup.Start.Step, 0, double.NaN, null,
+                $"training could not start from step {_setup.Start.Step}: {e.Message.ReplaceLineEndings(" ")}")), Self);
+            return;
+        }
         if (CurrentStep >= MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 
