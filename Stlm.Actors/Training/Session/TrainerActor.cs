@@ -72,7 +72,6 @@ public sealed partial class TrainerActor : ReceiveActor
     int _generation;
 
     long _nextStep;
-    long _startStep;
     Cursor _cursor = Cursor.Start;
     long _tokens;
     double _lastLoss = double.NaN;
@@ -110,7 +109,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<CheckpointFailed>(f =>
         {
             _checkpointsInFlight--;
-            Fail($"checkpoint of step {f.Step} failed: {f.Reason}");
+            Fail($"checkpoint of step {f.Step} failed: {f.Reason}", journal: false);
         });
         Receive<EvalDone>(e =>
         {
@@ -125,7 +124,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<SkipJournaled>(OnSkipJournaled);
         Receive<RollbackJournaled>(OnRollbackJournaled);
         Receive<FinalAnswer>(OnFinalAnswer);
-        Receive<Status.Failure>(f => Fail(f.Cause.Message.ReplaceLineEndings(" ")));
+        Receive<Status.Failure>(f => Fail(f.Cause.Message.ReplaceLineEndings(" "), journal: false));
     }
 
     public static Props Props(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter) =>
@@ -178,7 +177,6 @@ public sealed partial class TrainerActor : ReceiveActor
             _tokens = info.TokensSeen;
         }
         _nextStep = start.Step + 1;
-        _startStep = start.Step;
         _lastCheckpointed = start.Step;
         _lastEvaluated = -1;
         _batches.Clear();
@@ -217,7 +215,7 @@ public sealed partial class TrainerActor : ReceiveActor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Fail($"step {_nextStep} failed: {e.Message.ReplaceLineEndings(" ")}");
+            Fail($"step {_nextStep} failed: {e.Message.ReplaceLineEndings(" ")}", journal: false);
             return;
         }
         Continue();
