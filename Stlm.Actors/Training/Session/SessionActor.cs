@@ -88,7 +88,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
     {
-        _childFailure = e;
+        _childFailure = e is ActorInitializationException { InnerException: { } cause } ? cause : e;
         return Directive.Stop;
     });
 

@@ -5,10 +5,14 @@ namespace Stlm.Actors.Training.Session;
 
 // How the trainer stops: pause and completion checkpoint first; every ending waits until the
 // journal has answered every step, every checkpoint is committed and every evaluation is in,
-// then journals Paused, Completed or Failed and tells the session.
+// then journals Paused, Completed or Failed and tells the session. Only failures that are facts
+// about the run (a re-run that does not match the journal, a non-finite loss under "stop") are
+// journaled as Failed, which ends the run for good; a failure of the machinery (a checkpoint
+// that cannot be written, an exception in a step) ends only this session, and the run can be
+// resumed once the cause is fixed, as after a crash.
 public sealed partial class TrainerActor
 {
-    sealed record Finish(SessionEnd End, string Reason);
+    sealed record Finish(SessionEnd End, string Reason, bool Journal = true);
 
     bool _failed;
 
@@ -31,12 +35,13 @@ public sealed partial class TrainerActor
         TryFinish();
     }
 
-    void Fail(string reason)
+    /// <summary>Ends the session as failed; <paramref name="journal"/>: the run itself failed (journaled, terminal).</summary>
+    void Fail(string reason, bool journal = true)
     {
         if (_failed) return;
         _failed = true;
         Context.Log.Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
-        BeginFinish(new Finish(SessionEnd.Failed, reason));
+        BeginFinish(new Finish(SessionEnd.Failed, reason, journal));
     }
 
     void TryFinish()
@@ -45,6 +50,11 @@ public sealed partial class TrainerActor
         if (_inJournal.Count > 0 || _skipsInFlight > 0 || _checkpointsInFlight > 0 || _evalsInFlight > 0 || _overridesInFlight > 0) return;
         if (_rollback is not null && f.End != SessionEnd.Failed) return;
         _finalAsked = true;
+        if (!f.Journal)
+        {
+            OnFinalAnswer(new FinalAnswer(SessionEnd.Failed, null, f.Reason));
+            return;
+        }
         object command = f.End switch
         {
             SessionEnd.Paused => new PauseRun(f.Reason),

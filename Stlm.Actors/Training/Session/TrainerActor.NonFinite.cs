@@ -103,7 +103,7 @@ public sealed partial class TrainerActor
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             _rollback = null;
-            Fail($"rolling back to step {_lastCommitted.Step} failed: {e.Message.ReplaceLineEndings(" ")}");
+            Fail($"rolling back to step {_lastCommitted.Step} failed: {e.Message.ReplaceLineEndings(" ")}", journal: false);
             return;
         }
         _rollback = null;

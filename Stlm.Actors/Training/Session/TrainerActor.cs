@@ -72,7 +72,6 @@ public sealed partial class TrainerActor : ReceiveActor
     int _generation;
 
     long _nextStep;
-    long _startStep;
     Cursor _cursor = Cursor.Start;
     long _tokens;
     double _lastLoss = double.NaN;
@@ -110,7 +109,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<CheckpointFailed>(f =>
         {
             _checkpointsInFlight--;
-            Fail($"checkpoint of step {f.Step} failed: {f.Reason}");
+            Fail($"checkpoint of step {f.Step} failed: {f.Reason}", journal: false);
         });
         Receive<EvalDone>(e =>
         {
@@ -125,7 +124,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<SkipJournaled>(OnSkipJournaled);
         Receive<RollbackJournaled>(OnRollbackJournaled);
         Receive<FinalAnswer>(OnFinalAnswer);
-        Receive<Status.Failure>(f => Fail(f.Cause.Message.ReplaceLineEndings(" ")));
+        Receive<Status.Failure>(f => Fail(f.Cause.Message.ReplaceLineEndings(" "), journal: false));
     }
 
     public static Props Props(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter) =>
@@ -138,7 +137,19 @@ public sealed partial class TrainerActor : ReceiveActor
     protected override void PreStart()
     {
         _schedule.Tell(new SubscribeSchedule(), Self);
-        LoadState(_setup.Start);
+        try
+        {
+            LoadState(_setup.Start);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Nothing was trained: the run stays resumable once the cause is fixed, so nothing is journaled.
+            _failed = true;
+            _finishing = new Finish(SessionEnd.Failed, e.Message);
+            _reporter.Tell(new TrainerFinished(new SessionOutcome(SessionEnd.Failed, _setup.RunId, _setup.Start.Step, 0, double.NaN, null,
+                $"training could not start from step {_setup.Start.Step}: {e.Message.ReplaceLineEndings(" ")}")), Self);
+            return;
+        }
         if (CurrentStep >= MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 
@@ -166,7 +177,6 @@ public sealed partial class TrainerActor : ReceiveActor
             _tokens = info.TokensSeen;
         }
         _nextStep = start.Step + 1;
-        _startStep = start.Step;
         _lastCheckpointed = start.Step;
         _lastEvaluated = -1;
         _batches.Clear();
@@ -205,7 +215,7 @@ public sealed partial class TrainerActor : ReceiveActor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Fail($"step {_nextStep} failed: {e.Message.ReplaceLineEndings(" ")}");
+            Fail($"step {_nextStep} failed: {e.Message.ReplaceLineEndings(" ")}", journal: false);
             return;
         }
         Continue();

@@ -174,6 +174,8 @@ public sealed class TrainingSession : IAsyncDisposable
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, state, start) = await prepare(run, system);
+            // A missing, corrupt or truncated start checkpoint is reported here, in one line, before anything trains.
+            if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
             var recipe = TrainingRecipe.From(config);
             var settings = SessionSettings.From(config);
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);

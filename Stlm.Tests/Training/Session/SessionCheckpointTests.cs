@@ -1,3 +1,4 @@
+using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Model.Checkpoints;
 using Stlm.Tests.LibTorch;
@@ -35,6 +36,27 @@ public class SessionCheckpointTests(SessionCorpus corpus) : IClassFixture<Sessio
         Assert.NotEqual(0, writerThread);
         Assert.NotEqual(trainerThread, writerThread);
         Assert.Equal([3L, 6, 8], (await rig.ReadAsync("async")).LiveCheckpoints.Select(c => c.Step));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_that_cannot_be_written_ends_the_session_but_leaves_the_run_resumable()
+    {
+        await using var rig = new SessionRig(corpus);
+        var failing = rig.Options() with
+        {
+            CheckpointWrite = new CheckpointWriteOptions(Fault: (stage, _) => throw new IOException($"disk full during {stage}")),
+        };
+        var outcome = await SessionRig.Finish(await TrainingSession.StartNew("full", rig.Config(), failing));
+
+        Assert.Equal(SessionEnd.Failed, outcome.End);
+        Assert.Contains("checkpoint of step 3 failed: disk full", outcome.Reason);
+        var state = await rig.ReadAsync("full");
+        Assert.Equal(RunStatus.Running, state.Status);
+        Assert.Empty(state.Checkpoints);
+
+        var resumed = await SessionRig.Finish(await TrainingSession.Resume("full", rig.Options()));
+        Assert.Equal(SessionEnd.Completed, resumed.End);
+        Assert.Equal(8, (await rig.ReadAsync("full")).Losses.Count);
     }
 
     [Fact]

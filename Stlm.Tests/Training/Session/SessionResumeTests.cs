@@ -100,6 +100,33 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         Assert.Equal(RunStatus.Failed, (await rig.ReadAsync("drift")).Status);
     }
 
+    [Fact]
+    public async Task Resuming_from_a_corrupt_checkpoint_is_one_line_and_loses_nothing()
+    {
+        await using var rig = new SessionRig(corpus);
+        var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = await TrainingSession.StartNew("damaged", rig.Config(), rig.Options(beforeStep: (n, _) =>
+        {
+            if (n == 5) started.Task.Result.RequestPause("test");
+        }));
+        started.SetResult(first);
+        await SessionRig.Finish(first);
+        var before = await rig.ReadAsync("damaged");
+        var weights = Path.Combine(before.LatestCheckpoint()!.Path, Model.Checkpoints.CheckpointNames.Model);
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 0xFF;
+        File.WriteAllBytes(weights, bytes);
+
+        var e = await Assert.ThrowsAnyAsync<Model.StlmException>(() => TrainingSession.Resume("damaged", rig.Options()));
+
+        Assert.Contains("step-000000005", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        var after = await rig.ReadAsync("damaged");
+        Assert.NotEqual(RunStatus.Failed, after.Status);
+        Assert.Equal(before.Losses, after.Losses);
+        Assert.Equal(before.LiveCheckpoints, after.LiveCheckpoints);
+    }
+
     /// <summary>Starts a run and tears its session down while step 6 runs, once steps 4 and 5 are journaled.</summary>
     static async Task CrashAtStep6(SessionRig rig, string runId)
     {
