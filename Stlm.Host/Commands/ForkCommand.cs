@@ -26,6 +26,7 @@ public static class ForkCommand
         command.SetAction(async (parse, ct) =>
         {
             var (parentId, step) = ParseFrom(parse.GetValue(from)!);
+            ProcessSettings.CheckFile(parse.GetValue(config.File), "a fork takes its changes as --set key=value", "pass them with --set");
             var overrides = (parse.GetValue(config.Set) ?? []).Where(s => !ProcessSettings.IsProcessKey(s)).ToList();
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
             await using var store = RunStoreOpener.Open(config, parse);

@@ -20,9 +20,14 @@ public static class ProcessSettings
         foreach (var set in sets.Where(s => !IsProcessKey(s)))
             throw new StlmException($"--set {set}: {runId} resumes with its journaled configuration, so only {Where} may be set; " +
                                     $"change lr or dropout with `stlm set {runId} lr=…`, anything else with `stlm fork {runId} --set {set}`");
+        CheckFile(configFile, $"{runId} resumes with its journaled configuration", $"fork {runId} to change it");
+    }
+
+    /// <summary>Refuses a --config file that sets more than where things are, for commands that take no run settings from it.</summary>
+    public static void CheckFile(string? configFile, string why, string instead)
+    {
         if (configFile is not null && Config.ParseFile(configFile).Root.Fields.Keys.FirstOrDefault(k => !Sections.Contains(k)) is { } key)
-            throw new StlmException($"--config {configFile} sets `{key}`: {runId} resumes with its journaled configuration, so the file may only hold {Where}; " +
-                                    $"fork the run to change `{key}`");
+            throw new StlmException($"--config {configFile} sets `{key}`: {why}, so the file may only hold {Where}; {instead}");
     }
 
     static string Where => string.Join(", ", Sections.Select(s => s + ".*"));

@@ -15,7 +15,8 @@ public static class RunControlCall
 {
     public static Option<int> TimeoutOption() => new("--timeout")
     {
-        Description = "Seconds to wait for the training process to take the request (default 60)",
+        Description = "Seconds to wait for the training process to take the request",
+        HelpName = "SECONDS",
         DefaultValueFactory = _ => 60,
     };
 

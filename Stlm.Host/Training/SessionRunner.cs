@@ -14,7 +14,7 @@ namespace Stlm.Host.Training;
 
 /// <summary>How one `stlm train|resume|fork` ended, for its summary and the sample.</summary>
 public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Config RunConfig, CheckpointEvent? LastCheckpoint,
-    long StepsTrained, long TokensTrained, double FirstLoss, TimeSpan Elapsed, string PausedLine);
+    long FirstNewStep, long StepsTrained, long TokensTrained, double FirstLoss, TimeSpan Elapsed, string PausedLine);
 
 /// <summary>
 /// Runs one training session in the foreground of a command: progress (tokens/s, loss, lr, ETA),
@@ -93,7 +93,7 @@ public sealed class SessionRunner(SqlPersistence store)
             live.Show(null);
             await listener.StopAsync(r => target.Last(r, outcome));
         }
-        return new SessionReport(outcome, session.Started, runConfig, target.LastCheckpoint, live.Steps, live.Tokens, live.FirstLoss, clock.Elapsed,
+        return new SessionReport(outcome, session.Started, runConfig, target.LastCheckpoint, live.FirstNewStep, live.Steps, live.Tokens, live.FirstLoss, clock.Elapsed,
             target.Paused(outcome));
     }
 
@@ -106,6 +106,8 @@ public sealed class SessionRunner(SqlPersistence store)
         ProgressDisplay? _progress;
         SessionControlTarget? _target;
 
+        /// <summary>The first step trained (not re-run and rechecked) by this session.</summary>
+        public long FirstNewStep { get; private set; }
         public long Steps { get; private set; }
         public long Tokens { get; private set; }
         public double FirstLoss { get; private set; } = double.NaN;
@@ -130,7 +132,7 @@ public sealed class SessionRunner(SqlPersistence store)
                     case StepEvent { Step: var s, Rechecked: var rechecked }:
                         if (!rechecked)
                         {
-                            if (Steps++ == 0) FirstLoss = s.Loss;
+                            if (Steps++ == 0) (FirstLoss, FirstNewStep) = (s.Loss, s.Step);
                             Tokens += s.Tokens;
                         }
                         Show(s, rechecked);

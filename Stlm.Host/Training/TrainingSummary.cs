@@ -21,8 +21,12 @@ public static class TrainingSummary
                 Console.Out.WriteLine(r.PausedLine);
                 return 0;
         }
-        var first = r.Started.LastResumed?.Step ?? r.Started.FirstStep - 1;
-        var span = first == 0 ? $"{r.StepsTrained} of {max} steps" : $"steps {first + 1}..{o.Step} of {max}";
+        if (r.StepsTrained == 0)
+        {
+            Console.Out.WriteLine($"run {o.RunId} completed at step {o.Step} of {max}: the journal already had every step, so nothing new was trained");
+            return 0;
+        }
+        var span = r.FirstNewStep == 1 && r.StepsTrained == o.Step ? $"{r.StepsTrained} of {max} steps" : $"steps {r.FirstNewStep}..{o.Step} of {max}";
         Console.Out.WriteLine(string.Format(Inv,
             "run {0} trained {1} in {2:F0} s: {3:N0} tokens, {4:N0} tokens/s, loss {5:F3} -> {6:F3}, held-out {7:F3} bits per byte",
             o.RunId, span, r.Elapsed.TotalSeconds, r.TokensTrained, r.TokensTrained / Math.Max(1e-9, r.Elapsed.TotalSeconds),

@@ -11,10 +11,15 @@ namespace Stlm.Actors.Training.Control;
 /// </summary>
 public sealed class SessionControlTarget(TrainingSession session) : IRunControlTarget
 {
-    /// <summary>Keeps the newest committed checkpoint: feed it the session's events.</summary>
+    // The trainer takes overrides only once it has its schedules, which its first step proves
+    // (TrainerActor dereferences them on an override: one that came earlier failed the run).
+    readonly TaskCompletionSource _stepping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Keeps the newest committed checkpoint and notes the first step: feed it the session's events.</summary>
     public void Observe(SessionEvent e)
     {
         if (e is CheckpointEvent c) LastCheckpoint = c;
+        if (e is StepEvent) _stepping.TrySetResult();
     }
 
     public CheckpointEvent? LastCheckpoint { get; private set; }
@@ -30,7 +35,18 @@ public sealed class SessionControlTarget(TrainingSession session) : IRunControlT
 
     public async Task<string> OverrideAsync(string what, string value, long? fromStep, CancellationToken ct)
     {
-        var journaled = await session.Override(what, value, fromStep).WaitAsync(ct);
+        var ask = ControlAsk.Override(what, value, fromStep);
+        await Task.WhenAny(_stepping.Task, session.Completion).WaitAsync(ct);
+        if (session.Completion.IsCompleted) throw new StlmException(TooLate(ask, session.Completion.Result));
+        var journaling = session.Override(what, value, fromStep);
+        await Task.WhenAny(journaling, session.Completion).WaitAsync(ct);
+        if (!journaling.IsCompleted)
+        {
+            // The session ended first: its actors will not answer any more.
+            _ = journaling.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw new StlmException(TooLate(ask, await session.Completion));
+        }
+        var journaled = await journaling;
         return $"{RunId}: {Setting(journaled)} from step {journaled.FromStep}";
     }
 
@@ -41,9 +57,11 @@ public sealed class SessionControlTarget(TrainingSession session) : IRunControlT
     /// <summary>The answer to a request still open when the session ended with <paramref name="outcome"/>.</summary>
     public ControlAnswer Last(ControlRequest request, SessionOutcome outcome) => request.Ask.Kind == ControlKind.Pause
         ? PauseAnswer(outcome)
-        : ControlAnswer.Refuse(outcome.End == SessionEnd.Paused
-            ? $"{RunId} paused at step {outcome.Step} before the override was taken; run `stlm set {RunId} {Setting(request.Ask)}` again to journal it for the resume"
-            : $"{RunId} {Ended(outcome)} before the override was taken");
+        : ControlAnswer.Refuse(TooLate(request.Ask, outcome));
+
+    string TooLate(ControlAsk ask, SessionOutcome outcome) => outcome.End == SessionEnd.Paused
+        ? $"{RunId} paused at step {outcome.Step} before the override was taken; run `stlm set {RunId} {Setting(ask)}` again to journal it for the resume"
+        : $"{RunId} {Ended(outcome)} before the override was taken";
 
     ControlAnswer PauseAnswer(SessionOutcome o) => o.End == SessionEnd.Paused
         ? ControlAnswer.Ok(Paused(o))

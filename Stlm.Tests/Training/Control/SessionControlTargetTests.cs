@@ -43,7 +43,7 @@ public sealed class SessionControlTargetTests(SessionCorpus corpus) : IClassFixt
         var late = await control.SubmitAsync("r-ctl", ControlAsk.Override("lr", "*0.5"), "test");
         await listener.StopAsync(r => target.Last(r, outcome));
 
-        Assert.Equal(ControlState.Done, lr.State);
+        Assert.True(lr.State == ControlState.Done, lr.Outcome);
         Assert.Matches(@"^r-ctl: lr=1e-4 from step \d+$", lr.Outcome);
         Assert.Equal(SessionEnd.Paused, outcome.End);
         Assert.Equal((ControlState.Done, $"r-ctl paused at step {outcome.Step} (checkpoint step-{outcome.Step:D9}); resume with: stlm resume r-ctl"),
@@ -53,5 +53,25 @@ public sealed class SessionControlTargetTests(SessionCorpus corpus) : IClassFixt
         var run = await _rig.ReadAsync("r-ctl");
         Assert.Equal("test pause", run.StatusReason);
         Assert.Equal(("lr", "1e-4"), (run.Overrides.Single().What, run.Overrides.Single().Value));
+    }
+
+    [Fact]
+    public async Task An_override_asked_before_the_first_step_waits_for_the_trainer_instead_of_failing_the_run()
+    {
+        await using var dialect = _db.CreateDialect();
+        var control = new RunControlStore(dialect);
+        var early = await control.SubmitAsync("r-early", ControlAsk.Override("dropout", "0.05"), "test");
+        SessionControlTarget? target = null;
+        var options = _rig.Options() with { Observer = e => target?.Observe(e) };
+        var session = await TrainingSession.StartNew("r-early", _rig.Config("training.max-steps=10000", "checkpoint.every-steps=0"), options);
+        target = new SessionControlTarget(session);
+        await using var listener = RunControlListener.Start(control, "r-early", target, TimeSpan.FromMilliseconds(1));
+
+        var answered = await AnsweredAsync(control, early);
+        session.RequestPause("test");
+        var outcome = await SessionRig.Finish(session);
+
+        Assert.True(answered.State == ControlState.Done, answered.Outcome);
+        Assert.Equal(SessionEnd.Paused, outcome.End);
     }
 }
