@@ -70,7 +70,7 @@ sealed class StlmChild : IDisposable
                 if (_process.HasExited) _process.WaitForExit();   // drains the readers
                 lock (_gate) return _err.FirstOrDefault(match);
             }
-            Thread.Sleep(10);
+            Thread.Sleep(2);
         }
     }
 
@@ -85,10 +85,15 @@ sealed class StlmChild : IDisposable
         _process.WaitForExit();
     }
 
-    public int WaitForExit(TimeSpan? timeout = null)
+    /// <summary>
+    /// The exit code once the child ends; when it runs past <paramref name="timeout"/> it is killed
+    /// and a TimeoutException thrown, or with <paramref name="killAfter"/> false, -1 is returned and it runs on.
+    /// </summary>
+    public int WaitForExit(TimeSpan? timeout = null, bool killAfter = true)
     {
         if (!_process.WaitForExit(timeout ?? TimeSpan.FromMinutes(3)))
         {
+            if (!killAfter) return -1;
             Kill();
             throw new TimeoutException($"stlm {Args} did not finish in time; stderr: {StdErr}");
         }
