@@ -10,8 +10,10 @@ namespace Stlm.Model.Training;
 /// One optimizer step, the unit every driver calls (the `stlm train` loop, the trainer actor,
 /// `stlm bench orchestration`'s bare loop): apply the step's schedule values, run forward and
 /// backward over each micro-batch with the loss scaled by 1/accum (so the summed gradients are
-/// those of the mean loss over all of them), clip, step, drop the gradients. Every tensor of a
-/// micro-batch is freed before the next, so native memory does not grow over steps.
+/// those of the mean loss over all of them), clip, step, drop the gradients. The loss stays on the
+/// device until the step is queued and is read with the gradient norm in one transfer (one sync
+/// per step on a GPU, not one per micro-batch). Every tensor of a micro-batch is freed before the
+/// next, so native memory does not grow over steps.
 /// </summary>
 public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainStepOptions options)
 {
@@ -47,10 +49,11 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
 
         var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
         var gradNorm = Optimizer.ClipGradNorm(maxNorm).To(DType.Float64);
-        var (loss0, norm) = ReadBoth(lossSum! / microBatches.Count, gradNorm);
         Optimizer.Step();
         Optimizer.ZeroGrad();
-        return new StepResult(schedule.Step, loss0, norm, schedule.LearningRate,
+        // Read after the update is queued, so a GPU has the whole step in hand while the host waits.
+        var (meanLoss, norm) = ReadBoth(lossSum! / microBatches.Count, gradNorm);
+        return new StepResult(schedule.Step, meanLoss, norm, schedule.LearningRate,
             schedule.Dropout, schedule.EarlyExit, tokens, clock.Elapsed);
     }
 
