@@ -38,7 +38,12 @@ public sealed partial class TrainerActor
     /// <summary>Ends the session as failed; <paramref name="journal"/>: the run itself failed (journaled, terminal).</summary>
     void Fail(string reason, bool journal = true)
     {
-        if (_failed) return;
+        if (_failed)
+        {
+            // A later failure may be the last thing finishing waited for.
+            TryFinish();
+            return;
+        }
         _failed = true;
         Context.Log.Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
         BeginFinish(new Finish(SessionEnd.Failed, reason, journal));
