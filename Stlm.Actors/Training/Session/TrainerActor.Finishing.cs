@@ -20,7 +20,9 @@ public sealed partial class TrainerActor
     {
         if (_finishing is not null && (_finishing.End == SessionEnd.Failed || finish.End != SessionEnd.Failed)) return;
         _finishing = finish;
-        if (finish.End != SessionEnd.Failed && CurrentStep > _lastCheckpointed)
+        // While a rollback is pending the weights hold the bad step's update: never checkpoint them
+        // (once rolled back, training stands at the checkpoint itself).
+        if (finish.End != SessionEnd.Failed && _rollback is null && CurrentStep > _lastCheckpointed)
         {
             try
             {
