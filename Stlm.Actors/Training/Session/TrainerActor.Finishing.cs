@@ -20,7 +20,9 @@ public sealed partial class TrainerActor
     {
         if (_finishing is not null && (_finishing.End == SessionEnd.Failed || finish.End != SessionEnd.Failed)) return;
         _finishing = finish;
-        if (finish.End != SessionEnd.Failed && CurrentStep > _lastCheckpointed)
+        // While a rollback is pending the weights hold the bad step's update: never checkpoint them
+        // (once rolled back, training stands at the checkpoint itself).
+        if (finish.End != SessionEnd.Failed && _rollback is null && CurrentStep > _lastCheckpointed)
         {
             try
             {
@@ -38,7 +40,12 @@ public sealed partial class TrainerActor
     /// <summary>Ends the session as failed; <paramref name="journal"/>: the run itself failed (journaled, terminal).</summary>
     void Fail(string reason, bool journal = true)
     {
-        if (_failed) return;
+        if (_failed)
+        {
+            // A later failure may be the last thing finishing waited for.
+            TryFinish();
+            return;
+        }
         _failed = true;
         Context.Log.Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
         BeginFinish(new Finish(SessionEnd.Failed, reason, journal));

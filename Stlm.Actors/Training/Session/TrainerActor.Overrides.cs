@@ -12,9 +12,17 @@ public sealed partial class TrainerActor
 
     sealed record OverrideRefused(string Reason, IActorRef ReplyTo);
 
+    // Overrides that came before the first schedules: handled once those are announced.
+    readonly Queue<(OverrideRequest Request, IActorRef ReplyTo)> _earlyOverrides = new();
+
     void OnOverride(OverrideRequest r)
     {
         var replyTo = Sender;
+        if (_schedules is null)
+        {
+            _earlyOverrides.Enqueue((r, replyTo));
+            return;
+        }
         try
         {
             if (_finishing is not null)
@@ -34,6 +42,11 @@ public sealed partial class TrainerActor
         {
             replyTo.Tell(new Status.Failure(e), Self);
         }
+    }
+
+    void ReplayEarlyOverrides()
+    {
+        while (_earlyOverrides.TryDequeue(out var early)) Self.Tell(early.Request, early.ReplyTo);
     }
 
     void OnOverrideJournaled(OverrideJournaled j)

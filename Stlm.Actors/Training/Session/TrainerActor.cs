@@ -102,6 +102,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<ScheduleAnnounced>(s =>
         {
             _schedules = s;
+            ReplayEarlyOverrides();
             Pump();
         });
         Receive<RunReply>(OnJournaled);

@@ -81,8 +81,10 @@ public sealed class TrainingSession : IAsyncDisposable
     /// (default: the next step not yet started) to <paramref name="value"/> ("3e-4", or "*0.5" to
     /// scale it); returns the journaled event, or throws StlmException saying why not.
     /// </summary>
-    public Task<ScheduleOverridden> Override(string what, string value, long? fromStep = null) =>
-        _session.Ask<ScheduleOverridden>(new OverrideRequest(what, value, fromStep), AskTimeout);
+    public Task<ScheduleOverridden> Override(string what, string value, long? fromStep = null) => Completion.IsCompleted
+        ? Task.FromException<ScheduleOverridden>(new StlmException(
+            $"run {RunId} is no longer training in this session ({Completion.Result.End.ToString().ToLowerInvariant()}): overrides of a paused run go to its journal directly"))
+        : _session.Ask<ScheduleOverridden>(new OverrideRequest(what, value, fromStep), AskTimeout);
 
     /// <summary>A new run <paramref name="runId"/> trained with <paramref name="config"/> (resolved, e.g. TrainConfigLoader.Load).</summary>
     public static Task<TrainingSession> StartNew(string runId, Config config, TrainingSessionOptions options) =>

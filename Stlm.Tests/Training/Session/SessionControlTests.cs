@@ -96,6 +96,28 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
     }
 
     [Fact]
+    public async Task An_override_sent_during_a_step_applies_from_the_next_and_one_after_the_end_is_refused()
+    {
+        await using var rig = new SessionRig(corpus);
+        var sent = new ManualResetEventSlim();
+        var session = await TrainingSession.StartNew("eager", rig.Config(), rig.Options(beforeStep: (n, _) =>
+        {
+            if (n != 1) return;
+            sent.Wait(TimeSpan.FromSeconds(20));
+            Thread.Sleep(200); // the request reaches the trainer's mailbox while step 1 runs
+        }));
+        var pending = session.Override("dropout", "0.05");
+        sent.Set();
+        var early = await pending;
+        await SessionRig.Finish(session);
+
+        Assert.Equal("dropout", early.What);
+        Assert.Equal(0.05, rig.Events.OfType<StepEvent>().Single(e => e.Step.Step == 8).Step.Dropout);
+        var late = await Assert.ThrowsAnyAsync<StlmException>(() => session.Override("lr", "1e-3"));
+        Assert.StartsWith("run eager is no longer training in this session (completed)", late.Message);
+    }
+
+    [Fact]
     public async Task Resuming_a_run_that_does_not_exist_says_so()
     {
         await using var rig = new SessionRig(corpus);

@@ -99,4 +99,29 @@ public class SessionNonFiniteTests(SessionCorpus corpus) : IClassFixture<Session
         Assert.Equal(schedule.At(3).LearningRate * 0.5, retrained.Lr);
         Assert.Single(rig.Events.OfType<RolledBackEvent>());
     }
+
+    [Fact]
+    public async Task A_pause_during_a_rollback_never_checkpoints_the_bad_weights()
+    {
+        await using var rig = new SessionRig(corpus);
+        var config = rig.Config("session.on-non-finite=rollback");
+        var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var poison = PoisonOnce(5);
+        var session = await TrainingSession.StartNew("interrupted", config, rig.Options((n, model) =>
+        {
+            poison(n, model);
+            if (n == 5) started.Task.Result.RequestPause("test");
+        }));
+        started.SetResult(session);
+        var paused = await SessionRig.Finish(session);
+
+        Assert.Equal(SessionEnd.Paused, paused.End);
+        var state = await rig.ReadAsync("interrupted");
+        Assert.Equal(3, state.Step);
+        Assert.Equal([3L], state.LiveCheckpoints.Select(c => c.Step));
+
+        var resumed = await SessionRig.Finish(await TrainingSession.Resume("interrupted", rig.Options()));
+        Assert.Equal(SessionEnd.Completed, resumed.End);
+        Assert.All((await rig.ReadAsync("interrupted")).Losses, l => Assert.True(double.IsFinite(l)));
+    }
 }

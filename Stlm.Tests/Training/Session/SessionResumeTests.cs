@@ -127,14 +127,16 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         Assert.Equal(before.LiveCheckpoints, after.LiveCheckpoints);
     }
 
-    /// <summary>Starts a run and tears its session down while step 6 runs, once steps 4 and 5 are journaled.</summary>
+    /// <summary>Starts a run and tears its session down while step 6 runs, once steps 4 and 5 and step 3's checkpoint are journaled.</summary>
     static async Task CrashAtStep6(SessionRig rig, string runId)
     {
         var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var crashing = await TrainingSession.StartNew(runId, rig.Config(), rig.Options(beforeStep: (n, _) =>
         {
             if (n != 6) return;
-            Thread.Sleep(300);
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (rig.ReadAsync(runId).GetAwaiter().GetResult() is var s && (s.Step < 5 || s.LatestCheckpoint() is null) && DateTime.UtcNow < deadline)
+                Thread.Sleep(20);
             reached.TrySetResult();
         }));
         await reached.Task.WaitAsync(TimeSpan.FromSeconds(30));
