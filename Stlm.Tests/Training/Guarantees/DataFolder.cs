@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Leases;
@@ -79,32 +78,30 @@ sealed class DataFolder : IDisposable
         Stlm.Model.Checkpoints.Checkpoint.Open(checkpoint.Path, checkpoint.Hash).Manifest.Files.Single(f => f.Name == file).Sha256;
 
     /// <summary>
-    /// One hash over every journaled event (persistence id, sequence number, content) and every
-    /// checkpoint file (path, bytes) — not the temp folders an interrupted write leaves, which
-    /// any command may clean up.
+    /// Everything stored, one line each: every journaled event (persistence id, sequence number,
+    /// content) and every checkpoint file (path, SHA-256) — not the temp folders an interrupted
+    /// write leaves, which any command may clean up. Equal inventories: nothing lost or changed.
     /// </summary>
-    public string Fingerprint()
+    public IReadOnlyList<string> Inventory()
     {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        void Add(string text) => sha.AppendData(Encoding.UTF8.GetBytes(text + "\n"));
+        var lines = new List<string>();
         if (File.Exists(Journal))
-            foreach (var line in Read(async store =>
-                     {
-                         var lines = new List<string>();
-                         await foreach (var id in store.Query.CurrentPersistenceIds())
-                             await foreach (var e in store.Query.CurrentEventsByPersistenceId(id))
-                                 lines.Add($"{e.PersistenceId} {e.SequenceNr} {e.Event.GetType().Name} {e.Event}");
-                         return lines.Order(StringComparer.Ordinal).ToList();
-                     }))
-                Add(line);
-        if (Directory.Exists(Checkpoints))
-            foreach (var file in Directory.GetFiles(Checkpoints, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
-                         .Where(f => !System.IO.Path.GetRelativePath(Checkpoints, f).Contains(Stlm.Model.Checkpoints.CheckpointNames.TempPrefix)))
+            lines.AddRange(Read(async store =>
             {
-                Add(System.IO.Path.GetRelativePath(Checkpoints, file));
-                sha.AppendData(File.ReadAllBytes(file));
+                var events = new List<string>();
+                await foreach (var id in store.Query.CurrentPersistenceIds())
+                    await foreach (var e in store.Query.CurrentEventsByPersistenceId(id))
+                        events.Add($"{e.PersistenceId} {e.SequenceNr} {e.Event.GetType().Name} {e.Event}");
+                return events;
+            }));
+        if (Directory.Exists(Checkpoints))
+            foreach (var file in Directory.GetFiles(Checkpoints, "*", SearchOption.AllDirectories))
+            {
+                var relative = System.IO.Path.GetRelativePath(Checkpoints, file);
+                if (!relative.Contains(Stlm.Model.Checkpoints.CheckpointNames.TempPrefix))
+                    lines.Add($"{relative} {Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))}");
             }
-        return Convert.ToHexStringLower(sha.GetHashAndReset());
+        return [.. lines.Order(StringComparer.Ordinal)];
     }
 
     T Read<T>(Func<SqlPersistence, Task<T>> read)
