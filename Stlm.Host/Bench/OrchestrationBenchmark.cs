@@ -17,6 +17,10 @@ public sealed record OrchestrationResult(
     long CheckpointBytes, double CaptureMs, double WriteMs, double DdMs,
     IReadOnlyList<double> ResumeToFirstStepMs, IReadOnlyList<double> ResumeStartedMs, IReadOnlyList<double> ProcessResumeMs)
 {
+    /// <summary>Median time per step inside TrainStep.Run on each side: equal compute with unequal tokens/s puts the cost between steps.</summary>
+    public IReadOnlyList<double> BareComputeMs { get; init; } = [];
+    public IReadOnlyList<double> ActorComputeMs { get; init; } = [];
+
     public double BareMedian => TrainBenchmark.Median(BareTokensPerSecond);
     public double ActorMedian => TrainBenchmark.Median(ActorTokensPerSecond);
 
@@ -74,8 +78,7 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         var steps = (int)_recipe.Training.MaxSteps;
         if (steps <= warmup) throw new StlmException($"--steps {steps}: give more than the {warmup} warm-up steps");
         var corpus = _recipe.PrepareCorpus(cancel);
-        var bare = new List<double>();
-        var actors = new List<double>();
+        var (bare, actors, bareCompute, actorCompute) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         await using var stores = TrainingStores.Open(new JournalLocation("sqlite", config.GetString("journal.sqlite.path")));
         long parameters = 0;
         for (var r = 0; r < repeats; r++)
@@ -83,11 +86,12 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
             // Alternate the order, so a machine getting busier or quieter hits both sides alike.
             foreach (var side in r % 2 == 0 ? new[] { "bare", "actors" } : ["actors", "bare"])
             {
-                double tokensPerSecond;
-                if (side == "bare") (tokensPerSecond, parameters) = Bare(corpus, warmup, cancel);
-                else tokensPerSecond = await ActorsAsync(stores, $"bench-{r}", warmup, cancel);
+                double tokensPerSecond, computeMs;
+                if (side == "bare") (tokensPerSecond, parameters, computeMs) = Bare(corpus, warmup, cancel);
+                else (tokensPerSecond, computeMs) = await ActorsAsync(stores, $"bench-{r}", warmup, cancel);
                 (side == "bare" ? bare : actors).Add(tokensPerSecond);
-                log.WriteLine($"  repeat {r + 1}/{repeats} {side,-6} {tokensPerSecond,10:N0} tokens/s");
+                (side == "bare" ? bareCompute : actorCompute).Add(computeMs);
+                log.WriteLine($"  repeat {r + 1}/{repeats} {side,-6} {tokensPerSecond,10:N0} tokens/s, {computeMs:F0} ms per step in TrainStep.Run");
             }
         }
 
@@ -103,11 +107,13 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         return new OrchestrationResult(config.GetString("training.preset"), steps, warmup, repeats, parameters,
             bare, actors, bytes, capture, write, dd, resumes, started, processes)
         {
+            BareComputeMs = bareCompute,
+            ActorComputeMs = actorCompute,
             BatchTokens = (long)_recipe.Training.BatchSize * _recipe.Training.GradAccum * _recipe.Model.ContextLength,
         };
     }
 
-    (double TokensPerSecond, long Parameters) Bare(TrainingCorpus corpus, int warmup, CancellationToken cancel)
+    (double TokensPerSecond, long Parameters, double ComputeMs) Bare(TrainingCorpus corpus, int warmup, CancellationToken cancel)
     {
         using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, _recipe.WindowLength);
         using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, _recipe.WindowLength);
@@ -115,24 +121,24 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         using var optimizer = _recipe.BuildOptimizer(model);
         var clock = new StepClock();
         var loop = new PlainTrainingLoop(_recipe.BuildStep(model, optimizer), _recipe.Batches(trainData), _recipe.ScheduleSet(), heldOut,
-            _recipe.Training.MaxSteps, _recipe.EvalEverySteps, evalBatches: 1, afterStep: s => clock.Record(s.Step + 1, s.Tokens));
+            _recipe.Training.MaxSteps, _recipe.EvalEverySteps, evalBatches: 1, afterStep: s => clock.Record(s.Step + 1, s.Tokens, s.Elapsed.TotalMilliseconds));
         loop.Run(cancel);
-        return (clock.TokensPerSecond(warmup), model.Module.CountParameters().Total);
+        return (clock.TokensPerSecond(warmup), model.Module.CountParameters().Total, clock.MedianComputeMs(warmup));
     }
 
-    async Task<double> ActorsAsync(TrainingStores stores, string runId, int warmup, CancellationToken cancel)
+    async Task<(double TokensPerSecond, double ComputeMs)> ActorsAsync(TrainingStores stores, string runId, int warmup, CancellationToken cancel)
     {
         var clock = new StepClock();
         var options = new TrainingSessionOptions(stores)
         {
-            Observer = e => { if (e is StepEvent s) clock.Record(s.Step.Step, s.Step.Tokens); },
+            Observer = e => { if (e is StepEvent s) clock.Record(s.Step.Step, s.Step.Tokens, s.Step.StepTimeMs); },
             Cancel = cancel,
         };
         await using var session = await TrainingSession.StartNew(runId, config, options);
         var outcome = await session.Completion;
         if (outcome.End != SessionEnd.Completed)
             throw new StlmException($"the actor run {runId} ended {outcome.End}: {outcome.Reason}");
-        return clock.TokensPerSecond(warmup);
+        return (clock.TokensPerSecond(warmup), clock.MedianComputeMs(warmup));
     }
 
     /// <summary>A trained-shape checkpoint captured and written as the checkpoint actor does, then dd of its bytes; medians.</summary>
@@ -181,7 +187,7 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         var clock = new StepClock();
         var options = new TrainingSessionOptions(stores)
         {
-            Observer = e => { if (e is StepEvent s) clock.Record(s.Step.Step, s.Step.Tokens); },
+            Observer = e => { if (e is StepEvent s) clock.Record(s.Step.Step, s.Step.Tokens, s.Step.StepTimeMs); },
             Cancel = cancel,
         };
         var resumeConfig = ConfigLoader.ParseSet($"training.max-steps={_recipe.Training.MaxSteps + 1000}").WithFallback(config).Resolve();

@@ -11,12 +11,19 @@ namespace Stlm.Host.Bench;
 public sealed class StepClock
 {
     readonly Lock _gate = new();
-    readonly List<(long Step, long Timestamp, long Tokens)> _steps = [];
+    readonly List<(long Step, long Timestamp, long Tokens, double ComputeMs)> _steps = [];
 
-    public void Record(long step, long tokens)
+    /// <param name="computeMs">The step's own time inside TrainStep.Run, to tell compute from what lies between steps.</param>
+    public void Record(long step, long tokens, double computeMs)
     {
         var now = Stopwatch.GetTimestamp();
-        lock (_gate) _steps.Add((step, now, tokens));
+        lock (_gate) _steps.Add((step, now, tokens, computeMs));
+    }
+
+    /// <summary>The median time of the steps after the warm-up inside TrainStep.Run.</summary>
+    public double MedianComputeMs(int warmup)
+    {
+        lock (_gate) return TrainBenchmark.Median(_steps.Skip(warmup).Select(s => s.ComputeMs));
     }
 
     public int Count { get { lock (_gate) return _steps.Count; } }

@@ -42,6 +42,7 @@ public static class BenchOrchestrationCommand
                     {
                         result.Preset, result.Parameters, result.Steps, result.Warmup, result.Repeats,
                         result.BareTokensPerSecond, result.ActorTokensPerSecond, result.BareMedian, result.ActorMedian, result.Ratio,
+                        result.BareComputeMs, result.ActorComputeMs,
                         result.CheckpointBytes, result.CaptureMs, result.WriteMs, result.DdMs, result.WriteOverDd,
                         result.ResumeToFirstStepMs, result.ResumeMedianMs, result.ResumeStartedMs, result.ResumeStartedMedianMs, result.BareStepMs,
                         result.ProcessResumeMs, result.ProcessResumeMedianMs,
@@ -64,6 +65,8 @@ public static class BenchOrchestrationCommand
             r.Preset, r.Parameters, r.Steps, r.Warmup, r.Repeats));
         Console.Out.WriteLine(string.Format(inv, "training   actors {0:N0} tokens/s, bare loop {1:N0} tokens/s: ratio {2:F3} (goal >= 0.98, at most 2% slower){3}",
             r.ActorMedian, r.BareMedian, r.Ratio, r.Ratio >= 0.98 ? "" : "  MISSED"));
+        Console.Out.WriteLine(string.Format(inv, "           time per step inside TrainStep.Run: actors {0:F0} ms, bare loop {1:F0} ms (medians of the repeats' medians)",
+            TrainBenchmark.Median(r.ActorComputeMs), TrainBenchmark.Median(r.BareComputeMs)));
         Console.Out.WriteLine(string.Format(inv, "checkpoint {0:N0} bytes: capture (training waits) {1:F1} ms, write {2:F1} ms ({3:F1} MB/s), dd conv=fsync {4:F1} ms ({5:F1} MB/s): write / dd = {6:F2}",
             r.CheckpointBytes, r.CaptureMs, r.WriteMs, r.CheckpointBytes / r.WriteMs / 1e3, r.DdMs, r.CheckpointBytes / r.DdMs / 1e3, r.WriteOverDd));
         Console.Out.WriteLine(string.Format(inv, "resume     TrainingSession.Resume to its first step: {0:F0} ms (median of {1}: {2}); training started after {3:F0} ms, a step takes {4:F0} ms",
