@@ -3,7 +3,7 @@ using Stlm.Tests.Host;
 
 namespace Stlm.Tests.Training;
 
-/// <summary>`stlm train --set training.preset=…-tiny` trains every architecture end to end in the plain loop.</summary>
+/// <summary>`stlm train --set training.preset=…-tiny` trains every architecture end to end through the training actors.</summary>
 public class ArchitectureTrainingTests
 {
     [Theory]

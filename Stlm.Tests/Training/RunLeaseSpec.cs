@@ -33,11 +33,11 @@ public abstract class RunLeaseSpec : IAsyncLifetime
         await _db.DisposeAsync();
     }
 
-    RunLeaseStore NewStore()
+    RunLeaseStore NewStore(Func<LeaseOwner, bool>? holderIsGone = null)
     {
         var dialect = _db.CreateDialect();
         _dialects.Add(dialect);
-        return new RunLeaseStore(dialect, _clock);
+        return new RunLeaseStore(dialect, _clock, holderIsGone);
     }
 
     static LeaseOwner Owner(long pid, string node = "node-x") => new(node, pid, Guid.NewGuid().ToString("N"));
@@ -68,6 +68,19 @@ public abstract class RunLeaseSpec : IAsyncLifetime
         var e = await Assert.ThrowsAsync<RunLeaseRefusedException>(() => b.AcquireAsync("r-7", Owner(99), Ttl));
         Assert.Equal("run r-7 is being trained by pid 4123 on node node-x since 12:03:11 UTC (lease until 12:03:41); " +
                      "stop it with `stlm pause r-7` or wait", e.Message);
+    }
+
+    [Fact]
+    public async Task A_lease_whose_holder_process_is_gone_is_taken_over_at_once_and_the_old_holder_is_fenced_off()
+    {
+        var (a, b) = (NewStore(), NewStore(holderIsGone: o => o.ProcessId == 4123));
+        var dead = await a.AcquireAsync("r-9", Owner(4123), Ttl);
+
+        var taken = await b.AcquireAsync("r-9", Owner(77), Ttl);
+
+        Assert.Equal(dead.FencingToken + 1, taken.FencingToken);
+        Assert.False(await a.IsCurrentAsync(dead));
+        await Assert.ThrowsAsync<RunLeaseRefusedException>(() => NewStore(holderIsGone: _ => false).AcquireAsync("r-9", Owner(4123), Ttl));
     }
 
     [Fact]

@@ -7,7 +7,9 @@ namespace Stlm.Actors.Training.Leases;
 /// Leases on runs, in the journal's database (SQLite or PostgreSQL): at most one process
 /// trains a run at a time. Acquire before resuming, renew well before expiry, release when
 /// paused or done; a lease whose holder died expires and can be taken over, with a higher
-/// fencing token.
+/// fencing token. A holder on this node whose process is gone (SIGKILL, power cut of a
+/// container) is taken over at once rather than after its TTL, so `stlm resume` right after a
+/// crash works.
 /// <code>
 /// var leases = new RunLeaseStore(store.Dialect);
 /// var lease = await leases.AcquireAsync("r-7", LeaseOwner.ThisProcess(), TimeSpan.FromSeconds(30)); // or RunLeaseRefusedException
@@ -17,8 +19,9 @@ namespace Stlm.Actors.Training.Leases;
 /// Expiry compares the clocks of the machines involved: keep them in sync (NTP) and the TTL
 /// far above their skew.
 /// </summary>
-public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null)
+public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null, Func<LeaseOwner, bool>? holderIsGone = null)
 {
+    readonly Func<LeaseOwner, bool> _holderIsGone = holderIsGone ?? LocalProcesses.IsGone;
     readonly LeaseSql _sql = LeaseSql.For(dialect);
     readonly TimeProvider _time = time ?? TimeProvider.System;
     readonly SemaphoreSlim _schemaLock = new(1, 1);
@@ -34,7 +37,8 @@ public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null)
         await Exec(connection, tx, LeaseSql.EnsureRow, runId, ct);
         var current = await ReadAsync(connection, tx, _sql.Select, runId, ct);
         var now = Now;
-        if (current is { } held && held.Owner.Instance != owner.Instance && held.Expires > now)
+        if (current is { } held && held.Owner.Instance != owner.Instance && held.Expires > now
+            && !_holderIsGone(held.Owner))
         {
             await tx.RollbackAsync(ct);
             return (null, held);

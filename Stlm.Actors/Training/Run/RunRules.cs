@@ -164,7 +164,7 @@ public static class RunRules
     }
 
     /// <summary>The checkpoint a resume starts from: the one named, else the newest, else the run's start (a fork's start is its parent's checkpoint).</summary>
-    static (string Hash, long? Step) ResumePoint(RunState s, string? hash)
+    public static (string Hash, long? Step) ResumePoint(RunState s, string? hash)
     {
         var start = (s.Fork?.ParentCheckpointHash ?? "", (long?)(s.FirstStep - 1));
         if (hash is null) return s.LatestCheckpoint() is { } newest ? (newest.Hash, newest.Step) : start;

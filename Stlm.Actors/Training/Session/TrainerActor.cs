@@ -141,6 +141,10 @@ public sealed partial class TrainerActor : ReceiveActor
         try
         {
             LoadState(_setup.Start);
+            var model = _setup.Recipe.Model;
+            Context.Log.Information("Training a {Params:N0}-parameter {Architecture} ({Layers} layers, d-model {D}, context {T}) from step {Step}: {Steps} steps of {Batch}x{Accum} sequences",
+                _model.Module.CountParameters().Total, model.Architecture, model.NLayers, model.DModel, model.ContextLength, _setup.Start.Step,
+                MaxSteps, _setup.Recipe.Training.BatchSize, _setup.Recipe.Training.GradAccum);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

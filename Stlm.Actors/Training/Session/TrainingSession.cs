@@ -106,9 +106,12 @@ public sealed class TrainingSession : IAsyncDisposable
             var before = await RunActor.AskAsync(run, new GetRunState(), AskTimeout);
             if (!before.Exists) throw new StlmException($"run {runId} does not exist; `stlm runs` lists the runs");
             var config = Config.ParseString(before.Created!.ConfigHocon, $"run {runId}").Resolve();
-            var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId), AskTimeout);
-            var resumed = state.LastResumed!;
-            return (config, state, await StartOf(state, resumed.CheckpointHash, resumed.Step, system));
+            // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
+            var (hash, step) = RunRules.ResumePoint(before, null);
+            var start = await StartOf(before, hash, step!.Value, system);
+            if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
+            return (config, state, start);
         });
 
     /// <summary>

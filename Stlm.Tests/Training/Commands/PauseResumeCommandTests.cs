@@ -13,7 +13,7 @@ public sealed partial class PauseResumeCommandTests : IDisposable
     [Fact]
     public async Task A_run_paused_from_another_process_and_resumed_journals_the_losses_of_an_uninterrupted_run()
     {
-        const int steps = 300;
+        const int steps = 1000; // enough that two CLI calls land before the end on a fast machine
         using var reference = _rig.StartTraining("r-whole", steps);
         await _rig.WaitForStepAsync("r-whole", 1, reference); // the corpus is ready: the second run reuses it
         using var paused = _rig.StartTraining("r-paused", steps);

@@ -16,7 +16,7 @@ public class ConcurrentResumeTests
         {
             Assert.True(first.WaitForFault(Timeout) is not null, first.StdErr);
             first.Kill();
-            data.ReleaseLeaseOf("both", first);
+            data.ExpectLeaseLeftBy("both", first);
         }
 
         using var a = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("both"));

@@ -62,7 +62,7 @@ public class KillAndResumeTests
         Assert.True(marker is not null, $"{args[0]} never reached {point}: {child.StdErr}");
         child.Kill();
         log.Add($"killed {args[0]} at {point} (journal at step {data.Run("crashy").Step})");
-        data.ReleaseLeaseOf("crashy", child);
+        data.ExpectLeaseLeftBy("crashy", child);
     }
 
     /// <summary>Kills a resume once the journal is <paramref name="more"/> steps further; true when the run completed first.</summary>
@@ -92,7 +92,7 @@ public class KillAndResumeTests
         }
         child.Kill();
         log.Add($"killed resume {when} (journal at step {data.Run("crashy").Step})");
-        data.ReleaseLeaseOf("crashy", child);
+        data.ExpectLeaseLeftBy("crashy", child);
         return false;
     }
 
