@@ -21,9 +21,8 @@ namespace Stlm.Actors.Training.Control;
 public sealed class RunControlStore(SqlDialect dialect, TimeProvider? time = null)
 {
     readonly ControlSql _sql = ControlSql.For(dialect);
+    readonly SchemaOnce _schema = new(dialect, ControlSql.For(dialect).Schema);
     readonly TimeProvider _time = time ?? TimeProvider.System;
-    readonly SemaphoreSlim _schemaLock = new(1, 1);
-    volatile bool _schemaReady;
 
     long NowTicks => _time.GetUtcNow().UtcDateTime.Ticks;
 
@@ -90,31 +89,5 @@ public sealed class RunControlStore(SqlDialect dialect, TimeProvider? time = nul
             r.GetString(9), Db.Time(r.GetInt64(10)), changed == 0 ? null : Db.Time(changed));
     }
 
-    async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = await dialect.OpenAsync(ct);
-        if (_schemaReady) return connection;
-        await _schemaLock.WaitAsync(ct);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await using (var ddl = Db.Command(connection, _sql.Schema, tx))
-                    await ddl.ExecuteNonQueryAsync(ct);
-                await tx.CommitAsync(ct);
-                _schemaReady = true;
-            }
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        finally
-        {
-            _schemaLock.Release();
-        }
-    }
+    Task<DbConnection> OpenAsync(CancellationToken ct) => _schema.OpenAsync(ct);
 }

@@ -23,9 +23,8 @@ public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null,
 {
     readonly Func<LeaseOwner, bool> _holderIsGone = holderIsGone ?? LocalProcesses.IsGone;
     readonly LeaseSql _sql = LeaseSql.For(dialect);
+    readonly SchemaOnce _schema = new(dialect, LeaseSql.For(dialect).Schema);
     readonly TimeProvider _time = time ?? TimeProvider.System;
-    readonly SemaphoreSlim _schemaLock = new(1, 1);
-    volatile bool _schemaReady;
 
     DateTime Now => _time.GetUtcNow().UtcDateTime;
 
@@ -113,31 +112,5 @@ public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null,
             Db.Time(reader.GetInt64(3)), Db.Time(reader.GetInt64(4)));
     }
 
-    async Task<DbConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = await dialect.OpenAsync(ct);
-        if (_schemaReady) return connection;
-        await _schemaLock.WaitAsync(ct);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await using var tx = await connection.BeginTransactionAsync(ct);
-                await using (var ddl = Db.Command(connection, _sql.Schema, tx))
-                    await ddl.ExecuteNonQueryAsync(ct);
-                await tx.CommitAsync(ct);
-                _schemaReady = true;
-            }
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-        finally
-        {
-            _schemaLock.Release();
-        }
-    }
+    Task<DbConnection> OpenAsync(CancellationToken ct) => _schema.OpenAsync(ct);
 }
