@@ -15,9 +15,9 @@ public static class RunControlCall
 {
     public static Option<int> TimeoutOption() => new("--timeout")
     {
-        Description = "Seconds to wait for the training process to take the request",
+        Description = "Seconds to wait for the training process's answer (taking the request and carrying it out)",
         HelpName = "SECONDS",
-        DefaultValueFactory = _ => 60,
+        DefaultValueFactory = _ => 120,
     };
 
     /// <summary>

@@ -4,8 +4,9 @@ namespace Stlm.Model.Training;
 
 /// <summary>
 /// What one optimizer step did: the mean loss over its micro-batches (nats per token), the
-/// global gradient norm before clipping, the schedule values it ran with, the tokens it saw
-/// and its wall time.
+/// global gradient norm before clipping, the schedule values it ran with, the tokens it saw,
+/// its wall time, and whether the optimizer applied it (false only for a non-finite step run
+/// with skipNonFinite, see <see cref="TrainStep.Run"/>).
 /// </summary>
 public sealed record StepResult(
     long Step,
@@ -15,7 +16,8 @@ public sealed record StepResult(
     double Dropout,
     EarlyExitPolicy EarlyExit,
     long Tokens,
-    TimeSpan Elapsed)
+    TimeSpan Elapsed,
+    bool Updated = true)
 {
     public double TokensPerSecond => Elapsed > TimeSpan.Zero ? Tokens / Elapsed.TotalSeconds : double.NaN;
 

@@ -21,7 +21,12 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
     public Optimizer Optimizer { get; } = optimizer;
     public TrainStepOptions Options { get; } = Validated(options);
 
-    public StepResult Run(ScheduleValues schedule, IReadOnlyList<MicroBatch> microBatches)
+    /// <param name="skipNonFinite">
+    /// Read the loss and gradient norm before the update, and leave weights and optimizer state
+    /// untouched (<see cref="StepResult.Updated"/> false) when either is NaN or infinite. It moves
+    /// the step's one host sync before the update; the values computed are the same bits.
+    /// </param>
+    public StepResult Run(ScheduleValues schedule, IReadOnlyList<MicroBatch> microBatches, bool skipNonFinite = false)
     {
         if (microBatches.Count != Options.GradAccum)
             throw new ArgumentException($"step {schedule.Step} got {microBatches.Count} micro-batches, grad-accum is {Options.GradAccum}", nameof(microBatches));
@@ -49,12 +54,26 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
 
         var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
         var gradNorm = Optimizer.ClipGradNorm(maxNorm).To(DType.Float64);
-        Optimizer.Step();
-        Optimizer.ZeroGrad();
-        // Read after the update is queued, so a GPU has the whole step in hand while the host waits.
-        var (meanLoss, norm) = ReadBoth(lossSum! / microBatches.Count, gradNorm);
+        var lossMean = lossSum! / microBatches.Count;
+        double meanLoss, norm;
+        var updated = true;
+        if (skipNonFinite)
+        {
+            // A NaN or infinite gradient shows in its norm: seen before the update, a bad batch costs no copy of the state.
+            (meanLoss, norm) = ReadBoth(lossMean, gradNorm);
+            updated = double.IsFinite(meanLoss) && double.IsFinite(norm);
+            if (updated) Optimizer.Step();
+            Optimizer.ZeroGrad();
+        }
+        else
+        {
+            Optimizer.Step();
+            Optimizer.ZeroGrad();
+            // Read after the update is queued, so a GPU has the whole step in hand while the host waits.
+            (meanLoss, norm) = ReadBoth(lossMean, gradNorm);
+        }
         return new StepResult(schedule.Step, meanLoss, norm, schedule.LearningRate,
-            schedule.Dropout, schedule.EarlyExit, tokens, clock.Elapsed);
+            schedule.Dropout, schedule.EarlyExit, tokens, clock.Elapsed, updated);
     }
 
     /// <summary>Two device scalars to the host in one transfer (one sync on a GPU).</summary>

@@ -11,8 +11,10 @@ namespace Stlm.Actors.Training.Control;
 /// var answered = await client.AskTrainerAsync("r-7", ControlAsk.Pause("operator"), TimeSpan.FromSeconds(60));
 /// // null: no process trains r-7 (nothing was written); else Done or Refused with the trainer's outcome line
 /// </code>
-/// A request nobody takes within the timeout is withdrawn (so it cannot fire later, by
-/// surprise); one the trainer took is waited for as long as the trainer holds the lease.
+/// The whole wait is bounded by the timeout. A request nobody takes within it is withdrawn (so
+/// it cannot fire later, by surprise). One the trainer took but did not answer within it (a
+/// stuck step, a very slow checkpoint) stays recorded as taken: the trainer is already acting on
+/// it, so withdrawing it could not stop it; the asker says so in one line and gives up waiting.
 /// </summary>
 public sealed class RunControlClient(RunControlStore control, RunLeaseStore leases, TimeProvider? time = null)
 {
@@ -46,11 +48,15 @@ public sealed class RunControlClient(RunControlStore control, RunLeaseStore leas
                     throw new StlmException($"the trainer of {runId} (pid {trainer.Owner.ProcessId} on node {trainer.Owner.Node}) took the request " +
                                                 $"but stopped before answering; see where the run stands with `stlm runs`");
                 }
-                else if (request.State == ControlState.Pending && _time.GetUtcNow() > deadline
-                         && await control.WithdrawAsync(id, $"not taken within {timeout.TotalSeconds:0.#} s", ct))
+                else if (_time.GetUtcNow() > deadline)
                 {
-                    throw new StlmException($"the trainer of {runId} (pid {trainer.Owner.ProcessId} on node {trainer.Owner.Node}) did not answer within " +
-                                            $"{timeout.TotalSeconds:0.#} s, so nothing was changed; it may be busy (a long step or evaluation): try again, or raise --timeout");
+                    if (request.State == ControlState.Pending && await control.WithdrawAsync(id, $"not taken within {timeout.TotalSeconds:0.#} s", ct))
+                        throw new StlmException($"the trainer of {runId} (pid {trainer.Owner.ProcessId} on node {trainer.Owner.Node}) did not answer within " +
+                                                $"{timeout.TotalSeconds:0.#} s, so nothing was changed; it may be busy (a long step or evaluation): try again, or raise --timeout");
+                    if (request.State == ControlState.Taken)
+                        throw new StlmException($"the trainer of {runId} (pid {trainer.Owner.ProcessId} on node {trainer.Owner.Node}) took the request ({ask}) " +
+                                                $"but did not finish it within {timeout.TotalSeconds:0.#} s; it stays recorded and is carried out when the trainer gets to it " +
+                                                $"(it may be stuck): see `stlm runs`, or ask again with a larger --timeout");
                 }
             }
         }

@@ -1,15 +1,18 @@
 using System.Globalization;
 using Stlm.Actors.Runtime;
 using Stlm.Actors.Training.Run;
+using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
 
 namespace Stlm.Actors.Training.Session;
 
 // A step whose loss or gradient norm is NaN or infinite, by session.on-non-finite:
 //  stop       the run fails at that step (journaled Failed);
-//  skip-batch the step's update is undone from a copy taken before the step (TrainStep applies
-//             it before the loss can be seen), StepSkipped is journaled, and the same step
-//             number is trained on the next batch;
+//  skip-batch TrainStep reads the loss and gradient norm before the update and does not apply
+//             a non-finite one, so weights and optimizer state need no copy; only the random
+//             generators' state before the step (a few KB) is kept, and put back, so the retry
+//             draws the dropout masks a replay that jumps over the bad batch draws. StepSkipped
+//             is journaled, and the same step number is trained on the next batch;
 //  rollback   once every step before it is journaled and every checkpoint committed, RolledBack
 //             (to the newest committed checkpoint, or the run's start) and a ScheduleOverridden
 //             scaling lr by rollback-lr-factor from the step after it are journaled, and
@@ -27,26 +30,26 @@ public sealed partial class TrainerActor
 
     sealed record RollbackJournaled(RunState State);
 
-    TrainingState? _guard;
+    RngSnapshot? _rngBeforeStep;
     int _skipsInFlight;
     PendingRollback? _rollback;
 
-    /// <summary>The state before step n, kept only under skip-batch (it costs a copy of weights and moments per step).</summary>
-    TrainingState? PrepareGuard(long n)
+    bool SkipsBatches => _setup.Settings.OnNonFinite == NonFinitePolicy.SkipBatch;
+
+    /// <summary>Under skip-batch, the generators' state before step n: a skipped attempt's draws are given back.</summary>
+    void RememberRng()
     {
-        if (_setup.Settings.OnNonFinite != NonFinitePolicy.SkipBatch) return null;
-        _guard?.Dispose();
-        _guard = TrainingState.Capture(n, _model.Module, _optimizer, _cursor);
-        return _guard;
+        if (SkipsBatches) _rngBeforeStep = Rng.Capture();
     }
 
-    void OnNonFinite(long n, StepBatch batch, StepResult result, TrainingState? guard)
+    void OnNonFinite(long n, StepBatch batch, StepResult result)
     {
         var what = string.Create(CultureInfo.InvariantCulture, $"step {n} has a non-finite loss {result.Loss:R} (gradient norm {result.GradNorm:R})");
         switch (_setup.Settings.OnNonFinite)
         {
             case NonFinitePolicy.SkipBatch:
-                guard!.RestoreInto(_model.Module, _optimizer);
+                if (result.Updated) throw new InvalidOperationException($"step {n}: a non-finite update was applied under skip-batch");
+                Rng.Restore(_rngBeforeStep!);
                 _cursor = batch.Next;
                 var skip = new StepSkipped
                 {

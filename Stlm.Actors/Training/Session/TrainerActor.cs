@@ -160,7 +160,6 @@ public sealed partial class TrainerActor : ReceiveActor
 
     protected override void PostStop()
     {
-        _guard?.Dispose();
         _optimizer?.Dispose();
     }
 
@@ -232,12 +231,12 @@ public sealed partial class TrainerActor : ReceiveActor
         _loader.Tell(new BatchesWanted(1, _generation), Self);
         var n = _nextStep;
         var values = _schedules!.At(n);
-        var guard = PrepareGuard(n);
+        RememberRng();
         _setup.BeforeStep?.Invoke(n, _model);
-        var result = _step.Run(values, batch.MicroBatches);
+        var result = _step.Run(values, batch.MicroBatches, skipNonFinite: SkipsBatches);
         if (!result.IsFinite)
         {
-            OnNonFinite(n, batch, result, guard);
+            OnNonFinite(n, batch, result);
             return;
         }
         _cursor = batch.Next;

@@ -122,6 +122,42 @@ public abstract class RunControlSpec : IAsyncLifetime
         Assert.Empty(target.Asked);
     }
 
+    /// <summary>A trainer that takes a pause and is stuck until released (a step that never ends).</summary>
+    sealed class StuckTarget : IRunControlTarget
+    {
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<string> PauseAsync(string reason, CancellationToken ct)
+        {
+            await Release.Task.WaitAsync(ct);
+            return "r-9 paused at step 7";
+        }
+
+        public Task<string> OverrideAsync(string what, string value, long? fromStep, CancellationToken ct) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task A_request_taken_by_a_stuck_trainer_ends_the_wait_at_the_timeout_and_stays_recorded()
+    {
+        var (trainerControl, trainerLeases) = NewProcess();
+        var (askerControl, askerLeases) = NewProcess();
+        await trainerLeases.AcquireAsync("r-9", new LeaseOwner("node-t", 4123, "trainer"), Ttl);
+        var stuck = new StuckTarget();
+        await using var listener = RunControlListener.Start(trainerControl, "r-9", stuck, Fast);
+
+        var e = await Assert.ThrowsAsync<StlmException>(() =>
+            new RunControlClient(askerControl, askerLeases).AskTrainerAsync("r-9", ControlAsk.Pause("operator"), TimeSpan.FromMilliseconds(500)));
+        Assert.Equal("the trainer of r-9 (pid 4123 on node node-t) took the request (pause (operator)) but did not finish it within 0.5 s; " +
+                     "it stays recorded and is carried out when the trainer gets to it (it may be stuck): see `stlm runs`, or ask again with a larger --timeout", e.Message);
+        var request = await askerControl.GetAsync(1);
+        Assert.Equal(("r-9", ControlState.Taken), (request!.RunId, request.State));
+
+        stuck.Release.SetResult();
+        while ((await askerControl.GetAsync(1))!.State == ControlState.Taken) await Task.Delay(10);
+        var answered = await askerControl.GetAsync(1);
+        Assert.Equal((ControlState.Done, "r-9 paused at step 7"), (answered!.State, answered.Outcome));
+    }
+
     [Fact]
     public async Task When_the_trainer_lets_the_lease_go_before_taking_the_request_the_asker_learns_nobody_trains_it()
     {

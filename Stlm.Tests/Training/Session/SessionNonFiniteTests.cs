@@ -22,6 +22,33 @@ public class SessionNonFiniteTests(SessionCorpus corpus) : IClassFixture<Session
         };
     }
 
+    /// <summary>
+    /// Makes one weight NaN before the first attempt of <paramref name="step"/> and puts it back
+    /// before the retry: had the bad update been applied, every weight and moment would be NaN by then.
+    /// </summary>
+    static Action<long, ILanguageModel> PoisonOnceThenHeal(long step)
+    {
+        var attempts = 0;
+        float[]? clean = null;
+        return (n, model) =>
+        {
+            if (n != step) return;
+            using var _ = Torch.NoGrad();
+            var weight = model.Module.Parameters().First().Value;
+            switch (Interlocked.Increment(ref attempts))
+            {
+                case 1:
+                    clean = weight.Contiguous().ToArray<float>();
+                    weight.FillInPlace(double.NaN);
+                    break;
+                case 2:
+                    using (var back = Torch.From(clean!, weight.Shape))
+                        weight.CopyInPlace(back);
+                    break;
+            }
+        };
+    }
+
     [Fact]
     public async Task Stop_fails_the_run_at_the_non_finite_step()
     {
@@ -40,7 +67,7 @@ public class SessionNonFiniteTests(SessionCorpus corpus) : IClassFixture<Session
     public async Task Skip_batch_undoes_the_bad_update_and_trains_the_step_on_the_next_batch()
     {
         await using var rig = new SessionRig(corpus);
-        var outcome = await SessionRig.Finish(await TrainingSession.StartNew("skip", rig.Config("session.on-non-finite=skip-batch"), rig.Options(PoisonOnce(4))));
+        var outcome = await SessionRig.Finish(await TrainingSession.StartNew("skip", rig.Config("session.on-non-finite=skip-batch"), rig.Options(PoisonOnceThenHeal(4))));
 
         Assert.Equal(SessionEnd.Completed, outcome.End);
         var state = await rig.ReadAsync("skip");
@@ -62,18 +89,36 @@ public class SessionNonFiniteTests(SessionCorpus corpus) : IClassFixture<Session
     {
         await using var rig = new SessionRig(corpus);
         var seen = new List<Dictionary<string, float[]>>();
-        var poison = PoisonOnce(4);
+        var poison = PoisonOnceThenHeal(4);
+        var attempt = 0;
         await SessionRig.Finish(await TrainingSession.StartNew("skipped", rig.Config("session.on-non-finite=skip-batch"), rig.Options((n, model) =>
         {
+            // Seen before the poison on the first attempt, after the heal on the retry.
+            if (n == 4 && ++attempt == 2) poison(n, model);
             if (n == 4)
                 seen.Add(model.Module.StateDict().ToDictionary(e => e.Key, e => e.Value.Contiguous().ToArray<float>()));
-            poison(n, model);
+            if (n == 4 && attempt == 1) poison(n, model);
         })));
 
         Assert.Equal(2, seen.Count); // the poisoned attempt and the retry
         Assert.Equal(seen[0].Keys, seen[1].Keys);
         foreach (var (name, weights) in seen[0])
             Assert.Equal(weights, seen[1][name]);
+    }
+
+    [Fact]
+    public async Task Skip_batch_with_no_bad_step_trains_bit_for_bit_as_stop()
+    {
+        await using var rig = new SessionRig(corpus);
+        var stop = await SessionRig.Finish(await TrainingSession.StartNew("plain", rig.Config("session.on-non-finite=stop"), rig.Options()));
+        var skip = await SessionRig.Finish(await TrainingSession.StartNew("guarded", rig.Config("session.on-non-finite=skip-batch"), rig.Options()));
+
+        Assert.Equal((SessionEnd.Completed, SessionEnd.Completed), (stop.End, skip.End));
+        var (plain, guarded) = (await rig.ReadAsync("plain"), await rig.ReadAsync("guarded"));
+        Assert.Equal(8, guarded.Losses.Count);
+        Assert.Empty(guarded.Skips);
+        Assert.Equal(plain.Losses.Select(BitConverter.DoubleToInt64Bits), guarded.Losses.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(await rig.FinalStateBytes("plain"), await rig.FinalStateBytes("guarded"));
     }
 
     [Fact]
