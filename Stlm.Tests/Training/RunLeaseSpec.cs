@@ -1,4 +1,5 @@
 using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Leases;
 using Stlm.Tests.Persistence;
 
@@ -102,6 +103,54 @@ public abstract class RunLeaseSpec : IAsyncLifetime
         Assert.Contains("was taken over by pid 2 on node node-x at 12:04:02 UTC (token 2)", lost.Message);
         await a.ReleaseAsync(first);
         Assert.Equal(second, await a.CurrentAsync("r-1"));
+    }
+
+    [Fact]
+    public async Task The_fence_holds_while_the_lease_is_current_and_refuses_for_good_once_it_is_taken_over()
+    {
+        var (a, b) = (NewStore(), NewStore());
+        var fence = new LeaseFence(a, await a.AcquireAsync("r-3", Owner(1), Ttl), Ttl);
+        Assert.True(await fence.HoldsAsync());
+        _clock.Advance(Ttl + TimeSpan.FromSeconds(1)); // stalled past the TTL, unrenewed
+        await b.AcquireAsync("r-3", Owner(2), Ttl);
+
+        Assert.False(await fence.HoldsAsync());
+        Assert.Equal("the lease of run r-3 (fencing token 1) was taken over by pid 2 on node node-x at 12:03:42 UTC (token 2): stop training it here",
+            fence.LostReason);
+        await b.ReleaseAsync((await b.CurrentAsync("r-3"))!);
+        fence.Lease = await a.AcquireAsync("r-3", fence.Lease.Owner, Ttl);
+        Assert.False(await fence.HoldsAsync()); // a lost fence stays lost, even if the lease came back
+    }
+
+    [Fact]
+    public async Task The_fence_renews_on_the_spot_a_lease_still_its_own_that_nears_expiry()
+    {
+        var a = NewStore();
+        var fence = new LeaseFence(a, await a.AcquireAsync("r-4", Owner(1), Ttl), Ttl);
+        _clock.Advance(Ttl - fence.Margin + TimeSpan.FromMilliseconds(1)); // its renewals were held up
+
+        Assert.True(await fence.HoldsAsync());
+        Assert.Equal(_clock.GetUtcNow().UtcDateTime + Ttl, fence.Lease.Expires);
+        Assert.Equal(fence.Lease, await a.CurrentAsync("r-4"));
+        Assert.Null(fence.LostReason);
+    }
+
+    [Fact]
+    public async Task A_fenced_journal_writes_nothing_once_the_lease_is_taken_over()
+    {
+        var (a, b) = (NewStore(), NewStore());
+        var dialect = _db.CreateDialect();
+        _dialects.Add(dialect);
+        await using var inner = new SqlJournal(dialect, TestPayloads.Serializer);
+        var fence = new LeaseFence(a, await a.AcquireAsync("r-5", Owner(1), Ttl), Ttl);
+        var journal = new FencedJournal(inner, fence);
+        await journal.WriteMessagesAsync([TestPayloads.Write(TestPayloads.Persistent("run-r-5", 1))]);
+        _clock.Advance(Ttl + TimeSpan.FromSeconds(1));
+        await b.AcquireAsync("r-5", Owner(2), Ttl);
+
+        var refused = await Assert.ThrowsAsync<LeaseFencedException>(() => journal.WriteMessagesAsync([TestPayloads.Write(TestPayloads.Persistent("run-r-5", 2))]));
+        Assert.Contains("was taken over by pid 2", refused.Message);
+        Assert.Equal(1, await inner.ReadHighestSequenceNrAsync("run-r-5", 0));
     }
 
     [Fact]

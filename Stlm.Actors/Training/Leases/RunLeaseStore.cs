@@ -83,8 +83,12 @@ public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null,
     }
 
     /// <summary>The fencing check: true while this lease is the run's current, unexpired one.</summary>
-    public async Task<bool> IsCurrentAsync(RunLease lease, CancellationToken ct = default) =>
-        await CurrentAsync(lease.RunId, ct) is { } c && c.Owner.Instance == lease.Owner.Instance && c.FencingToken == lease.FencingToken;
+    public Task<bool> IsCurrentAsync(RunLease lease, CancellationToken ct = default) => IsCurrentAsync(lease, TimeSpan.Zero, ct);
+
+    /// <summary>The fencing check with a margin: the lease is the run's current one and has at least <paramref name="leftAtLeast"/> to run.</summary>
+    public async Task<bool> IsCurrentAsync(RunLease lease, TimeSpan leftAtLeast, CancellationToken ct = default) =>
+        await CurrentAsync(lease.RunId, ct) is { } c && c.Owner.Instance == lease.Owner.Instance && c.FencingToken == lease.FencingToken
+        && c.Expires >= Now + leftAtLeast;
 
     async Task<int> Update(string sql, RunLease lease, long expiresTicks, CancellationToken ct)
     {

@@ -30,7 +30,9 @@ public sealed record StartTraining(TrainerSetup Setup, TrainingCorpus Corpus, Ru
 /// checkpoint and evaluator actors and the trainer. Its children are never restarted (a
 /// trainer restarted mid-run would lose its place): a failure stops the child and fails the
 /// session. It holds the run's lease for its whole life, renewing it every
-/// session.lease-renew-every (a lost lease stops training at once, journaling nothing more),
+/// session.lease-renew-every. Its <see cref="LeaseFence"/> guards every journal write of the
+/// session (FencedJournal) and every checkpoint commit: a lost lease stops training at once,
+/// journaling nothing more, whether a renewal or a write finds out first. It
 /// forwards every child's <see cref="SessionEvent"/> to the observer, and completes
 /// <c>outcome</c> when the trainer is done (after releasing the lease).
 /// </summary>
@@ -43,10 +45,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     readonly string _runId;
     readonly SessionTiming _timing;
     readonly Action<SessionEvent>? _observer;
-    readonly RunLeaseStore? _leases;
+    readonly LeaseFence? _fence;
     readonly TaskCompletionSource<SessionOutcome> _outcome;
     readonly Func<Task<IReadOnlySet<string>>> _forkPoints;
-    RunLease? _lease;
     IActorRef _run = null!;
     IActorRef? _trainer;
     Exception? _childFailure;
@@ -55,10 +56,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionActor(string runId, SessionTiming timing, Action<SessionEvent>? observer, RunLeaseStore? leases, RunLease? lease,
+    public SessionActor(string runId, SessionTiming timing, Action<SessionEvent>? observer, LeaseFence? fence,
         Func<Task<IReadOnlySet<string>>> forkPoints, TaskCompletionSource<SessionOutcome> outcome)
     {
-        (_runId, _timing, _observer, _leases, _lease, _forkPoints, _outcome) = (runId, timing, observer, leases, lease, forkPoints, outcome);
+        (_runId, _timing, _observer, _fence, _forkPoints, _outcome) = (runId, timing, observer, fence, forkPoints, outcome);
         Receive<GetRunRef>(_ => Sender.Tell(_run, Self));
         Receive<StartTraining>(Start);
         Receive<PauseTraining>(p => _trainer?.Tell(p, Self));
@@ -70,21 +71,26 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Receive<SessionEvent>(Publish);
         Receive<TrainerFinished>(f => End(f.Outcome));
         Receive<RenewLease>(_ => RenewAsync().PipeTo(Self, Self, l => new LeaseRenewed(l)));
-        Receive<LeaseRenewed>(r => _lease = r.Lease);
+        Receive<LeaseRenewed>(r => _fence!.Lease = r.Lease);
         Receive<Status.Failure>(f =>
         {
-            if (f.Cause is RunLeaseLostException lost) Abort(lost.Message);
+            if (f.Cause is RunLeaseLostException lost)
+            {
+                _fence!.Lose(lost.Message);
+                Abort(lost.Message);
+            }
             else Context.Log.Warning(f.Cause, "Renewing the lease of run {RunId} failed; retrying", _runId);
         });
         Receive<Terminated>(t =>
         {
-            if (!_done) Abort($"the {t.ActorRef.Path.Name} actor stopped: {_childFailure?.Message.ReplaceLineEndings(" ") ?? "no reason given"}");
+            // A fenced journal write stops the RunActor: the lease is the reason, not the actor.
+            if (!_done) Abort(_fence?.LostReason ?? $"the {t.ActorRef.Path.Name} actor stopped: {_childFailure?.Message.ReplaceLineEndings(" ") ?? "no reason given"}");
         });
     }
 
-    public static Props Props(string runId, SessionTiming timing, Action<SessionEvent>? observer, RunLeaseStore? leases, RunLease? lease,
+    public static Props Props(string runId, SessionTiming timing, Action<SessionEvent>? observer, LeaseFence? fence,
         Func<Task<IReadOnlySet<string>>> forkPoints, TaskCompletionSource<SessionOutcome> outcome) =>
-        Runtime.Props.Create(() => new SessionActor(runId, timing, observer, leases, lease, forkPoints, outcome));
+        Runtime.Props.Create(() => new SessionActor(runId, timing, observer, fence, forkPoints, outcome));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
     {
@@ -97,7 +103,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Context.SetLogProperty("RunId", _runId);
         _run = Context.ActorOf(RunActor.Props(_runId, _timing.SnapshotEvery), "run");
         Context.Watch(_run);
-        if (_lease is not null) Timers.StartPeriodicTimer("lease", new RenewLease(), _timing.LeaseRenewEvery);
+        if (_fence is not null) Timers.StartPeriodicTimer("lease", new RenewLease(), _timing.LeaseRenewEvery);
     }
 
     void Start(StartTraining s)
@@ -124,7 +130,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         if (_done) return;
         _done = true;
-        ReleaseAsync(_lease).ContinueWith(_ => _outcome.TrySetResult(new SessionOutcome(SessionEnd.Failed, _runId, -1, 0, double.NaN, null,
+        ReleaseAsync().ContinueWith(_ => _outcome.TrySetResult(new SessionOutcome(SessionEnd.Failed, _runId, -1, 0, double.NaN, null,
             "the session was stopped before training ended")), TaskScheduler.Default);
     }
 
@@ -141,9 +147,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
     }
 
-    async Task<bool> FenceAsync() => _leases is null || _lease is null || await _leases.IsCurrentAsync(_lease);
+    async Task<bool> FenceAsync() => _fence is null || await _fence.HoldsAsync();
 
-    async Task<RunLease> RenewAsync() => await _leases!.RenewAsync(_lease!, _timing.LeaseTtl);
+    async Task<RunLease> RenewAsync() => await _fence!.Store.RenewAsync(_fence.Lease, _timing.LeaseTtl);
 
     /// <summary>Something outside the trainer's control ended training (lost lease, a dead child): stop, journaling nothing more.</summary>
     void Abort(string reason)
@@ -160,16 +166,15 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         _done = true;
         Timers.CancelAll();
         foreach (var child in Context.GetChildren()) Context.Stop(child);
-        var lease = _lease;
-        ReleaseAsync(lease).ContinueWith(_ => _outcome.TrySetResult(outcome), TaskScheduler.Default);
+        ReleaseAsync().ContinueWith(_ => _outcome.TrySetResult(outcome), TaskScheduler.Default);
     }
 
-    async Task ReleaseAsync(RunLease? lease)
+    async Task ReleaseAsync()
     {
-        if (_leases is null || lease is null) return;
+        if (_fence is null) return;
         try
         {
-            await _leases.ReleaseAsync(lease);
+            await _fence.Store.ReleaseAsync(_fence.Lease);
         }
         catch (Exception)
         {

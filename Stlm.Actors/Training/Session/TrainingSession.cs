@@ -170,12 +170,14 @@ public sealed class TrainingSession : IAsyncDisposable
         var timing = SessionTiming.From(known ?? ConfigLoader.Reference().Resolve());
         var lease = stores.Leases is null ? null
             : await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
+        var fence = lease is null ? null : new LeaseFence(stores.Leases!, lease, timing.LeaseTtl);
         var system = ActorSystem.Create("session-" + runId, new ActorSystemSettings { Logger = options.Logger });
         try
         {
-            system.UsePersistence(stores.Journal, stores.Snapshots);
+            // Every write this session makes to the journal passes the lease fence first.
+            system.UsePersistence(fence is null ? stores.Journal : new FencedJournal(stores.Journal, fence), stores.Snapshots);
             var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, stores.Leases, lease,
+            var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, state, start) = await prepare(run, system);

@@ -1,6 +1,9 @@
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence;
+using Stlm.Actors.Persistence.Serialization;
+using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Runtime;
+using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
@@ -51,11 +54,20 @@ public sealed class SessionRig : IAsyncDisposable
     {
         _corpus = corpus;
         Stores = sqlite
-            ? TrainingStores.Open(new Stlm.Actors.Persistence.Sql.JournalLocation("sqlite", Path.Combine(_dir.Path, "journal.db")))
+            ? TrainingStores.Open(new JournalLocation("sqlite", JournalPath))
             : TrainingStores.InMemory();
     }
 
     public TrainingStores Stores { get; }
+
+    string JournalPath => Path.Combine(_dir.Path, "journal.db");
+
+    /// <summary>The same SQLite journal opened as another process would (its own connections), its leases on <paramref name="clock"/>.</summary>
+    public TrainingStores OpenAsAnotherProcess(TimeProvider clock)
+    {
+        var store = SqlPersistence.Open(new JournalLocation("sqlite", JournalPath), StlmSerializers.Default);
+        return new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect, clock), store.Query, store);
+    }
 
     public string CheckpointsDir => Path.Combine(_dir.Path, "checkpoints");
 
