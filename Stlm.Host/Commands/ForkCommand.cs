@@ -38,7 +38,7 @@ public static class ForkCommand
                 return 0;
             }
             Serilog.Log.Information("Forking {Parent}{At} as {Run}", parentId, step is { } s ? "@" + s.ToString(CultureInfo.InvariantCulture) : "", id);
-            var report = await new SessionRunner(store).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
+            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

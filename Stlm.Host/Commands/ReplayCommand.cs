@@ -51,7 +51,8 @@ public static class ReplayCommand
                 throw new StlmException("stlm replay: --from and --to go with --verify");
             await using var store = RunStoreOpener.Open(config, parse);
             if (doVerify)
-                return await ReplayVerification.RunAsync(store, RunIds.Validate(parse.GetValue(run)!), parse.GetValue(from), parse.GetValue(to), parse.GetValue(json), ct);
+                return await ReplayVerification.RunAsync(store, RunIds.Validate(parse.GetValue(run)!), parse.GetValue(from), parse.GetValue(to), parse.GetValue(json),
+                    DataPaths.From(config.Load(parse)).DataDir, ct);
             var state = await RunStoreOpener.LoadAsync(store, parse.GetValue(run)!, ct);
             var snapshot = await JournalOpener.ReadAsync(store, () => store.Snapshots.LoadAsync(
                 RunIds.PersistenceId(state.RunId), SnapshotSelectionCriteria.Latest, ct));

@@ -29,7 +29,7 @@ public static class ResumeCommand
             if (state.Status == RunStatus.Completed)
                 throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
                                         $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
-            var report = await new SessionRunner(store).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
+using DataFolderPaths = Stlm.Actors.Training.Run.DataFolderPaths;
 using Stlm.Host.Journal;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
@@ -18,7 +19,7 @@ public static class CheckpointReference
     public const string Help = "A checkpoint folder, or RUN[@STEP]: the run's newest checkpoint at or before STEP";
 
     /// <summary>The checkpoint and, for a run reference, the run's config (for checkpoints that do not hold theirs).</summary>
-    public sealed record Resolved(Checkpoint Checkpoint, string? RunConfigText);
+    public sealed record Resolved(Checkpoint Checkpoint, string? RunConfigText, DataFolderPaths? Paths = null);
 
     public static async Task<Resolved> ResolveAsync(string reference, Config config, CancellationToken ct)
     {
@@ -27,8 +28,11 @@ public static class CheckpointReference
             throw new StlmException($"{reference}: no such checkpoint folder; give a folder holding checkpoint.json, or RUN[@STEP] (see `stlm runs`)");
 
         var (runId, step) = Parse(reference);
-        await using var store = JournalOpener.OpenExisting(DataPaths.From(config).Journal);
-        var run = await RunStoreOpener.LoadAsync(store, runId, ct);
+        var where = DataPaths.From(config);
+        await using var store = JournalOpener.OpenExisting(where.Journal);
+        // Journaled paths are found in this data folder, wherever the run was trained.
+        var paths = new DataFolderPaths(where.DataDir);
+        var run = paths.Resolved(await RunStoreOpener.LoadAsync(store, runId, ct));
         var live = run.LiveCheckpoints.OrderBy(c => c.Step).ToList();
         if (live.Count == 0)
             throw new StlmException($"run {runId} has no committed checkpoint yet; train it past checkpoint.every-steps or give a checkpoint folder");
@@ -36,14 +40,14 @@ public static class CheckpointReference
             ?? throw new StlmException($"run {runId} has no checkpoint at or before step {step}; its checkpoints are at steps {string.Join(", ", live.Select(c => c.Step))}");
         if (!Directory.Exists(chosen.Path))
             throw new StlmException($"run {runId}: the checkpoint of step {chosen.Step} should be at {chosen.Path} but that folder is gone; pick another step ({string.Join(", ", live.Select(c => c.Step))})");
-        return new Resolved(Checkpoint.Open(chosen.Path, chosen.Hash), run.Created?.ConfigHocon);
+        return new Resolved(Checkpoint.Open(chosen.Path, chosen.Hash), run.Created?.ConfigHocon, paths);
     }
 
     /// <summary>Resolves the reference and rebuilds the checkpoint's model and tokenizer.</summary>
     public static async Task<CheckpointModel> LoadModelAsync(string reference, Config config, CancellationToken ct)
     {
         var resolved = await ResolveAsync(reference, config, ct);
-        return CheckpointModel.Load(resolved.Checkpoint, resolved.RunConfigText);
+        return CheckpointModel.Load(resolved.Checkpoint, resolved.RunConfigText, resolved.Paths);
     }
 
     static (string RunId, long? Step) Parse(string reference)

@@ -16,18 +16,20 @@ namespace Stlm.Host.Runs;
 /// </summary>
 public static class ReplayVerification
 {
-    public static async Task<int> RunAsync(SqlPersistence store, string runId, long? from, long? to, bool json, CancellationToken ct)
+    /// <param name="dataDir">this process's data folder: the run's checkpoints, corpus and tokenizer are found there (a moved folder works)</param>
+    public static async Task<int> RunAsync(SqlPersistence store, string runId, long? from, long? to, bool json, string dataDir, CancellationToken ct)
     {
+        var paths = new DataFolderPaths(dataDir);
         var chain = await JournalOpener.ReadAsync(store, () => new RunJournalReader(store.Query).LoadWithAncestorsAsync(runId, ct));
-        var run = chain.Count > 0 && chain[^1].RunId == runId ? chain[^1] : await RunStoreOpener.LoadAsync(store, runId, ct);
-        var parent = chain.Count > 1 ? chain[^2] : null;
+        var run = paths.Resolved(chain.Count > 0 && chain[^1].RunId == runId ? chain[^1] : await RunStoreOpener.LoadAsync(store, runId, ct));
+        var parent = chain.Count > 1 ? paths.Resolved(chain[^2]) : null;
         var plan = ReplayPlan.For(run, parent, from, to);
         var steps = await JournalOpener.ReadAsync(store,
             () => JournaledSteps.LoadAsync(store.Query, runId, plan.Start.Step + 1, plan.ToStep, ct));
 
         if (!json)
             Console.Out.WriteLine($"replay {runId} --verify: steps {plan.FromStep}..{plan.ToStep}, re-executing {plan.StepsToRun} from {plan.Start.Describe()}");
-        var verifier = new ReplayVerifier(plan, run.Created!, steps, ReplaySteps.Overrides(run.Overrides), run.Skips);
+        var verifier = new ReplayVerifier(plan, run.Created!, steps, ReplaySteps.Overrides(run.Overrides), run.Skips, paths);
         ReplayReport report;
         using (var progress = ProgressDisplay.Start(new ProgressOptions($"replay {runId}", plan.StepsToRun, "steps")))
         {

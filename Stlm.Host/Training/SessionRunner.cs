@@ -23,7 +23,7 @@ public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Con
 /// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
 /// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
 /// </summary>
-public sealed class SessionRunner(SqlPersistence store)
+public sealed class SessionRunner(SqlPersistence store, string? dataDir = null)
 {
     public async Task<SessionReport> RunAsync(Func<TrainingSessionOptions, Task<TrainingSession>> start, string what)
     {
@@ -51,7 +51,7 @@ public sealed class SessionRunner(SqlPersistence store)
             var stores = new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect), store.Query);
             try
             {
-                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token });
+                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token, DataDir = dataDir });
             }
             catch (OperationCanceledException) when (prepare.IsCancellationRequested)
             {

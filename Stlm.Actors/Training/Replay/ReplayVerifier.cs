@@ -20,13 +20,15 @@ namespace Stlm.Actors.Training.Replay;
 /// first step that disagrees: everything after it would disagree too.
 /// </summary>
 public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnlyDictionary<long, StepCompleted> journal,
-    IReadOnlyList<ScheduleOverride> overrides, IReadOnlyList<StepSkipped>? skips = null)
+    IReadOnlyList<ScheduleOverride> overrides, IReadOnlyList<StepSkipped>? skips = null, DataFolderPaths? paths = null)
 {
     public ReplayReport Run(Action<ReplayProgress>? progress, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var verdicts = new List<ReplayVerdict>();
         var config = Config.ParseString(created.ConfigHocon, $"run {plan.RunId}'s journaled config").Resolve();
+        // Re-executed in this data folder (its corpus and tokenizer), wherever the run was trained.
+        if (paths is not null) config = paths.Relocate(config);
         var recipe = TrainingRecipe.From(config);
         var corpus = recipe.PrepareCorpus(cancel);
         using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);

@@ -34,10 +34,13 @@ public sealed class CheckpointActor : ReceiveActor
     readonly Func<Task<bool>> _fence;
     readonly Func<Task<IReadOnlySet<string>>> _forkPoints;
     readonly CheckpointWriteOptions _writes;
+    readonly DataFolderPaths? _paths;
+    string? _journaledDataDir;
 
     public CheckpointActor(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention,
-        Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes)
+        Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes, DataFolderPaths? paths = null)
     {
+        _paths = paths;
         _writes = writes;
         _directory = directory;
         _run = run;
@@ -49,9 +52,10 @@ public sealed class CheckpointActor : ReceiveActor
     }
 
     /// <summary>On a dedicated thread: writes and journal round trips block only this actor.</summary>
+    /// <param name="paths">the data folder: checkpoint paths are journaled relative to it when inside it (null: as written)</param>
     public static Props Props(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention,
-        Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes) =>
-        Runtime.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, fence, forkPoints, writes)).WithDedicatedThread();
+        Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes, DataFolderPaths? paths = null) =>
+        Runtime.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, fence, forkPoints, writes, paths)).WithDedicatedThread();
 
     protected override void PreStart()
     {
@@ -71,7 +75,8 @@ public sealed class CheckpointActor : ReceiveActor
                 written = w.Snapshot.Write(_directory, _writes);
             if (!Wait(_fence()))
                 throw new Model.StlmException($"run {w.Snapshot.Info.RunId}: this session no longer holds the run's lease, so the checkpoint of step {step} is not committed");
-            state = Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, written.Path, written.Bytes)));
+            var journaled = _paths?.ToJournal(written.Path) ?? written.Path;
+            state = Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, journaled, written.Bytes)));
         }
         catch (Exception e)
         {
@@ -88,7 +93,7 @@ public sealed class CheckpointActor : ReceiveActor
     {
         try
         {
-            var live = state.LiveCheckpoints.Where(c => IsOurs(c.Path)).ToList();
+            var live = state.LiveCheckpoints.Where(c => IsOurs(Located(state, c.Path))).ToList();
             if (live.Count < 2) return;
             var forked = Wait(_forkPoints());
             var retained = live.Select(c => new RetainedCheckpoint(c.Step, DateTimeOffset.MinValue, BestBpbAt(state, c.Step), forked.Contains(c.Hash)));
@@ -106,6 +111,14 @@ public sealed class CheckpointActor : ReceiveActor
             // Retention is housekeeping: a failure leaves extra checkpoints, never a broken run.
             Context.Log.Warning(e, "checkpoint retention failed; older checkpoints are kept for now");
         }
+    }
+
+    /// <summary>Where a journaled checkpoint path is in this data folder (older events of a moved folder hold absolute paths).</summary>
+    string Located(RunState state, string journaled)
+    {
+        if (_paths is null) return journaled;
+        _journaledDataDir ??= DataFolderPaths.JournaledDataDir(state);
+        return _paths.Resolve(journaled, _journaledDataDir);
     }
 
     bool IsOurs(string path) =>

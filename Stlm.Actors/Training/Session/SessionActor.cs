@@ -117,7 +117,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var loader = Context.ActorOf(DataLoaderActor.Props(
             () => recipe.Batches(TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, context)), settings.Prefetch), "data");
         var checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention,
-            FenceAsync, _forkPoints, s.Writes), "checkpoints");
+            FenceAsync, _forkPoints, s.Writes, settings.Paths), "checkpoints");
         var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model,
             () => TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, context),
             settings.EvalBatches, recipe.Training.BatchSize, settings.EvaluatorThreads, _run, Self))]), "evaluators");

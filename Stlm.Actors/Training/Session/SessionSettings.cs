@@ -49,10 +49,16 @@ public sealed record SessionSettings(
             RollbackLrFactor: config.GetDouble("session.rollback-lr-factor"),
             LeaseTtl: config.GetDuration("session.lease-ttl"),
             LeaseRenewEvery: config.GetDuration("session.lease-renew-every"),
-            SnapshotEvery: config.GetInt("journal.snapshot-every"));
+            SnapshotEvery: config.GetInt("journal.snapshot-every"))
+        {
+            Paths = Run.DataFolderPaths.Of(config),
+        };
         settings.Validate();
         return settings;
     }
+
+    /// <summary>The data folder, against which checkpoint paths are journaled (relative when inside it).</summary>
+    public Run.DataFolderPaths? Paths { get; init; }
 
     /// <summary>The folder of one run's checkpoints.</summary>
     public string CheckpointsOf(string runId) => Path.Combine(CheckpointsRoot, runId);

@@ -31,6 +31,14 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
 
     /// <summary>Cancels the preparation (corpus, tokenizer) before training starts.</summary>
     public CancellationToken Cancel { get; init; }
+
+    /// <summary>
+    /// The data folder of this process (stlm.data-dir). A resumed or forked run whose journaled
+    /// config names another one (the folder was moved or copied) is trained here: its config is
+    /// relocated and its checkpoints are found here (<see cref="DataFolderPaths"/>). Null: the
+    /// new run's config's, or the journaled run's own.
+    /// </summary>
+    public string? DataDir { get; init; }
 }
 
 /// <summary>
@@ -92,7 +100,7 @@ public sealed class TrainingSession : IAsyncDisposable
         {
             var state = await RunActor.AskAsync(run, new CreateRun(runId, config.ToHocon(), config.ContentHash(),
                 config.GetLong("torch.seed"), CodeVersion), AskTimeout);
-            return (config, state, new StartPoint(state.FirstStep - 1, null, ""));
+            return (config, config.ToHocon(), state, new StartPoint(state.FirstStep - 1, null, ""));
         });
 
     /// <summary>
@@ -105,13 +113,15 @@ public sealed class TrainingSession : IAsyncDisposable
         {
             var before = await RunActor.AskAsync(run, new GetRunState(), AskTimeout);
             if (!before.Exists) throw new StlmException($"run {runId} does not exist; `stlm runs` lists the runs");
-            var config = Config.ParseString(before.Created!.ConfigHocon, $"run {runId}").Resolve();
+            var journaled = Config.ParseString(before.Created!.ConfigHocon, $"run {runId}").Resolve();
+            var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(journaled);
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
             var (hash, step) = RunRules.ResumePoint(before, null);
-            var start = await StartOf(before, hash, step!.Value, system);
+            var start = await StartOf(before, hash, step!.Value, system, paths);
             if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
             var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
-            return (config, state, start);
+            // Trained in this data folder; checkpoints keep the config as journaled.
+            return (paths.Relocate(journaled), journaled.ToHocon(), state, start);
         });
 
     /// <summary>
@@ -125,23 +135,26 @@ public sealed class TrainingSession : IAsyncDisposable
         {
             var parent = await ReadRunAsync(system, parentRunId);
             if (!parent.Exists) throw new StlmException($"cannot fork {parentRunId}: no such run; `stlm runs` lists the runs");
-            var config = Config.ParseString(parent.Created!.ConfigHocon, $"run {parentRunId}");
+            var inherited = Config.ParseString(parent.Created!.ConfigHocon, $"run {parentRunId}").Resolve();
+            var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(inherited);
+            // The fork is journaled as trained here: in this data folder.
+            var config = paths.Relocate(inherited);
             foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
             config = config.Resolve();
             TrainingRecipe.From(config); // a bad override fails here, before anything is journaled
             var state = await RunActor.AskAsync(run, new CreateRun(runId, config.ToHocon(), config.ContentHash(),
                 config.GetLong("torch.seed"), CodeVersion, new ForkFrom(parent, step, overrides)), AskTimeout);
             var fork = state.Fork!;
-            return (config, state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system));
+            return (config, config.ToHocon(), state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system, paths));
         });
 
     /// <summary>Where training starts: the run's start (no hash), one of its checkpoints, or its parent's (a fork's start).</summary>
-    static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system)
+    static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system, DataFolderPaths paths)
     {
         if (hash.Length == 0) return new StartPoint(step, null, "");
-        if (state.CheckpointByHash(hash) is { } own) return new StartPoint(own.Step, own.Path, own.Hash);
+        if (state.CheckpointByHash(hash) is { } own) return new StartPoint(own.Step, paths.Resolve(own.Path, DataFolderPaths.JournaledDataDir(state)), own.Hash);
         var parentId = state.Fork?.ParentRunId ?? throw new StlmException($"run {state.RunId} names checkpoint {hash}, which it does not have");
-        var parent = await ReadRunAsync(system, parentId);
+        var parent = paths.Resolved(await ReadRunAsync(system, parentId));
         var theirs = parent.Checkpoints.LastOrDefault(c => c.Hash == hash)
             ?? throw new StlmException($"run {state.RunId} starts from checkpoint {hash} of {parentId}, which {parentId}'s journal does not name");
         return new StartPoint(step, theirs.Path, hash);
@@ -161,7 +174,8 @@ public sealed class TrainingSession : IAsyncDisposable
         }
     }
 
-    delegate Task<(Config Config, RunState State, StartPoint Start)> Prepare(IActorRef run, ActorSystem system);
+    /// <summary>The config to train with, its text as journaled (written into checkpoints), the run as journaled, and where training starts.</summary>
+    delegate Task<(Config Config, string ConfigText, RunState State, StartPoint Start)> Prepare(IActorRef run, ActorSystem system);
 
     static async Task<TrainingSession> Launch(string runId, Config? known, TrainingSessionOptions options, Prepare prepare)
     {
@@ -180,7 +194,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
-            var (config, state, start) = await prepare(run, system);
+            var (config, configText, state, start) = await prepare(run, system);
             // A missing, corrupt or truncated start checkpoint is reported here, in one line, before anything trains.
             if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
             var recipe = TrainingRecipe.From(config);
@@ -188,7 +202,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
-            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep);
+            var setup = new TrainerSetup(runId, recipe, configText, CodeVersion, settings, start, options.BeforeStep);
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);

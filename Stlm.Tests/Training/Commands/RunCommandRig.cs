@@ -42,7 +42,7 @@ sealed class RunCommandRig : IDisposable
     public async Task<RunState> LoadAsync(string runId)
     {
         await using var store = SqlPersistence.Open(new JournalLocation("sqlite", System.IO.Path.Combine(_dir.Path, "journal.db")), StlmSerializers.Default);
-        return await new RunJournalReader(store.Query).LoadAsync(runId);
+        return new DataFolderPaths(_dir.Path).Resolved(await new RunJournalReader(store.Query).LoadAsync(runId));
     }
 
     /// <summary>Every StepCompleted the run journaled, in journal order.</summary>

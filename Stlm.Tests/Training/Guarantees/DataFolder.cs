@@ -34,7 +34,11 @@ sealed class DataFolder : IDisposable
 
     SqlPersistence Open() => SqlPersistence.Open(new JournalLocation("sqlite", Journal), StlmSerializers.Default);
 
-    public RunState Run(string runId) => Read(store => new RunJournalReader(store.Query).LoadAsync(runId));
+    /// <summary>The run, its checkpoint paths resolved in this folder (the journal keeps them relative to it).</summary>
+    public RunState Run(string runId) => new DataFolderPaths(Path).Resolved(JournaledRun(runId));
+
+    /// <summary>The run exactly as journaled.</summary>
+    public RunState JournaledRun(string runId) => Read(store => new RunJournalReader(store.Query).LoadAsync(runId));
 
     /// <summary>The run's StepCompleted events in journal order (a re-run after a rollback appears again).</summary>
     public IReadOnlyList<StepCompleted> Steps(string runId) => Read(async store =>
