@@ -54,6 +54,44 @@ public class TrainStepTests(TrainingCorpus corpus, Xunit.Abstractions.ITestOutpu
         }
     }
 
+    /// <summary>The optimizer's step counts and every state tensor's bits (the lr is set by each step's schedule, not by updates).</summary>
+    static (string Record, Dictionary<string, float[]> Tensors) Moments(TrainingRig rig)
+    {
+        var state = rig.Optimizer.ExportState();
+        return (string.Join(",", state.Record.Steps), state.Tensors.ToDictionary(e => e.Key, e => e.Value.Contiguous().ToArray<float>()));
+    }
+
+    [Fact]
+    public void A_step_that_skips_non_finite_updates_computes_the_same_bits_and_leaves_a_bad_batch_without_any_update()
+    {
+        using var plain = new TrainingRig(corpus, dropout: 0);
+        using var guarded = new TrainingRig(corpus, dropout: 0);
+        plain.Train(3);
+        guarded.Train(3); // the moments are no longer zero
+        var (micro, _) = guarded.Batches.Read(guarded.Cursor);
+
+        var a = plain.Step.Run(plain.Schedule(3), micro);
+        var b = guarded.Step.Run(guarded.Schedule(3), micro, skipNonFinite: true);
+        Assert.True(b.Updated);
+        Assert.Equal((BitConverter.DoubleToInt64Bits(a.Loss), BitConverter.DoubleToInt64Bits(a.GradNorm)),
+            (BitConverter.DoubleToInt64Bits(b.Loss), BitConverter.DoubleToInt64Bits(b.GradNorm)));
+        var weights = plain.Weights();
+        Assert.All(guarded.Weights(), e => Assert.Equal(weights[e.Key], e.Value));
+
+        var (poisoned, weight) = guarded.Llama.NamedParameters().First();
+        var before = guarded.Weights();
+        var moments = Moments(guarded);
+        using (Torch.NoGrad()) weight.Value.FillInPlace(double.NaN);
+        var bad = guarded.Step.Run(guarded.Schedule(4), micro, skipNonFinite: true);
+
+        Assert.False(bad.Updated);
+        Assert.True(double.IsNaN(bad.Loss));
+        Assert.All(guarded.Weights().Where(e => e.Key != poisoned), e => Assert.Equal(before[e.Key], e.Value));
+        var after = Moments(guarded);
+        Assert.Equal(moments.Record, after.Record);
+        Assert.All(after.Tensors, e => Assert.Equal(moments.Tensors[e.Key], e.Value));
+    }
+
     [Fact]
     public void Two_micro_batches_of_half_size_match_one_full_batch_within_float_tolerance()
     {
