@@ -10,8 +10,7 @@ public class LayerSkipLmTests(ITestOutputHelper output)
 {
     static readonly LayerSkipConfig Tiny = new()
     {
-        Core = TinyCores.Core(layers: 4, d: 32, context: 32),
-        VocabSize = 64,
+        Stack = new(TinyCores.Core(layers: 4, d: 32, context: 32), VocabSize: 64),
         MaxLayerDropout = 0.2,
         LayerDropoutCurve = LayerDropoutCurve.Exponential,
         Curriculum = ExitCurriculumKind.Rotational,
@@ -41,12 +40,12 @@ public class LayerSkipLmTests(ITestOutputHelper output)
     public void Parameter_count_equals_the_closed_form(bool tied)
     {
         using var scope = TorchScope.Begin();
-        var config = Tiny with { TieEmbeddings = tied };
-        long v = config.VocabSize, d = config.Core.DModel;
+        var config = Tiny with { Stack = Tiny.Stack with { TieEmbeddings = tied } };
+        long v = config.Stack.VocabSize, d = config.Stack.Core.DModel;
 
         var total = new LayerSkipLm(config, seed: 1).CountParameters().Total;
 
-        Assert.Equal(v * d * (tied ? 1 : 2) + TinyCores.StackParameters(config.Core.NLayers, config.Core.Block), total);
+        Assert.Equal(v * d * (tied ? 1 : 2) + TinyCores.StackParameters(config.Stack.Core.NLayers, config.Stack.Core.Block), total);
     }
 
     [Fact]

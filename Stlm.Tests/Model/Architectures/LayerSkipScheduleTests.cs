@@ -11,8 +11,7 @@ public class LayerSkipScheduleTests
 {
     static readonly LayerSkipConfig Tiny = new()
     {
-        Core = TinyCores.Core(layers: 4, d: 32, context: 32),
-        VocabSize = 64,
+        Stack = new(TinyCores.Core(layers: 4, d: 32, context: 32), VocabSize: 64),
         MaxLayerDropout = 0.2,
         LayerDropoutCurve = LayerDropoutCurve.Exponential,
         Curriculum = ExitCurriculumKind.Rotational,

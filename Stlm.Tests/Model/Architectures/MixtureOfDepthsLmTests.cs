@@ -7,8 +7,7 @@ public class MixtureOfDepthsLmTests
 {
     static readonly MixtureOfDepthsConfig Tiny = new()
     {
-        Core = TinyCores.Core(layers: 4, d: 32, context: 32),
-        VocabSize = 64,
+        Stack = new(TinyCores.Core(layers: 4, d: 32, context: 32), VocabSize: 64),
         Capacity = 0.5,
         RouteEvery = 2,
         AuxLossWeight = 0.01,
@@ -86,12 +85,12 @@ public class MixtureOfDepthsLmTests
     public void Parameter_count_equals_the_closed_form()
     {
         using var scope = TorchScope.Begin();
-        long v = Tiny.VocabSize, d = Tiny.Core.DModel;
+        long v = Tiny.Stack.VocabSize, d = Tiny.Stack.Core.DModel;
         var routed = 2;   // layers 1 and 3 of 4 with route-every 2
 
         var total = new MixtureOfDepthsLm(Tiny, seed: 1).CountParameters().Total;
 
-        Assert.Equal(v * d + TinyCores.StackParameters(4, Tiny.Core.Block) + routed * d, total);
+        Assert.Equal(v * d + TinyCores.StackParameters(4, Tiny.Stack.Core.Block) + routed * d, total);
     }
 
     [Fact]
