@@ -20,9 +20,15 @@ public static class RunCreation
         var config = Config.ParseString(parent.Created!.ConfigHocon, $"run {parent.RunId}");
         foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
         config = config.Resolve();
+        CheckBeforeJournaling(config);
+        return config;
+    }
+
+    /// <summary>The config's problems a user can fix, as one-line StlmExceptions, before a start is journaled.</summary>
+    public static void CheckBeforeJournaling(Config config)
+    {
         TrainingRecipe.From(config);
         SessionSettings.From(config);
-        return config;
     }
 
     /// <summary>The command that journals run <paramref name="runId"/> trained with <paramref name="config"/> (a fork names its parent's checkpoint).</summary>
