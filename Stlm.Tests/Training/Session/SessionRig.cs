@@ -72,6 +72,13 @@ public sealed class SessionRig : IAsyncDisposable
             return await session.Completion.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    /// <summary>Trains a new run of the tiny config, with <paramref name="sets"/> on top, to its end.</summary>
+    public async Task<SessionOutcome> TrainAsync(string runId, params string[] sets) =>
+        await Finish(await TrainingSession.StartNew(runId, Config(sets), Options()));
+
+    /// <summary>Resumes a run and trains it to its end.</summary>
+    public async Task<SessionOutcome> ResumeAsync(string runId) => await Finish(await TrainingSession.Resume(runId, Options()));
+
     /// <summary>The run as its journal says (a fresh RunActor recovers it).</summary>
     public async Task<RunState> ReadAsync(string runId)
     {
