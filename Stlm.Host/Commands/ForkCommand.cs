@@ -31,14 +31,16 @@ public static class ForkCommand
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
             await using var store = RunStoreOpener.Open(config, parse);
             await RunStoreOpener.LoadAsync(store, parentId, ct);
+            var process = config.Load(parse);
+            var dataDir = DataPaths.From(process).DataDir;
             if (parse.GetValue(noTrain))
             {
-                var created = await ForkCreation.CreatePausedAsync(store, parentId, step, overrides, id, config.Load(parse).GetInt("journal.snapshot-every"), ct);
+                var created = await ForkCreation.CreatePausedAsync(store, parentId, step, overrides, id, dataDir, process.GetInt("journal.snapshot-every"), ct);
                 Console.Out.WriteLine($"{id} forked from {parentId}@{created.Fork!.ForkStep} (paused, not trained); train it with: stlm resume {id}");
                 return 0;
             }
             Serilog.Log.Information("Forking {Parent}{At} as {Run}", parentId, step is { } s ? "@" + s.ToString(CultureInfo.InvariantCulture) : "", id);
-            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
+            var report = await new SessionRunner(store, dataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

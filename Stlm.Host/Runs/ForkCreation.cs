@@ -1,7 +1,5 @@
-using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
-using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 
@@ -11,17 +9,11 @@ namespace Stlm.Host.Runs;
 public static class ForkCreation
 {
     public static async Task<RunState> CreatePausedAsync(SqlPersistence store, string parentId, long? step, IReadOnlyList<string> overrides,
-        string runId, int snapshotEvery, CancellationToken ct)
+        string runId, string dataDir, int snapshotEvery, CancellationToken ct)
     {
         var parent = await RunStoreOpener.LoadAsync(store, parentId, ct);
-        // The parent's journaled config with the overrides on top, as TrainingSession.Fork derives it.
-        var config = Config.ParseString(parent.Created!.ConfigHocon, $"run {parentId}");
-        foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
-        config = config.Resolve();
-        TrainingRecipe.From(config); // a bad override fails here, before anything is journaled
-        SessionSettings.From(config);
-        var create = new CreateRun(runId, config.ToHocon(), config.ContentHash(), config.GetLong("torch.seed"), TrainingSession.CodeVersion,
-            new ForkFrom(parent, step, overrides));
+        var config = RunCreation.ForkConfig(parent, overrides, new DataFolderPaths(dataDir));
+        var create = RunCreation.Command(runId, config, new ForkFrom(parent, step, overrides));
         return await IdleRunControl.ApplyAsync(store, runId, [create, new PauseRun("forked with --no-train")], snapshotEvery, ct);
     }
 }

@@ -26,8 +26,8 @@ public static class LanguageModels
         return config.Architecture switch
         {
             ArchitectureKind.Llama => CausalLanguageModel.Of(new LlamaForCausalLM(config, seed)),
-            ArchitectureKind.LayerSkip => new LayerSkipLm(new LayerSkipConfig(config.Core, config.VocabSize, config.TieEmbeddings, config.EarlyExit), seed),
-            ArchitectureKind.MixtureOfDepths => new MixtureOfDepthsLm(new MixtureOfDepthsConfig(config.Core, config.VocabSize, config.TieEmbeddings, config.MixtureOfDepths), seed),
+            ArchitectureKind.LayerSkip => new LayerSkipLm(new LayerSkipConfig(config.TokenStack, config.EarlyExit), seed),
+            ArchitectureKind.MixtureOfDepths => new MixtureOfDepthsLm(new MixtureOfDepthsConfig(config.TokenStack, config.MixtureOfDepths), seed),
             ArchitectureKind.BytePooled => new BytePooledLanguageModel(new BytePooledLm(new BytePooledConfig(config.Core, config.BytePooling), seed), tokenizer!),
             ArchitectureKind.Megabyte => new MegabyteLanguageModel(new MegabyteLm(new MegabyteLmConfig(config.Core, config.Megabyte), seed)),
             _ => throw new StlmException($"model.architecture = {config.Architecture} is not known"),

@@ -67,6 +67,9 @@ public sealed record ModelConfig
     /// <summary>The block stack alone, as the byte-level and early-exit architectures take it.</summary>
     public CoreStackConfig Core => new(NLayers, Block, ContextLength, RopeTheta);
 
+    /// <summary>Embedding, core and head, as LayerSkip and mixture-of-depths take them.</summary>
+    public TokenStackConfig TokenStack => new(Core, VocabSize, TieEmbeddings);
+
     /// <summary>The config of each transformer block.</summary>
     public BlockConfig Block => new(DModel, NHeads, NKvHeads, FfnHidden, Activation, NormEps, Dropout, InitStd);
 

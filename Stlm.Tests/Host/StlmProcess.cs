@@ -11,6 +11,20 @@ public static class StlmProcess
 
     public static Result Run(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
+        using var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"stlm {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>`dotnet stlm.dll args` in <paramref name="workingDirectory"/> with its output redirected and <paramref name="environment"/> added.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<KeyValuePair<string, string>>? environment, IEnumerable<string> args)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
@@ -20,16 +34,7 @@ public static class StlmProcess
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
-        if (environment is not null)
-            foreach (var (k, v) in environment) start.Environment[k] = v;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"stlm {string.Join(' ', args)} did not finish in 5 minutes");
-        }
-        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+        foreach (var (k, v) in environment ?? []) start.Environment[k] = v;
+        return start;
     }
 }

@@ -62,12 +62,17 @@ public static class RunRules
             : $"cannot fork {parent.RunId}: {have}";
     }
 
+    /// <summary>Why no step (trained or skipped) can be recorded now; null while this process trains the run.</summary>
+    static string? NotTraining(RunState s, long? trainerStep) =>
+        Terminal(s) is { } done ? $"{done}: no steps after that"
+        : s.Status == RunStatus.Paused ? $"run {s.RunId} is paused at step {s.Step}: resume it before training"
+        : trainerStep is null ? $"run {s.RunId} was not resumed in this process: resume it from a checkpoint before recording steps"
+        : null;
+
     public static Decision Step(RunState s, long? trainerStep, StepCompleted e)
     {
-        if (Terminal(s) is { } done) return Decision.Reject($"{done}: no steps after that");
-        if (s.Status == RunStatus.Paused) return Decision.Reject($"run {s.RunId} is paused at step {s.Step}: resume it before training");
-        if (trainerStep is not { } at)
-            return Decision.Reject($"run {s.RunId} was not resumed in this process: resume it from a checkpoint before recording steps");
+        if (NotTraining(s, trainerStep) is { } why) return Decision.Reject(why);
+        var at = trainerStep!.Value;
         if (e.Step != at + 1) return Decision.Reject($"run {s.RunId}: step {e.Step} arrived but the next step is {at + 1}");
         if (s.LossAt(e.Step) is { } journaled)
             return BitConverter.DoubleToInt64Bits(journaled) == BitConverter.DoubleToInt64Bits(e.Loss)
@@ -79,10 +84,8 @@ public static class RunRules
 
     public static Decision Skip(RunState s, long? trainerStep, StepSkipped e)
     {
-        if (Terminal(s) is { } done) return Decision.Reject($"{done}: no steps after that");
-        if (s.Status == RunStatus.Paused) return Decision.Reject($"run {s.RunId} is paused at step {s.Step}: resume it before training");
-        if (trainerStep is not { } at)
-            return Decision.Reject($"run {s.RunId} was not resumed in this process: resume it from a checkpoint before recording steps");
+        if (NotTraining(s, trainerStep) is { } why) return Decision.Reject(why);
+        var at = trainerStep!.Value;
         if (e.Step != at + 1) return Decision.Reject($"run {s.RunId}: a skip of step {e.Step} arrived but the next step is {at + 1}");
         if (s.Skips.Any(k => k.Step == e.Step && k.From.Equals(e.From))) return Decision.Recheck();
         if (s.LossAt(e.Step) is { } journaled)

@@ -98,8 +98,7 @@ public sealed class TrainingSession : IAsyncDisposable
     public static Task<TrainingSession> StartNew(string runId, Config config, TrainingSessionOptions options) =>
         Launch(RunIds.Validate(runId), config, options, async (run, _) =>
         {
-            var state = await RunActor.AskAsync(run, new CreateRun(runId, config.ToHocon(), config.ContentHash(),
-                config.GetLong("torch.seed"), CodeVersion), AskTimeout);
+            var state = await RunActor.AskAsync(run, RunCreation.Command(runId, config), AskTimeout);
             return (config, config.ToHocon(), state, new StartPoint(state.FirstStep - 1, null, ""));
         });
 
@@ -135,15 +134,10 @@ public sealed class TrainingSession : IAsyncDisposable
         {
             var parent = await ReadRunAsync(system, parentRunId);
             if (!parent.Exists) throw new StlmException($"cannot fork {parentRunId}: no such run; `stlm runs` lists the runs");
-            var inherited = Config.ParseString(parent.Created!.ConfigHocon, $"run {parentRunId}").Resolve();
-            var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(inherited);
             // The fork is journaled as trained here: in this data folder.
-            var config = paths.Relocate(inherited);
-            foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
-            config = config.Resolve();
-            TrainingRecipe.From(config); // a bad override fails here, before anything is journaled
-            var state = await RunActor.AskAsync(run, new CreateRun(runId, config.ToHocon(), config.ContentHash(),
-                config.GetLong("torch.seed"), CodeVersion, new ForkFrom(parent, step, overrides)), AskTimeout);
+            var config = RunCreation.ForkConfig(parent, overrides, options.DataDir is { } dir ? new DataFolderPaths(dir) : null);
+            var paths = DataFolderPaths.Of(config);
+            var state = await RunActor.AskAsync(run, RunCreation.Command(runId, config, new ForkFrom(parent, step, overrides)), AskTimeout);
             var fork = state.Fork!;
             return (config, config.ToHocon(), state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system, paths));
         });

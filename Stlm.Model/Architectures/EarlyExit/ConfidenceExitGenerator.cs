@@ -29,7 +29,7 @@ public static class ConfidenceExitGenerator
             var sequence = new List<int>(prompt);
             var tokens = new List<int>();
             var exits = new List<int>();
-            for (var i = 0; i < maxNewTokens && sequence.Count < model.Config.Core.ContextLength; i++)
+            for (var i = 0; i < maxNewTokens && sequence.Count < model.ContextLength; i++)
             {
                 var (token, layers) = NextToken(model, sequence, threshold);
                 sequence.Add(token);

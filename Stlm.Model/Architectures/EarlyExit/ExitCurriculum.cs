@@ -31,5 +31,5 @@ public static class ExitCurriculum
     }
 
     public static double[] Weights(LayerSkipConfig config, long step) =>
-        Weights(config.Curriculum, config.Core.NLayers, step, config.CurriculumPeriod, config.ExitLossScale);
+        Weights(config.Curriculum, config.Stack.Core.NLayers, step, config.CurriculumPeriod, config.ExitLossScale);
 }

@@ -44,23 +44,19 @@ public record EarlyExitOptions
     public double ConfidenceThreshold { get; init; } = 0.9;
 }
 
-/// <summary>The baseline token model with LayerSkip: the section's options over a core, vocabulary and head.</summary>
+/// <summary>The baseline token model with LayerSkip: the section's options over the baseline's <see cref="Stack"/>.</summary>
 public sealed record LayerSkipConfig : EarlyExitOptions
 {
     public LayerSkipConfig() { }
 
     [SetsRequiredMembers]
-    public LayerSkipConfig(CoreStackConfig core, int vocabSize, bool tieEmbeddings, EarlyExitOptions options) : base(options) =>
-        (Core, VocabSize, TieEmbeddings) = (core, vocabSize, tieEmbeddings);
+    public LayerSkipConfig(TokenStackConfig stack, EarlyExitOptions options) : base(options) => Stack = stack;
 
-    public required CoreStackConfig Core { get; init; }
-    public int VocabSize { get; init; } = 50257;
-    public bool TieEmbeddings { get; init; } = true;
+    public required TokenStackConfig Stack { get; init; }
 
     public void Validate()
     {
-        Core.Validate("model");
-        if (VocabSize <= 0) throw new StlmException($"model: vocab-size must be positive, got {VocabSize}");
+        Stack.Validate();
         if (MaxLayerDropout is < 0 or >= 1)
             throw new StlmException($"model.early-exit: max-layer-dropout {MaxLayerDropout} must be in [0, 1)");
         if (CurriculumPeriod <= 0) throw new StlmException($"model.early-exit: curriculum-period must be positive, got {CurriculumPeriod}");

@@ -19,34 +19,22 @@ namespace Stlm.Model.Architectures;
 /// In training, <see cref="ApplySchedule"/> sets both each step: the schedules.early-exit
 /// policy when it turns anything on, else this model's own rates and curriculum at that step.
 /// </summary>
-public sealed class LayerSkipLm : Module, ICausalLanguageModel, ILanguageModel
+public sealed class LayerSkipLm : TokenStackLm
 {
     double[] exitLossWeights;
     double layerDropoutScale = 1.0;
     double[]? scheduledRates;
-    readonly Dropout embeddingDropout;
 
     public LayerSkipConfig Config { get; }
-    public Embedding EmbedTokens { get; }
-    public CausalStack Model { get; }
-    public Linear LmHead { get; }
 
-    public LayerSkipLm(LayerSkipConfig config, ulong seed)
+    public LayerSkipLm(LayerSkipConfig config, ulong seed) : base(config.Stack)
     {
         config.Validate();
         Config = config;
-        var (v, d, std) = (config.VocabSize, config.Core.DModel, config.Core.Block.InitStd);
-        EmbedTokens = RegisterModule("embed_tokens", new Embedding(v, d, initStd: std));
-        embeddingDropout = RegisterModule("embed_dropout", new Dropout(config.Core.Block.Dropout));
-        Model = RegisterModule("model", new CausalStack(config.Core));
-        LmHead = RegisterModule("lm_head", config.TieEmbeddings ? new Linear(EmbedTokens.Weight) : new Linear(d, v, ParameterGroup.Head, initStd: std));
+        RegisterLmHead();
         exitLossWeights = ExitCurriculum.Weights(config, step: 0);
         InitializeWeights(seed);
     }
-
-    public int LayerCount => Model.LayerCount;
-    public int VocabSize => Config.VocabSize;
-    public int ContextLength => Config.Core.ContextLength;
 
     /// <summary>The scheduler's factor on every layer's dropout rate (0 turns layer dropout off).</summary>
     public double LayerDropoutScale
@@ -59,17 +47,13 @@ public sealed class LayerSkipLm : Module, ICausalLanguageModel, ILanguageModel
     public double[] LayerDropoutRateByLayer =>
         scheduledRates?.ToArray() ?? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale);
 
-    Module ILanguageModel.Module => this;
-
-    Tensor ILanguageModel.Loss(Tensor inputs, Tensor targets) => Loss(inputs, targets);
-
     /// <summary>
     /// The step's early-exit values: a policy that is on (any layer dropout, or any exit-loss
     /// weight below the last layer) replaces the config's rates and weights; a policy that is off
     /// (schedules.early-exit's default) leaves model.early-exit in charge, its curriculum
     /// evaluated at the step.
     /// </summary>
-    public void ApplySchedule(ScheduleValues values)
+    public override void ApplySchedule(ScheduleValues values)
     {
         var policy = values.EarlyExit;
         var on = policy.LayerDropout.Any(p => p > 0) || policy.ExitLossWeights.Take(policy.ExitLossWeights.Count - 1).Any(w => w > 0);
@@ -98,10 +82,10 @@ public sealed class LayerSkipLm : Module, ICausalLanguageModel, ILanguageModel
     }
 
     /// <summary>ids [B, T] → logits [B, T, V] of the last layer (layer dropout applies when training).</summary>
-    public Tensor Forward(Tensor ids, KvCache? cache = null)
+    public override Tensor Forward(Tensor ids, KvCache? cache = null)
     {
         using var scope = TorchScope.Begin();
-        var x = embeddingDropout.Forward(EmbedTokens.Forward(ids));       // [B, T, d]
+        var x = Embed(ids);                                               // [B, T, d]
         var rope = Model.Rotary.Angles(cache?.Length ?? 0, ids.Size(1));
         for (var l = 0; l < LayerCount; l++)
             x = Layer(l, x, rope, cache?[l]);                             // [B, T, d]
@@ -109,11 +93,11 @@ public sealed class LayerSkipLm : Module, ICausalLanguageModel, ILanguageModel
     }
 
     /// <summary>The weighted early-exit loss of ids [B, T] against targets [B, T].</summary>
-    public Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
+    public override Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
     {
         using var scope = TorchScope.Begin();
         var total = exitLossWeights.Sum();
-        var x = embeddingDropout.Forward(EmbedTokens.Forward(ids));       // [B, T, d]
+        var x = Embed(ids);                                               // [B, T, d]
         var rope = Model.Rotary.Angles(0, ids.Size(1));
         Tensor? loss = null;
         for (var l = 0; l < LayerCount; l++)
@@ -126,13 +110,6 @@ public sealed class LayerSkipLm : Module, ICausalLanguageModel, ILanguageModel
             loss = loss is null ? term : loss + term;
         }
         return scope.Keep(loss!);
-    }
-
-    /// <summary>An exit: hidden [B, T, d] after any layer → logits [B, T, V].</summary>
-    public Tensor Exit(Tensor hidden)
-    {
-        using var scope = TorchScope.Begin();
-        return scope.Keep(LmHead.Forward(Model.Norm.Forward(hidden)));
     }
 
     /// <summary>Block l, skipped for a random subset of rows when training with a positive rate.</summary>

@@ -18,24 +18,20 @@ public record MixtureOfDepthsOptions
     public double AuxLossWeight { get; init; } = 0.01;
 }
 
-/// <summary>The baseline token model with mixture-of-depths routing: the section's options over a core, vocabulary and head.</summary>
+/// <summary>The baseline token model with mixture-of-depths routing: the section's options over the baseline's <see cref="Stack"/>.</summary>
 public sealed record MixtureOfDepthsConfig : MixtureOfDepthsOptions
 {
     public MixtureOfDepthsConfig() { }
 
     [SetsRequiredMembers]
-    public MixtureOfDepthsConfig(CoreStackConfig core, int vocabSize, bool tieEmbeddings, MixtureOfDepthsOptions options) : base(options) =>
-        (Core, VocabSize, TieEmbeddings) = (core, vocabSize, tieEmbeddings);
+    public MixtureOfDepthsConfig(TokenStackConfig stack, MixtureOfDepthsOptions options) : base(options) => Stack = stack;
 
-    public required CoreStackConfig Core { get; init; }
-    public int VocabSize { get; init; } = 50257;
-    public bool TieEmbeddings { get; init; } = true;
+    public required TokenStackConfig Stack { get; init; }
 
     public bool IsRouted(int layer) => (layer + 1) % RouteEvery == 0;
     public void Validate()
     {
-        Core.Validate("model");
-        if (VocabSize <= 0) throw new StlmException($"model: vocab-size must be positive, got {VocabSize}");
+        Stack.Validate();
         if (Capacity is <= 0 or > 1) throw new StlmException($"model.mixture-of-depths: capacity {Capacity} must be in (0, 1]");
         if (RouteEvery <= 0) throw new StlmException($"model.mixture-of-depths: route-every must be positive, got {RouteEvery}");
         if (AuxLossWeight < 0) throw new StlmException($"model.mixture-of-depths: aux-loss-weight must be ≥ 0, got {AuxLossWeight}");

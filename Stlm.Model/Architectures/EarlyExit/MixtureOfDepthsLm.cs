@@ -17,42 +17,27 @@ namespace Stlm.Model.Architectures;
 /// tokens, so the model stays causal. Capacity 1 routes every token, both ways.
 /// It keeps no KV cache: a routed block skips some positions, so generation re-runs the prefix.
 /// </summary>
-public sealed class MixtureOfDepthsLm : Module, ICausalLanguageModel, ILanguageModel
+public sealed class MixtureOfDepthsLm : TokenStackLm
 {
     readonly int[] routerOfLayer;
-    readonly Dropout embeddingDropout;
 
     public MixtureOfDepthsConfig Config { get; }
-    public Embedding EmbedTokens { get; }
-    public CausalStack Model { get; }
     public ModuleList<Linear> Routers { get; }
-    public Linear LmHead { get; }
 
-    public MixtureOfDepthsLm(MixtureOfDepthsConfig config, ulong seed)
+    public MixtureOfDepthsLm(MixtureOfDepthsConfig config, ulong seed) : base(config.Stack)
     {
         config.Validate();
         Config = config;
-        var (v, d, std) = (config.VocabSize, config.Core.DModel, config.Core.Block.InitStd);
-        EmbedTokens = RegisterModule("embed_tokens", new Embedding(v, d, initStd: std));
-        embeddingDropout = RegisterModule("embed_dropout", new Dropout(config.Core.Block.Dropout));
-        Model = RegisterModule("model", new CausalStack(config.Core));
-        var routed = Enumerable.Range(0, config.Core.NLayers).Where(config.IsRouted).ToList();
+        var (layers, d, std) = (config.Stack.Core.NLayers, config.Stack.Core.DModel, config.Stack.Core.Block.InitStd);
+        var routed = Enumerable.Range(0, layers).Where(config.IsRouted).ToList();
         Routers = RegisterModule("routers", new ModuleList<Linear>(routed.Select(_ => new Linear(d, 1, ParameterGroup.Other, initStd: std))));
-        routerOfLayer = Enumerable.Range(0, config.Core.NLayers).Select(l => routed.IndexOf(l)).ToArray();
-        LmHead = RegisterModule("lm_head", config.TieEmbeddings ? new Linear(EmbedTokens.Weight) : new Linear(d, v, ParameterGroup.Head, initStd: std));
+        routerOfLayer = Enumerable.Range(0, layers).Select(l => routed.IndexOf(l)).ToArray();
+        RegisterLmHead();
         InitializeWeights(seed);
     }
 
-    public int VocabSize => Config.VocabSize;
-    public int ContextLength => Config.Core.ContextLength;
-    public int LayerCount => Model.LayerCount;
-
-    Module ILanguageModel.Module => this;
-
-    Tensor ILanguageModel.Loss(Tensor inputs, Tensor targets) => Loss(inputs, targets);
-
     /// <summary>ids [B, T] → logits [B, T, V]; no cache (pass null, or generate with UseKvCache = false).</summary>
-    public Tensor Forward(Tensor ids, KvCache? cache)
+    public override Tensor Forward(Tensor ids, KvCache? cache)
     {
         if (cache is not null) throw new StlmException("mixture-of-depths keeps no KV cache (routed blocks skip positions); generate with the cache off");
         return Forward(ids);
@@ -66,7 +51,7 @@ public sealed class MixtureOfDepthsLm : Module, ICausalLanguageModel, ILanguageM
     }
 
     /// <summary>Cross-entropy of ids [B, T] against targets [B, T], plus the routers' auxiliary loss when training.</summary>
-    public Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
+    public override Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
     {
         using var scope = TorchScope.Begin();
         var auxiliary = new List<Tensor>();
@@ -78,7 +63,7 @@ public sealed class MixtureOfDepthsLm : Module, ICausalLanguageModel, ILanguageM
 
     Tensor Run(Tensor ids, List<Tensor>? auxiliary)
     {
-        var x = embeddingDropout.Forward(EmbedTokens.Forward(ids));          // [B, T, d]
+        var x = Embed(ids);                                                  // [B, T, d]
         var rope = Model.Rotary.Angles(0, ids.Size(1));                      // [T, head_dim]
         for (var l = 0; l < Model.LayerCount; l++)
         {
@@ -95,7 +80,7 @@ public sealed class MixtureOfDepthsLm : Module, ICausalLanguageModel, ILanguageM
                 x = TokenRouting.ByThreshold(block, x, scores, rope);
             }
         }
-        return LmHead.Forward(Model.Norm.Forward(x));                        // [B, T, V]
+        return Exit(x);                                                      // [B, T, V]
     }
 
     /// <summary>mean(softplus(s) − y·s), the stable form of BCE on logits s against 0/1 targets y.</summary>

@@ -14,8 +14,8 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
 
     static BytePooledConfig BytePooled(ModelConfig m) => new(m.Core, m.BytePooling);
     static MegabyteLmConfig Megabyte(ModelConfig m) => new(m.Core, m.Megabyte);
-    static LayerSkipConfig LayerSkip(ModelConfig m) => new(m.Core, m.VocabSize, m.TieEmbeddings, m.EarlyExit);
-    static MixtureOfDepthsConfig MixtureOfDepths(ModelConfig m) => new(m.Core, m.VocabSize, m.TieEmbeddings, m.MixtureOfDepths);
+    static LayerSkipConfig LayerSkip(ModelConfig m) => new(m.TokenStack, m.EarlyExit);
+    static MixtureOfDepthsConfig MixtureOfDepths(ModelConfig m) => new(m.TokenStack, m.MixtureOfDepths);
 
     [Fact]
     public void Reference_sections_bind_to_the_defaults_of_the_records()

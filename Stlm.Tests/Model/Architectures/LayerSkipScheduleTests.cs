@@ -9,15 +9,7 @@ namespace Stlm.Tests.Models.Architectures;
 /// <summary>The schedules' early-exit values reach LayerSkipLm each training step (ILanguageModel.ApplySchedule).</summary>
 public class LayerSkipScheduleTests
 {
-    static readonly LayerSkipConfig Tiny = new()
-    {
-        Core = TinyCores.Core(layers: 4, d: 32, context: 32),
-        VocabSize = 64,
-        MaxLayerDropout = 0.2,
-        LayerDropoutCurve = LayerDropoutCurve.Exponential,
-        Curriculum = ExitCurriculumKind.Rotational,
-        CurriculumPeriod = 2,
-    };
+    static readonly LayerSkipConfig Tiny = TinyCores.LayerSkip;
 
     static readonly EarlyExitSchedule On = new(NLayers: 4, Steps: 100, MaxLayerDropout: 0.3, LayerDropoutRamp: LayerDropoutRamp.Linear,
         LossScale: 1.0, Curriculum: Stlm.Model.Schedules.ExitCurriculum.Rotational, RotationInterval: 2);

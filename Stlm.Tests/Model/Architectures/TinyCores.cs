@@ -12,6 +12,16 @@ static class TinyCores
 
     public static CoreStackConfig Core(int layers = 2, int d = 32, int context = 32) => new(layers, Block(d), context);
 
+    /// <summary>A 4-layer LayerSkip over 64 ids with a rising layer dropout and the rotational curriculum.</summary>
+    public static readonly LayerSkipConfig LayerSkip = new()
+    {
+        Stack = new(Core(layers: 4, d: 32, context: 32), VocabSize: 64),
+        MaxLayerDropout = 0.2,
+        LayerDropoutCurve = LayerDropoutCurve.Exponential,
+        Curriculum = ExitCurriculumKind.Rotational,
+        CurriculumPeriod = 2,
+    };
+
     /// <summary>Parameters of one pre-norm SwiGLU block: q, k, v, o, gate, up, down and two norm gains.</summary>
     public static long BlockParameters(BlockConfig c)
     {
@@ -29,6 +39,23 @@ static class TinyCores
         var ids = new long[batch * length];
         for (var i = 0; i < ids.Length; i++) ids[i] = random.Next(high);
         return Torch.From(ids, batch, length);
+    }
+
+    /// <summary>
+    /// Checks that a model over 64 ids is causal: changing the ids from position 7 on (of 12) keeps
+    /// the logits before it and changes those after. Returns the first ids and their logits.
+    /// </summary>
+    public static (Tensor Ids, Tensor Logits) AssertCausal(ICausalLanguageModel model)
+    {
+        var ids = Ids(2, 12, 64, seed: 1);
+        var changed = ids.Clone();
+        changed.Narrow(1, 7, 5).CopyInPlace(Ids(2, 5, 64, seed: 2));
+
+        var (before, after) = (model.Forward(ids), model.Forward(changed));
+
+        Assert.True(MaxAbsDifference(before.Narrow(1, 0, 7), after.Narrow(1, 0, 7)) < 1e-6);
+        Assert.True(MaxAbsDifference(before.Narrow(1, 7, 5), after.Narrow(1, 7, 5)) > 1e-4);
+        return (ids, before);
     }
 
     public static double MaxAbsDifference(Tensor a, Tensor b)

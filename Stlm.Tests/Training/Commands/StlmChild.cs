@@ -19,17 +19,7 @@ sealed class StlmChild : IDisposable
 
     public static StlmChild Start(string workingDirectory, IDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        foreach (var (k, v) in environment) start.Environment[k] = v;
-        return new StlmChild(Process.Start(start)!);
+        return new StlmChild(Process.Start(StlmProcess.StartInfo(workingDirectory, environment, args))!);
     }
 
     public bool HasExited => _process.HasExited;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Stlm.Model.Faults;
+using Stlm.Tests.Host;
 
 namespace Stlm.Tests.Training.Guarantees;
 
@@ -25,17 +26,9 @@ sealed class StlmChild : IDisposable
 
     public static StlmChild Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment.Remove(FaultPoint.Variable);
-        foreach (var (k, v) in environment) start.Environment[k] = v;
+        var start = StlmProcess.StartInfo(workingDirectory, environment, args);
+        // A fault point set in this test process is not the child's unless the test names one for it.
+        if (!environment.ContainsKey(FaultPoint.Variable)) start.Environment.Remove(FaultPoint.Variable);
         var child = new StlmChild(new Process { StartInfo = start }, string.Join(' ', args));
         child._process.OutputDataReceived += (_, e) => child.Add(child._out, e.Data);
         child._process.ErrorDataReceived += (_, e) => child.Add(child._err, e.Data);

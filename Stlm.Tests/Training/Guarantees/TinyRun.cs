@@ -1,23 +1,20 @@
 namespace Stlm.Tests.Training.Guarantees;
 
 /// <summary>
-/// The run the guarantee tests train in child processes: a 2-layer Llama (d-model 32, context
-/// 32) on a 0.1 MB generated corpus, byte tokenizer, a checkpoint every 2 steps (all kept), no
+/// The run the guarantee tests train in child processes: the <see cref="TinyLlama"/> on a 0.1 MB
+/// generated corpus, a checkpoint every 2 steps (all kept), no
 /// evaluations between checkpoints and no sample: a few hundred steps a second on one core.
 /// </summary>
 static class TinyRun
 {
     public static string[] Sets(int maxSteps, params string[] more) =>
     [
-        .. new[]
-        {
-            "training.preset=\"\"", "data.synthetic-megabytes=0.1", "tokenizer.kind=bytes", "model.vocab-size=258",
-            "model.bos-token-id=256", "model.eos-token-id=256", "model.n-layers=2", "model.d-model=32", "model.n-heads=4",
-            "model.n-kv-heads=2", "model.ffn-hidden=64", "model.context-length=32", "model.dropout=0.1", "schedules.dropout.p=0.1",
-            "training.batch-size=4", "training.grad-accum=1", $"training.max-steps={maxSteps}", "schedules.learning-rate.warmup-steps=2",
+        .. TinyLlama.Sets.Concat(
+        [
+            "data.synthetic-megabytes=0.1", "training.grad-accum=1", $"training.max-steps={maxSteps}", "schedules.learning-rate.warmup-steps=2",
             "eval.every-steps=0", "eval.batches=1", "eval.sample-prompt=\"\"", "checkpoint.every-steps=2", "checkpoint.keep-last=0",
             "torch.threads=1",
-        }.Concat(more).SelectMany(s => new[] { "--set", s }),
+        ]).Concat(more).SelectMany(s => new[] { "--set", s }),
     ];
 
     public static string[] Train(string runId, int maxSteps, params string[] more) => ["train", "--run-id", runId, .. Sets(maxSteps, more)];

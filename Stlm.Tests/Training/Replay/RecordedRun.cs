@@ -19,13 +19,11 @@ static class RecordedRun
 {
     public const string CodeVersion = "test-build";
 
-    /// <summary>A ~25k-parameter Llama on a 0.1 MB byte-tokenised synthetic corpus, under <paramref name="dataDir"/>.</summary>
+    /// <summary>The <see cref="TinyLlama"/> on a 0.1 MB byte-tokenised synthetic corpus under <paramref name="dataDir"/>, two micro-batches a step.</summary>
     public static Config TinyConfig(string dataDir, params string[] more) => TrainConfigLoader.Load(null,
     [
-        $"stlm.data-dir=\"{dataDir}\"", "training.preset=\"\"", "tokenizer.kind=bytes", "data.synthetic-megabytes=0.1",
-        "model.n-layers=2", "model.d-model=32", "model.n-heads=4", "model.n-kv-heads=2", "model.ffn-hidden=64",
-        "model.context-length=32", "model.vocab-size=258", "model.dropout=0.1", "schedules.dropout.p=0.1",
-        "training.batch-size=4", "training.grad-accum=2", "training.max-steps=20", "training.optimizer.lr=3e-3",
+        $"stlm.data-dir=\"{dataDir}\"", .. TinyLlama.Sets, "data.synthetic-megabytes=0.1",
+        "training.grad-accum=2", "training.max-steps=20", "training.optimizer.lr=3e-3",
         "schedules.learning-rate.warmup-steps=3", .. more,
     ]);
 

@@ -23,7 +23,7 @@ public sealed class ReplaySessionRunTests(SessionCorpus corpus) : IClassFixture<
     public async Task A_run_trained_by_the_actors_verifies_from_its_start_and_from_a_checkpoint()
     {
         await using var rig = new SessionRig(corpus, sqlite: true);
-        await SessionRig.Finish(await TrainingSession.StartNew("r-actors", rig.Config(), rig.Options()));
+        await rig.TrainAsync("r-actors");
 
         var whole = await VerifyAsync(rig, "r-actors");
         var stretch = await VerifyAsync(rig, "r-actors", from: 4, to: 6);

@@ -54,7 +54,7 @@ public class SessionCheckpointTests(SessionCorpus corpus) : IClassFixture<Sessio
         Assert.Equal(RunStatus.Running, state.Status);
         Assert.Empty(state.Checkpoints);
 
-        var resumed = await SessionRig.Finish(await TrainingSession.Resume("full", rig.Options()));
+        var resumed = await rig.ResumeAsync("full");
         Assert.Equal(SessionEnd.Completed, resumed.End);
         Assert.Equal(8, (await rig.ReadAsync("full")).Losses.Count);
     }
@@ -83,7 +83,7 @@ public class SessionCheckpointTests(SessionCorpus corpus) : IClassFixture<Sessio
         Directory.CreateDirectory(stale);
         File.WriteAllText(stale + ".lock", "");
 
-        await SessionRig.Finish(await TrainingSession.StartNew("tidy", rig.Config(), rig.Options()));
+        await rig.TrainAsync("tidy");
 
         Assert.False(Directory.Exists(stale));
     }

@@ -27,7 +27,7 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
         first.RequestPause("test");
         hold.Set();
         Assert.Equal(SessionEnd.Paused, (await SessionRig.Finish(first)).End);
-        var resumed = await SessionRig.Finish(await TrainingSession.Resume("leased", rig.Options()));
+        var resumed = await rig.ResumeAsync("leased");
         Assert.Equal(SessionEnd.Completed, resumed.End);
     }
 
@@ -64,7 +64,7 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
         }));
         started.SetResult(session);
         await SessionRig.Finish(session);
-        await SessionRig.Finish(await TrainingSession.Resume("steered", rig.Options()));
+        await rig.ResumeAsync("steered");
 
         var journaled = await overridden!;
         Assert.Equal(("lr", 4L, "1e-3"), (journaled.What, journaled.FromStep, journaled.Value));

@@ -26,8 +26,8 @@ public class SessionEvalTests(SessionCorpus corpus) : IClassFixture<SessionCorpu
     public async Task Evaluating_while_training_leaves_the_trajectory_unchanged()
     {
         await using var rig = new SessionRig(corpus);
-        await SessionRig.Finish(await TrainingSession.StartNew("quiet", rig.Config("eval.workers=0"), rig.Options()));
-        await SessionRig.Finish(await TrainingSession.StartNew("busy", rig.Config("eval.every-steps=1", "eval.workers=2"), rig.Options()));
+        await rig.TrainAsync("quiet", "eval.workers=0");
+        await rig.TrainAsync("busy", "eval.every-steps=1", "eval.workers=2");
 
         Assert.Equal((await rig.ReadAsync("quiet")).Losses, (await rig.ReadAsync("busy")).Losses);
         Assert.Equal(await rig.FinalStateBytes("quiet"), await rig.FinalStateBytes("busy"));

@@ -12,7 +12,7 @@ public class SessionForkTests(SessionCorpus corpus) : IClassFixture<SessionCorpu
     public async Task A_fork_without_overrides_continues_exactly_as_its_parent_did()
     {
         await using var rig = new SessionRig(corpus);
-        await SessionRig.Finish(await TrainingSession.StartNew("parent", rig.Config(), rig.Options()));
+        await rig.TrainAsync("parent");
 
         var outcome = await SessionRig.Finish(await TrainingSession.Fork("parent", 3, [], "child", rig.Options()));
 
@@ -31,7 +31,7 @@ public class SessionForkTests(SessionCorpus corpus) : IClassFixture<SessionCorpu
     public async Task A_fork_starts_from_the_parents_checkpoint_state_plus_its_overrides()
     {
         await using var rig = new SessionRig(corpus);
-        await SessionRig.Finish(await TrainingSession.StartNew("parent", rig.Config(), rig.Options()));
+        await rig.TrainAsync("parent");
 
         await SessionRig.Finish(await TrainingSession.Fork("parent", 3, ["schedules.learning-rate.peak=1e-4"], "slower", rig.Options()));
 
@@ -50,7 +50,7 @@ public class SessionForkTests(SessionCorpus corpus) : IClassFixture<SessionCorpu
     public async Task Forking_a_step_with_no_committed_checkpoint_names_the_steps_that_have_one()
     {
         await using var rig = new SessionRig(corpus);
-        await SessionRig.Finish(await TrainingSession.StartNew("parent", rig.Config(), rig.Options()));
+        await rig.TrainAsync("parent");
 
         var e = await Assert.ThrowsAnyAsync<StlmException>(() => TrainingSession.Fork("parent", 4, [], "nowhere", rig.Options()));
 

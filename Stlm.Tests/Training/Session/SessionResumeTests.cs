@@ -12,7 +12,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
     public async Task A_run_trains_to_max_steps_journaling_every_step_and_a_final_checkpoint()
     {
         await using var rig = new SessionRig(corpus);
-        var outcome = await SessionRig.Finish(await TrainingSession.StartNew("plain", rig.Config(), rig.Options()));
+        var outcome = await rig.TrainAsync("plain");
 
         Assert.Equal(SessionEnd.Completed, outcome.End);
         Assert.Equal(8, outcome.Step);
@@ -29,7 +29,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
     public async Task Paused_and_resumed_run_ends_bit_identical_to_an_uninterrupted_one()
     {
         await using var rig = new SessionRig(corpus);
-        await SessionRig.Finish(await TrainingSession.StartNew("straight", rig.Config(), rig.Options()));
+        await rig.TrainAsync("straight");
 
         var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = rig.Options(beforeStep: (n, _) =>
@@ -49,7 +49,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         Assert.Equal(5, Assert.IsType<CheckpointEvent>(order[^2]).Step);
         Assert.IsType<StatusEvent>(order[^1]);
 
-        var resumed = await SessionRig.Finish(await TrainingSession.Resume("paused", rig.Options()));
+        var resumed = await rig.ResumeAsync("paused");
         Assert.Equal(SessionEnd.Completed, resumed.End);
         Assert.Equal((await rig.ReadAsync("straight")).Losses, (await rig.ReadAsync("paused")).Losses);
         Assert.Equal(await rig.FinalStateBytes("straight"), await rig.FinalStateBytes("paused"));
@@ -59,7 +59,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
     public async Task Resume_after_a_crash_reruns_and_rechecks_the_journaled_steps_after_the_checkpoint()
     {
         await using var rig = new SessionRig(corpus);
-        await SessionRig.Finish(await TrainingSession.StartNew("straight", rig.Config(), rig.Options()));
+        await rig.TrainAsync("straight");
 
         await CrashAtStep6(rig, "crashed"); // torn down mid-run: no checkpoint, no Paused
 
@@ -70,7 +70,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         Assert.True(crashed.Step >= 5, $"the journal has steps up to {crashed.Step}");
 
         rig.Events.Clear();
-        var outcome = await SessionRig.Finish(await TrainingSession.Resume("crashed", rig.Options()));
+        var outcome = await rig.ResumeAsync("crashed");
         Assert.Equal(SessionEnd.Completed, outcome.End);
         var steps = rig.Events.OfType<StepEvent>().ToList();
         Assert.Equal(Enumerable.Range(4, 5).Select(i => (long)i), steps.Select(e => e.Step.Step));

@@ -14,8 +14,8 @@ namespace Stlm.Tests.Training.Session;
 
 /// <summary>
 /// A data folder with a 0.2 MB generated story corpus (byte tokenizer, made once per test
-/// process and removed when it exits) and a tiny Llama config (2 layers, d-model 32, context 32)
-/// that trains a step in milliseconds.
+/// process and removed when it exits) and the <see cref="TinyLlama"/> config, 8 steps with a
+/// checkpoint every 3.
 /// </summary>
 public sealed class SessionCorpus
 {
@@ -33,11 +33,8 @@ public sealed class SessionCorpus
 
     static Config Build(string dataDir, IEnumerable<string> sets) => TrainConfigLoader.Load(null,
     [
-        $"stlm.data-dir=\"{dataDir}\"", "training.preset=\"\"", "data.synthetic-megabytes=0.2", "data.validation-fraction=0.05",
-        "tokenizer.kind=bytes", "model.vocab-size=258", "model.bos-token-id=256", "model.eos-token-id=256",
-        "model.n-layers=2", "model.d-model=32", "model.n-heads=4", "model.n-kv-heads=2", "model.ffn-hidden=64",
-        "model.context-length=32", "model.dropout=0.1", "schedules.dropout.p=0.1",
-        "training.batch-size=4", "training.grad-accum=1", "training.max-steps=8", "training.optimizer.lr=3e-3",
+        $"stlm.data-dir=\"{dataDir}\"", .. TinyLlama.Sets, "data.synthetic-megabytes=0.2", "data.validation-fraction=0.05",
+        "training.grad-accum=1", "training.max-steps=8", "training.optimizer.lr=3e-3",
         "schedules.learning-rate.warmup-steps=2", "torch.threads=1",
         "eval.every-steps=0", "eval.batches=2", "eval.workers=1", "checkpoint.every-steps=3", "checkpoint.keep-last=0",
         .. sets,
@@ -86,6 +83,13 @@ public sealed class SessionRig : IAsyncDisposable
         await using (session)
             return await session.Completion.WaitAsync(TimeSpan.FromSeconds(60));
     }
+
+    /// <summary>Trains a new run of the tiny config, with <paramref name="sets"/> on top, to its end.</summary>
+    public async Task<SessionOutcome> TrainAsync(string runId, params string[] sets) =>
+        await Finish(await TrainingSession.StartNew(runId, Config(sets), Options()));
+
+    /// <summary>Resumes a run and trains it to its end.</summary>
+    public async Task<SessionOutcome> ResumeAsync(string runId) => await Finish(await TrainingSession.Resume(runId, Options()));
 
     /// <summary>The run as its journal says (a fresh RunActor recovers it).</summary>
     public async Task<RunState> ReadAsync(string runId)

@@ -1,0 +1,39 @@
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Training.Recipe;
+using Stlm.Actors.Training.Run;
+
+namespace Stlm.Actors.Training.Session;
+
+/// <summary>
+/// What a new run's RunCreated says, shared by <see cref="TrainingSession"/> and the host's
+/// `stlm fork --no-train`, so that a fork journaled without training is the fork a session would have made.
+/// </summary>
+public static class RunCreation
+{
+    /// <summary>
+    /// A fork's config: <paramref name="parent"/>'s journaled config (already resolved) with
+    /// <paramref name="overrides"/> ("key=value", as --set) on top, so an override changes only the
+    /// key it names. A bad override throws StlmException here, before anything is journaled.
+    /// The fork is journaled as trained in <paramref name="paths"/>' data folder (null: the parent's).
+    /// </summary>
+    public static Config ForkConfig(RunState parent, IReadOnlyList<string> overrides, DataFolderPaths? paths = null)
+    {
+        var inherited = Config.ParseString(parent.Created!.ConfigHocon, $"run {parent.RunId}").Resolve();
+        var config = paths is null ? inherited : paths.Relocate(inherited);
+        foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
+        config = config.Resolve();
+        CheckBeforeJournaling(config);
+        return config;
+    }
+
+    /// <summary>The config's problems a user can fix, as one-line StlmExceptions, before a start is journaled.</summary>
+    public static void CheckBeforeJournaling(Config config)
+    {
+        TrainingRecipe.From(config);
+        SessionSettings.From(config);
+    }
+
+    /// <summary>The command that journals run <paramref name="runId"/> trained with <paramref name="config"/> (a fork names its parent's checkpoint).</summary>
+    public static CreateRun Command(string runId, Config config, ForkFrom? fork = null) =>
+        new(runId, config.ToHocon(), config.ContentHash(), config.GetLong("torch.seed"), TrainingSession.CodeVersion, fork);
+}
