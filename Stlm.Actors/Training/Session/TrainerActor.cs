@@ -8,7 +8,7 @@ using Cursor = Stlm.Model.Data.DataCursor;
 
 namespace Stlm.Actors.Training.Session;
 
-// The trainer's protocol (besides StepBatch, ScheduleAnnounced, CheckpointDone/Failed, EvalDone).
+// The trainer's protocol (besides StepBatch, ScheduleAnnounced, CheckpointDone/Failed, RetentionApplied, EvalDone).
 
 /// <summary>Finish the current step, checkpoint, journal Paused, stop.</summary>
 public sealed record PauseTraining(string Reason);
@@ -47,7 +47,7 @@ public sealed record TrainerFinished(SessionOutcome Outcome);
 /// from the journal's) fails the run. Every checkpoint.every-steps steps it captures a
 /// checkpoint (the only part it waits for) and hands it to the checkpoint actor; every
 /// eval.every-steps steps and at each checkpoint it hands a copy of the weights to the
-/// evaluators. A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
+/// evaluators (held-out, and at checkpoints the eval.tasks too: see TrainerActor.Evaluations). A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
 /// </summary>
 public sealed partial class TrainerActor : ReceiveActor
 {
@@ -77,7 +77,6 @@ public sealed partial class TrainerActor : ReceiveActor
     double _lastLoss = double.NaN;
     double? _heldOutBpb;
     long _lastCheckpointed;
-    long _lastEvaluated = -1;
     readonly System.Diagnostics.Stopwatch _sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
     StartPoint _lastCommitted;
 
@@ -112,10 +111,10 @@ public sealed partial class TrainerActor : ReceiveActor
             _checkpointsInFlight--;
             Fail($"checkpoint of step {f.Step} failed: {f.Reason}", journal: false);
         });
-        Receive<EvalDone>(e =>
+        Receive<EvalDone>(OnEvalDone);
+        Receive<RetentionApplied>(_ =>
         {
-            _evalsInFlight--;
-            if (e.Bpb is { } bpb) _heldOutBpb = bpb;
+            _checkpointsInFlight--;
             Continue();
         });
         Receive<PauseTraining>(p => BeginFinish(new Finish(SessionEnd.Paused, p.Reason)));
@@ -183,7 +182,7 @@ public sealed partial class TrainerActor : ReceiveActor
         }
         _nextStep = start.Step + 1;
         _lastCheckpointed = start.Step;
-        _lastEvaluated = -1;
+        ForgetEvaluatedSteps();
         _batches.Clear();
         _generation++;
         _loader.Tell(new LoadFrom(_cursor, _generation), Self);
@@ -259,7 +258,7 @@ public sealed partial class TrainerActor : ReceiveActor
         var checkpoint = (settings.CheckpointEvery > 0 && n % settings.CheckpointEvery == 0)
             || (settings.CheckpointEveryDuration > TimeSpan.Zero && _sinceCheckpoint.Elapsed >= settings.CheckpointEveryDuration);
         if (checkpoint) Checkpoint(evaluate: true);
-        else if (settings.EvalEvery > 0 && n % settings.EvalEvery == 0) Evaluate();
+        else if (settings.EvalEvery > 0 && n % settings.EvalEvery == 0) Evaluate(withTasks: false);
         if (_nextStep > MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 
@@ -284,13 +283,15 @@ public sealed partial class TrainerActor : ReceiveActor
     /// <summary>Captures the state after the current step (the only part training waits for) and hands it to the checkpoint actor.</summary>
     void Checkpoint(bool evaluate)
     {
+        // Evaluations first: the checkpoint actor must know whether the keep-best metric of this step is on its way.
+        if (evaluate) Evaluate(withTasks: true);
+        var metricPending = MetricPendingAt(CurrentStep);
         var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion);
         var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
         _lastCheckpointed = CurrentStep;
         _sinceCheckpoint.Restart();
         _checkpointsInFlight++;
-        _checkpoints.Tell(new WriteCheckpoint(snapshot), Self);
-        if (evaluate) Evaluate();
+        _checkpoints.Tell(new WriteCheckpoint(snapshot, metricPending), Self);
     }
 
     void OnCheckpointDone(CheckpointDone d)
@@ -299,13 +300,5 @@ public sealed partial class TrainerActor : ReceiveActor
         if (_lastCommitted.Step <= d.Step)
             _lastCommitted = new StartPoint(d.Step, d.Written.Path, d.Written.ContentHash);
         Continue();
-    }
-
-    void Evaluate()
-    {
-        if (_setup.Settings.Evaluators == 0 || _lastEvaluated == CurrentStep) return;
-        _lastEvaluated = CurrentStep;
-        _evalsInFlight++;
-        _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module), Self);
     }
 }

@@ -90,6 +90,7 @@ public sealed class TrainingSession : IAsyncDisposable
     public static Task<TrainingSession> StartNew(string runId, Config config, TrainingSessionOptions options) =>
         Launch(RunIds.Validate(runId), config, options, async (run, _) =>
         {
+            CheckBeforeJournaling(config);
             var state = await RunActor.AskAsync(run, new CreateRun(runId, config.ToHocon(), config.ContentHash(),
                 config.GetLong("torch.seed"), CodeVersion), AskTimeout);
             return (config, state, new StartPoint(state.FirstStep - 1, null, ""));
@@ -110,6 +111,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var (hash, step) = RunRules.ResumePoint(before, null);
             var start = await StartOf(before, hash, step!.Value, system);
             if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            CheckBeforeJournaling(config);
             var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
             return (config, state, start);
         });
@@ -128,12 +130,22 @@ public sealed class TrainingSession : IAsyncDisposable
             var config = Config.ParseString(parent.Created!.ConfigHocon, $"run {parentRunId}");
             foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
             config = config.Resolve();
-            TrainingRecipe.From(config); // a bad override fails here, before anything is journaled
+            CheckBeforeJournaling(config); // a bad override fails here, before anything is journaled
             var state = await RunActor.AskAsync(run, new CreateRun(runId, config.ToHocon(), config.ContentHash(),
                 config.GetLong("torch.seed"), CodeVersion, new ForkFrom(parent, step, overrides)), AskTimeout);
             var fork = state.Fork!;
             return (config, state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system));
         });
+
+    /// <summary>
+    /// The config's problems a user can fix (bad values, an unknown eval task, a missing or
+    /// unreadable task file) as one-line StlmExceptions, before the start is journaled.
+    /// </summary>
+    static void CheckBeforeJournaling(Config config)
+    {
+        TrainingRecipe.From(config);
+        ChoiceTask.Load(SessionSettings.From(config).Tasks);
+    }
 
     /// <summary>Where training starts: the run's start (no hash), one of its checkpoints, or its parent's (a fork's start).</summary>
     static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system)
@@ -183,12 +195,13 @@ public sealed class TrainingSession : IAsyncDisposable
             if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
             var recipe = TrainingRecipe.From(config);
             var settings = SessionSettings.From(config);
+            var tasks = ChoiceTask.Load(settings.Tasks);
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
             var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep);
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
-            session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes), ActorRefs.NoSender);
+            session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);
         }
         catch
