@@ -39,7 +39,14 @@ public static class RunCurves
         }
         var panels = new List<LineChart> { new($"run {runId}", "step", "loss / eval", losses, markers, Height: PanelHeight) };
         if (accuracies.Count > 0)
-            panels.Add(new LineChart($"run {runId}: multiple-choice accuracy", "step", "accuracy", accuracies, markers, Height: PanelHeight));
+        {
+            // Both panels span the same steps, and accuracies their whole 0..1, so the curves line up and compare.
+            var steps = losses.Concat(accuracies).SelectMany(s => s.Points).Select(p => p.X).Concat(markers.Select(m => m.X)).ToList();
+            var (first, last) = (steps.Min(), steps.Max());
+            panels[0] = panels[0] with { CoverFrom = new ChartPoint(first, double.NaN), CoverTo = new ChartPoint(last, double.NaN) };
+            panels.Add(new LineChart($"run {runId}: multiple-choice accuracy", "step", "accuracy", accuracies, markers, Height: PanelHeight,
+                CoverFrom: new ChartPoint(first, 0), CoverTo: new ChartPoint(last, 1)));
+        }
         return panels;
     }
 
