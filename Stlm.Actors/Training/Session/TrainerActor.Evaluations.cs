@@ -4,7 +4,9 @@ namespace Stlm.Actors.Training.Session;
 // and at each checkpoint it takes (but the quick one of a pause) the held-out evaluation and
 // every eval.tasks task, all on one copy of that step's weights (the checkpoint's own), so
 // training goes on meanwhile. Every ending waits for the evaluations in flight (the trainer
-// counts them); they are bounded by eval.batches and the tasks' limits. With checkpoint.keep-best,
+// counts them); they are bounded by eval.batches and the tasks' limits. A resumed run first scores
+// the tasks its start checkpoint lacks (a pause's, which is not evaluated so that pausing stays
+// quick, or one whose evaluations a crash cut off). With checkpoint.keep-best,
 // a checkpoint whose keep-best metric is still being evaluated is kept by the checkpoint actor
 // until the trainer tells it the value is in (CheckpointEvaluated), which re-applies retention.
 public sealed partial class TrainerActor
@@ -26,6 +28,14 @@ public sealed partial class TrainerActor
         _lastHeldOut = CurrentStep;
         if (withTasks) _lastTasks = CurrentStep;
         if (tasks.Contains(settings.KeepBestMetric.Task)) _metricInFlight.Add(CurrentStep);
+        _evalsInFlight += tasks.Count;
+        _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module, tasks), Self);
+    }
+
+    /// <summary>The eval.tasks the start checkpoint lacks (TrainerSetup.TasksAtStart), on the weights just restored.</summary>
+    void EvaluateStart()
+    {
+        if (_setup.TasksAtStart is not { Count: > 0 } tasks || _setup.Settings.Evaluators == 0) return;
         _evalsInFlight += tasks.Count;
         _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module, tasks), Self);
     }

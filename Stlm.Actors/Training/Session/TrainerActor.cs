@@ -23,7 +23,11 @@ public sealed record OverrideRequest(string What, string Value, long? FromStep);
 /// <summary>Where training starts: after step <paramref name="Step"/>, from a committed checkpoint or (null path) the run's initial weights.</summary>
 public sealed record StartPoint(long Step, string? CheckpointPath, string CheckpointHash);
 
-/// <summary>Everything the trainer is built from; <paramref name="BeforeStep"/> is a fault-injection hook for tests.</summary>
+/// <summary>
+/// Everything the trainer is built from; <paramref name="BeforeStep"/> is a fault-injection hook
+/// for tests; <paramref name="TasksAtStart"/>: eval.tasks the run's own start checkpoint has no
+/// results for (a pause's checkpoint, or evaluations a crash cut off), scored before training.
+/// </summary>
 public sealed record TrainerSetup(
     string RunId,
     TrainingRecipe Recipe,
@@ -31,7 +35,8 @@ public sealed record TrainerSetup(
     string CodeVersion,
     SessionSettings Settings,
     StartPoint Start,
-    Action<long, ILanguageModel>? BeforeStep = null);
+    Action<long, ILanguageModel>? BeforeStep = null,
+    IReadOnlyList<string>? TasksAtStart = null);
 
 /// <summary>The trainer is done: how it ended and where it stood.</summary>
 public sealed record TrainerFinished(SessionOutcome Outcome);
@@ -154,6 +159,7 @@ public sealed partial class TrainerActor : ReceiveActor
                 $"training could not start from step {_setup.Start.Step}: {e.Message.ReplaceLineEndings(" ")}")), Self);
             return;
         }
+        EvaluateStart();
         if (CurrentStep >= MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 

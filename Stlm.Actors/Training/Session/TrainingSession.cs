@@ -147,6 +147,11 @@ public sealed class TrainingSession : IAsyncDisposable
         ChoiceTask.Load(SessionSettings.From(config).Tasks);
     }
 
+    /// <summary>The eval.tasks with no result at the start checkpoint, when it is the run's own (a fork's start is its parent's).</summary>
+    static IReadOnlyList<string> TasksMissingAt(RunState state, StartPoint start, SessionSettings settings) =>
+        start.CheckpointPath is null || state.CheckpointByHash(start.CheckpointHash) is null ? []
+            : [.. settings.Tasks.Select(t => t.Name).Where(task => !state.Evals.Any(e => e.Step == start.Step && e.Task == task))];
+
     /// <summary>Where training starts: the run's start (no hash), one of its checkpoints, or its parent's (a fork's start).</summary>
     static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system)
     {
@@ -199,7 +204,8 @@ public sealed class TrainingSession : IAsyncDisposable
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
-            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep);
+            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep,
+                TasksMissingAt(state, start, settings));
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);

@@ -98,6 +98,29 @@ public class SessionChoiceEvalTests(SessionCorpus corpus) : IClassFixture<Sessio
     }
 
     [Fact]
+    public async Task A_pause_does_not_wait_to_score_its_checkpoint_and_the_resume_scores_it_first()
+    {
+        await using var rig = new SessionRig(corpus);
+        var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = await TrainingSession.StartNew("later", rig.Config(Tasks), rig.Options(beforeStep: (n, _) =>
+        {
+            if (n == 5) started.Task.Result.RequestPause("test");
+        }));
+        started.SetResult(first);
+        Assert.Equal(SessionEnd.Paused, (await SessionRig.Finish(first)).End);
+        var paused = await rig.ReadAsync("later");
+        Assert.Equal(5, paused.LatestCheckpoint()!.Step);
+        Assert.DoesNotContain(paused.Evals, e => e.Step == 5);
+
+        Assert.Equal(SessionEnd.Completed, (await SessionRig.Finish(await TrainingSession.Resume("later", rig.Options()))).End);
+        var done = await rig.ReadAsync("later");
+        Assert.Equal([3L, 5, 6, 8], done.Evals.Where(e => e.Task == "hellaswag").Select(e => e.Step).Order());
+        Assert.Equal([3L, 5, 6, 8], done.Evals.Where(e => e.Task == "arc_easy").Select(e => e.Step).Order());
+        var expected = ScoreAlone(done.LiveCheckpoints.Single(c => c.Step == 5), MultipleChoiceTasks.Read("hellaswag", Fixture("hellaswag_harness_sample.jsonl")));
+        Assert.Equal(expected.AccNorm, Metric(done.Evals.Single(e => e.Step == 5 && e.Task == "hellaswag"), "acc_norm"));
+    }
+
+    [Fact]
     public async Task A_resumed_run_rechecks_the_evaluations_of_re_run_steps_instead_of_journaling_them_twice()
     {
         await using var rig = new SessionRig(corpus);
