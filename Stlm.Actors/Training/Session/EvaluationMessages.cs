@@ -4,7 +4,8 @@ using Stlm.Model.Nn;
 namespace Stlm.Actors.Training.Session;
 
 // The evaluators' protocol: the trainer tells the pool EvaluateWeights; the pool splits it into
-// one EvaluationJob per task, each to an idle evaluator; each job ends in one EvalDone to the trainer.
+// jobs (held-out; each multiple-choice task cut into up to eval.workers shards of its questions),
+// each to an idle evaluator; each task ends in one EvalDone to the trainer.
 
 /// <summary>
 /// A private copy of the weights after one step, shared by the evaluations of that step: each
@@ -32,6 +33,9 @@ public sealed class WeightsCopy
         return new WeightsCopy(copies, holders);
     }
 
+    /// <summary>More evaluations will hold the copy (call before handing it on).</summary>
+    public void Retain(int more) => Interlocked.Add(ref _holders, more);
+
     /// <summary>One holder is done with the copy (thread-safe).</summary>
     public void Release()
     {
@@ -47,8 +51,15 @@ public sealed record EvaluateWeights(long Step, WeightsCopy Weights, IReadOnlyLi
         new(step, WeightsCopy.Capture(module, tasks.Count), tasks);
 }
 
-/// <summary>One task on one step's weights, for one evaluator (it releases its hold on the weights).</summary>
-public sealed record EvaluationJob(long Step, string Task, WeightsCopy Weights);
+/// <summary>
+/// One task on one step's weights, for one evaluator (it releases its hold on the weights): held
+/// out, or the questions [<paramref name="From"/>, <paramref name="To"/>) of a multiple-choice task
+/// (<paramref name="Id"/>: which of the pool's task evaluations the shard belongs to).
+/// </summary>
+public sealed record EvaluationJob(long Step, string Task, WeightsCopy Weights, int From = 0, int To = 0, long Id = 0);
+
+/// <summary>An evaluator scored a shard of a task's questions (null: it failed); the pool journals the task once all its shards are in.</summary>
+public sealed record ShardScored(long Id, int From, IReadOnlyList<Model.Eval.MultipleChoiceScorer.ItemScore>? Scores);
 
 /// <summary>
 /// One evaluation is over; <paramref name="Journaled"/>: its EvalCompleted is in the journal (or

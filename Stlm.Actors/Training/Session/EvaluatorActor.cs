@@ -16,10 +16,9 @@ public sealed record EvaluatorSetup(Func<TokenDataset> OpenHeldOut, int Batches,
 /// Runs one <see cref="EvaluationJob"/> at a time on its own model instance and thread, loaded
 /// from the job's copy of the weights, with eval.threads libtorch threads, while training goes
 /// on: held-out bits per byte (<see cref="HeldOutEvaluation"/>) → EvalCompleted(step, "heldout",
-/// bpb, nats_per_token, tokens), or a multiple-choice task (<see cref="ChoiceTask"/>) →
-/// EvalCompleted(step, task, acc, acc_norm, items). An evaluation the journal already holds with
-/// the same metrics (a step re-run after a resume) is not journaled again. The sender (the pool)
-/// gets <see cref="EvalDone"/>.
+/// bpb, nats_per_token, tokens), answered <see cref="EvalDone"/>; or a shard of a
+/// multiple-choice task's questions (<see cref="ChoiceTask"/>), answered with their scores
+/// (<see cref="ShardScored"/>), which the pool journals once the task is complete.
 /// <para>The model is built before training starts (building seeds the generators, which must
 /// not happen while the trainer uses them).</para>
 /// </summary>
@@ -53,7 +52,9 @@ public sealed class EvaluatorActor : ReceiveActor
 
     void Evaluate(EvaluationJob job)
     {
-        var done = new EvalDone(job.Step, job.Task, Journaled: false);
+        object answer = job.Task == HeldOutTask
+            ? new EvalDone(job.Step, job.Task, Journaled: false)
+            : new ShardScored(job.Id, job.From, null);
         try
         {
             try
@@ -64,47 +65,36 @@ public sealed class EvaluatorActor : ReceiveActor
             {
                 job.Weights.Release();
             }
-            done = job.Task == HeldOutTask ? HeldOut(job.Step) : Choice(job.Step, job.Task);
+            answer = job.Task == HeldOutTask ? HeldOut(job.Step) : Choice(job);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // An evaluation that cannot be journaled (e.g. its step was rolled back) is only reported.
             Context.Log.Warning("Evaluation {Task} of step {Step} failed: {Reason}", job.Task, job.Step, e.Message.ReplaceLineEndings(" "));
         }
-        Sender.Tell(done, Self);
+        Sender.Tell(answer, Self);
     }
 
     EvalDone HeldOut(long step)
     {
         var result = HeldOutEvaluation.Run(_model, _heldOut!, _setup.Batches, _setup.BatchSize);
-        Journal(step, HeldOutTask, [new("bpb", result.Bpb), new("nats_per_token", result.NatsPerToken), new("tokens", result.Tokens)]);
-        return new EvalDone(step, HeldOutTask, Journaled: true, result.Bpb);
+        var journaled = Journal(step, HeldOutTask, [new("bpb", result.Bpb), new("nats_per_token", result.NatsPerToken), new("tokens", result.Tokens)]);
+        return new EvalDone(step, HeldOutTask, journaled, result.Bpb);
     }
 
-    EvalDone Choice(long step, string name)
+    ShardScored Choice(EvaluationJob job)
     {
-        var task = _setup.Tasks.FirstOrDefault(t => t.Name == name)
-            ?? throw new InvalidOperationException($"no task {name} in eval.tasks");
+        var task = _setup.Tasks.FirstOrDefault(t => t.Name == job.Task)
+            ?? throw new InvalidOperationException($"no task {job.Task} in eval.tasks");
         // Built once: it wraps this evaluator's model, whose weights each job replaces in place.
         _scorer ??= ScoringModels.For(_model, _setup.Tokenizer);
         _model.Module.Eval();
-        var result = task.Score(_scorer);
-        Journal(step, name, ChoiceTask.Metrics(result));
-        return new EvalDone(step, name, Journaled: true);
+        return new ShardScored(job.Id, job.From, task.ScoreRange(_scorer, job.From, job.To));
     }
 
-    void Journal(long step, string task, IReadOnlyList<KeyValuePair<string, double>> metrics)
+    bool Journal(long step, string task, IReadOnlyList<KeyValuePair<string, double>> metrics)
     {
         var reply = _run.Ask<RunReply>(new RecordEval(step, task, metrics), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-        switch (reply)
-        {
-            case RunAccepted a:
-                _reporter.Tell(new EvalEvent(a.State.Evals[^1]), Self);
-                break;
-            case StepRechecked:
-                break;
-            case RunRejected r:
-                throw new RunCommandRejectedException(r.Reason);
-        }
+        return EvalJournal.Report(reply, _reporter, Self);
     }
 }

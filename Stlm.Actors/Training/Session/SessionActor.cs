@@ -114,8 +114,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             FenceAsync, _forkPoints, s.Writes), "checkpoints");
         var evaluation = new EvaluatorSetup(() => TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, context),
             settings.EvalBatches, recipe.Training.BatchSize, settings.EvaluatorThreads, corpus.Tokenizer, s.Tasks);
-        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model, evaluation, _run, Self))]),
-            "evaluators");
+        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model, evaluation, _run, Self))],
+            s.Tasks, _run, Self), "evaluators");
         _trainer = Context.ActorOf(TrainerActor.Props(setup, _run, loader, schedule, checkpoints, evaluators, Self), "trainer");
         foreach (var child in new[] { schedule, loader, checkpoints, evaluators, _trainer }) Context.Watch(child);
         Publish(new StatusEvent(RunStatus.Running, setup.Start.Step, ""));
