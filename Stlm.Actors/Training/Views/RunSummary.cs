@@ -51,10 +51,12 @@ public sealed record RunSummary(
     public static bool HigherIsBetter(string metric) =>
         metric.StartsWith("acc", StringComparison.OrdinalIgnoreCase) || metric.Contains("accuracy", StringComparison.OrdinalIgnoreCase);
 
-    // The metric a run is ranked by is the first one it ever reported (e.g. validation bits per byte).
+    // The metric a run is ranked by is the first loss-like one it reported (e.g. held-out bits per
+    // byte), else its first: multiple-choice tasks finish in any order beside the held-out one.
     static BestEval? Best(RunState s)
     {
-        var first = s.Evals.FirstOrDefault(e => e.Metrics.Count > 0);
+        var first = s.Evals.FirstOrDefault(e => e.Metrics.Count > 0 && !HigherIsBetter(e.Metrics[0].Name))
+            ?? s.Evals.FirstOrDefault(e => e.Metrics.Count > 0);
         if (first is null) return null;
         var (task, metric) = (first.Task, first.Metrics[0].Name);
         var candidates = s.Evals.Where(e => e.Task == task)
