@@ -18,6 +18,8 @@ public sealed record EvalMetricName(string Task, string Metric)
     /// <summary>Reads <paramref name="path"/> and checks that the evaluators produce it with <paramref name="tasks"/>.</summary>
     public static EvalMetricName From(Config config, string path, IReadOnlyList<EvalTaskSpec> tasks)
     {
+        // Runs journaled before the metric could be chosen kept the best by held-out bits per byte.
+        if (!config.HasPath(path)) return new EvalMetricName(EvaluatorActor.HeldOutTask, "bpb");
         var text = config.GetString(path);
         var value = config.GetValue(path);
         var known = HeldOutMetrics.Select(m => $"{EvaluatorActor.HeldOutTask}.{m}")

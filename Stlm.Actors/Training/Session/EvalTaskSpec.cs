@@ -17,8 +17,10 @@ public sealed record EvalTaskSpec(string Name, string DataFile, int? Limit)
     /// <summary>Reads and checks eval.tasks; each problem is one line naming the config position (file:line:col).</summary>
     public static IReadOnlyList<EvalTaskSpec> ListFrom(Config config)
     {
-        var benchmarks = config.GetString("eval.benchmark-dir");
         var specs = new List<EvalTaskSpec>();
+        // Runs journaled before eval.tasks existed resume and fork with their own config: no tasks.
+        if (!config.HasPath("eval.tasks")) return specs;
+        var benchmarks = config.GetString("eval.benchmark-dir");
         foreach (var (entry, index) in config.GetList("eval.tasks").Select((e, i) => (e, i)))
         {
             var at = $"eval.tasks[{index}]";
