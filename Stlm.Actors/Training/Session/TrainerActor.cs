@@ -52,7 +52,8 @@ public sealed record TrainerFinished(SessionOutcome Outcome);
 /// from the journal's) fails the run. Every checkpoint.every-steps steps it captures a
 /// checkpoint (the only part it waits for) and hands it to the checkpoint actor; every
 /// eval.every-steps steps and at each checkpoint it hands a copy of the weights to the
-/// evaluators (held-out, and at checkpoints the eval.tasks too: see TrainerActor.Evaluations). A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
+/// evaluators (held-out, and at checkpoints the eval.tasks too: see TrainerActor.Evaluations).
+/// A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
 /// </summary>
 public sealed partial class TrainerActor : ReceiveActor
 {
