@@ -12,8 +12,10 @@ public static class ChartLayout
         var series = chart.Series.Select((s, i) => s with { Color = s.Color ?? LineChart.Palette[i % LineChart.Palette.Length] }).ToList();
         var markers = (chart.Markers ?? []).Where(m => double.IsFinite(m.X)).ToList();
         var valid = series.SelectMany(s => s.Points.Where(p => Shown(p, chart.LogY))).ToList();
-        var xs = valid.Select(p => p.X).Concat(markers.Select(m => m.X)).ToList();
-        var ys = valid.Select(p => p.Y).ToList();
+        // A cover point may give only X or only Y (the other not finite).
+        var covered = new[] { chart.CoverFrom, chart.CoverTo }.OfType<ChartPoint>().ToList();
+        var xs = valid.Select(p => p.X).Concat(markers.Select(m => m.X)).Concat(covered.Select(p => p.X).Where(double.IsFinite)).ToList();
+        var ys = valid.Select(p => p.Y).Concat(covered.Select(p => p.Y).Where(y => double.IsFinite(y) && (!chart.LogY || y > 0))).ToList();
 
         var xAxis = NiceTicks.Linear(xs.Count > 0 ? xs.Min() : 0, xs.Count > 0 ? xs.Max() : 1);
         var yAxis = chart.LogY

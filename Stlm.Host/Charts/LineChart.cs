@@ -13,6 +13,9 @@ public sealed record ChartMarker(double X, string Label);
 /// <summary>
 /// A line chart of one or more series, written as SVG or PNG by the chart writers. Points
 /// that are not finite (or not positive on a log axis) are left out, splitting the line.
+/// The axes span the data, and at least <see cref="CoverFrom"/>..<see cref="CoverTo"/> when
+/// given (e.g. accuracies on 0..1, or stacked panels sharing one step range; a coordinate that
+/// is not finite constrains nothing).
 /// </summary>
 public sealed record LineChart(
     string Title,
@@ -22,7 +25,9 @@ public sealed record LineChart(
     IReadOnlyList<ChartMarker>? Markers = null,
     bool LogY = false,
     int Width = 960,
-    int Height = 540)
+    int Height = 540,
+    ChartPoint? CoverFrom = null,
+    ChartPoint? CoverTo = null)
 {
     public static readonly string[] Palette =
         ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];

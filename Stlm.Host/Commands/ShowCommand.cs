@@ -8,8 +8,9 @@ using Stlm.Model;
 namespace Stlm.Host.Commands;
 
 /// <summary>
-/// `stlm show RUN [--out FILE.png|.svg] [--json]`: the run's summary and metrics, and its loss
-/// and eval curves with its ancestors' (each up to the step it was forked at), fork points marked.
+/// `stlm show RUN [--out FILE.png|.svg] [--json]`: the run's summary (with the newest result of
+/// each eval task) and metrics, and its loss and eval curves with its ancestors' (each up to the
+/// step it was forked at), fork points marked; multiple-choice accuracies get a panel of their own.
 /// </summary>
 public static class ShowCommand
 {
@@ -32,7 +33,7 @@ public static class ShowCommand
             var reader = new RunJournalReader(store.Query);
             var chain = await JournalOpener.ReadAsync(store, () => reader.LoadWithAncestorsAsync(state.RunId, ct));
             var lineage = RunMetrics.Lineage(chain);
-            if (image is not null) WriteImage(RunCurves.Chart(state.RunId, lineage), image);
+            if (image is not null) WriteImage(RunCurves.Panels(state.RunId, lineage), image);
             var report = new ShowReport(RunSummary.From(state), lineage, image is null ? null : Path.GetFullPath(image));
             if (parse.GetValue(json)) RunsJson.Print(report);
             else Print(report);
@@ -41,11 +42,12 @@ public static class ShowCommand
         return command;
     }
 
-    static void WriteImage(LineChart chart, string path)
+    static void WriteImage(IReadOnlyList<LineChart> panels, string path)
     {
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) SvgChartWriter.Write(chart, path);
-        else PngChartWriter.Write(chart, path);
+        var scene = ChartStack.Stack(panels);
+        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) File.WriteAllText(path, SvgChartWriter.ToSvg(scene), new System.Text.UTF8Encoding(false));
+        else File.WriteAllBytes(path, PngChartWriter.ToPng(scene));
     }
 
     static void Print(ShowReport r)
@@ -53,6 +55,8 @@ public static class ShowCommand
         var s = r.Summary;
         Console.Out.WriteLine($"run {s.Id}  {s.Status}{(s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : "")}  created {RunText.Created(s)}");
         Console.Out.WriteLine($"  step {s.Step}  tokens {RunText.Tokens(s.Tokens)}  last loss {RunText.Number(s.LastLoss)}  best {RunText.Best(s.BestEval)}  checkpoints {s.Checkpoints}");
+        foreach (var e in s.LatestEvals)
+            Console.Out.WriteLine($"  latest {e.Task} @{e.Step}: " + string.Join("  ", e.Metrics.Select(m => $"{m.Key} {RunText.Number(m.Value)}")));
         if (r.Lineage.Count > 1)
             Console.Out.WriteLine("  lineage " + string.Join(" -> ", r.Lineage.Select(l => l.ForkStep is { } f ? $"@{f} {l.RunId}" : l.RunId)));
         var own = r.Lineage[^1];

@@ -3,24 +3,52 @@ using Stlm.Host.Charts;
 
 namespace Stlm.Host.Runs;
 
-/// <summary>The chart of `stlm show`: loss of each run in the lineage (solid), evaluations (dashed, with dots), fork points marked.</summary>
+/// <summary>
+/// The chart of `stlm show`, as panels stacked on one step axis: loss of each run in the lineage
+/// (solid) with its loss-scale evaluations (held-out bits per byte and nats per token: dashed,
+/// with dots), fork points marked; and, when the runs have multiple-choice results, their
+/// accuracies (0..1) below, one colour per task, acc_norm solid and acc dashed.
+/// </summary>
 public static class RunCurves
 {
-    public static LineChart Chart(string runId, IReadOnlyList<RunSeries> lineage)
+    const int PanelHeight = 420;
+
+    static readonly string[] ChoiceMetrics = ["acc", "acc_norm"];
+
+    /// <summary>Metrics that count things rather than measure loss: left out of the curves.</summary>
+    static readonly string[] Counts = ["tokens", "items"];
+
+    public static IReadOnlyList<LineChart> Panels(string runId, IReadOnlyList<RunSeries> lineage)
     {
-        var series = new List<ChartSeries>();
+        var choiceTasks = lineage.SelectMany(r => r.Evals).Where(e => ChoiceMetrics.Contains(e.Metric)).Select(e => e.Task).Distinct().ToList();
+        var losses = new List<ChartSeries>();
+        var accuracies = new List<ChartSeries>();
         var markers = new List<ChartMarker>();
         for (var i = 0; i < lineage.Count; i++)
         {
             var run = lineage[i];
             var color = LineChart.Palette[i % LineChart.Palette.Length];
-            series.Add(new ChartSeries($"{run.RunId} loss", [.. run.Loss.Select(p => new ChartPoint(p.Step, p.Value))], color));
-            foreach (var e in run.Evals)
-                series.Add(new ChartSeries($"{run.RunId} {e.Task}/{e.Metric}", [.. e.Points.Select(p => new ChartPoint(p.Step, p.Value))],
-                    color, Dashed: true, ShowPoints: true));
+            losses.Add(new ChartSeries($"{run.RunId} loss", Points(run.Loss), color));
+            foreach (var e in run.Evals.Where(e => !choiceTasks.Contains(e.Task) && !Counts.Contains(e.Metric)))
+                losses.Add(new ChartSeries($"{run.RunId} {e.Task}/{e.Metric}", Points(e.Points), color, Dashed: true, ShowPoints: true));
+            foreach (var e in run.Evals.Where(e => choiceTasks.Contains(e.Task) && ChoiceMetrics.Contains(e.Metric)))
+                accuracies.Add(new ChartSeries($"{run.RunId} {e.Task}/{e.Metric}", Points(e.Points),
+                    LineChart.Palette[choiceTasks.IndexOf(e.Task) % LineChart.Palette.Length], Dashed: e.Metric == "acc", ShowPoints: true));
             if (run.ForkStep is { } fork)
                 markers.Add(new ChartMarker(fork, $"fork {run.RunId} @{fork}"));
         }
-        return new LineChart($"run {runId}", "step", "loss / eval", series, markers);
+        var panels = new List<LineChart> { new($"run {runId}", "step", "loss / eval", losses, markers, Height: PanelHeight) };
+        if (accuracies.Count > 0)
+        {
+            // Both panels span the same steps, and accuracies their whole 0..1, so the curves line up and compare.
+            var steps = losses.Concat(accuracies).SelectMany(s => s.Points).Select(p => p.X).Concat(markers.Select(m => m.X)).ToList();
+            var (first, last) = (steps.Min(), steps.Max());
+            panels[0] = panels[0] with { CoverFrom = new ChartPoint(first, double.NaN), CoverTo = new ChartPoint(last, double.NaN) };
+            panels.Add(new LineChart($"run {runId}: multiple-choice accuracy", "step", "accuracy", accuracies, markers, Height: PanelHeight,
+                CoverFrom: new ChartPoint(first, 0), CoverTo: new ChartPoint(last, 1)));
+        }
+        return panels;
     }
+
+    static List<ChartPoint> Points(IEnumerable<StepPoint> points) => [.. points.Select(p => new ChartPoint(p.Step, p.Value))];
 }

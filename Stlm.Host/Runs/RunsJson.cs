@@ -11,6 +11,8 @@ public static class RunsJson
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // A diverged evaluation's NaN is printed as "NaN" rather than failing the whole listing.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static void Print<T>(T value) => Console.Out.Write(JsonSerializer.Serialize(value, Options) + "\n");

@@ -45,6 +45,22 @@ public sealed class RunActorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_evaluation_journaled_again_with_equal_metrics_is_rechecked_and_a_different_one_is_a_new_fact()
+    {
+        var run = Spawn(_journal.StartSystem(), "r-evals");
+        await Ask(run, Create("r-evals"));
+        await Steps(run, 1, 3);
+        var first = await Ask(run, new RecordEval(3, "hellaswag", [new("acc", 0.25), new("acc_norm", 0.5), new("items", 4)]));
+
+        var again = await run.Ask<RunReply>(new RecordEval(3, "hellaswag", [new("acc", 0.25), new("acc_norm", 0.5), new("items", 4)]), TimeSpan.FromSeconds(10));
+        Assert.Equal(first.Events, Assert.IsType<StepRechecked>(again).State.Events);
+        // Another task, or other values (e.g. the step retrained after a rollback), are journaled.
+        await Ask(run, new RecordEval(3, "arc_easy", [new("acc", 0.25), new("acc_norm", 0.5), new("items", 4)]));
+        var changed = await Ask(run, new RecordEval(3, "hellaswag", [new("acc", 0.5), new("acc_norm", 0.5), new("items", 4)]));
+        Assert.Equal([("hellaswag", 0.25), ("arc_easy", 0.25), ("hellaswag", 0.5)], changed.Evals.Select(e => (e.Task, e.Metrics[0].Value)));
+    }
+
+    [Fact]
     public async Task A_re_run_step_with_the_journaled_loss_is_checked_and_not_journaled_again()
     {
         var run = Spawn(_journal.StartSystem(), "r-2");

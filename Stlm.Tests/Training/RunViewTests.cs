@@ -34,6 +34,7 @@ public sealed class RunViewTests : IAsyncLifetime
         await Ask(v, Create("variant", new ForkFrom(_actorStates["base"], 2, ["training.optimizer.lr=3e-4"])));
         await Steps(v, 3, 4);
         await Ask(v, new CommitCheckpoint(4, "v4", "/ck/v4", 10));
+        await Ask(v, new RecordEval(4, "hellaswag", [new("acc", 0.25), new("acc_norm", 0.5), new("items", 4)]));
         _actorStates["variant"] = await Steps(v, 5, 5);
 
         var d = Spawn("deeper");
@@ -135,6 +136,26 @@ public sealed class RunViewTests : IAsyncLifetime
         Assert.Equal(3, lineage[1].GetProperty("loss").GetArrayLength());
         var png = File.ReadAllBytes(Path.Combine(_journal.Folder, "v.png"));
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
+    }
+
+    [Fact]
+    public void Show_lists_the_newest_result_of_each_eval_task_and_draws_multiple_choice_accuracy_in_its_own_panel()
+    {
+        var r = Stlm("show", "variant", "--json", "--out", "v.svg");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var latest = JsonDocument.Parse(r.StdOut).RootElement.GetProperty("summary").GetProperty("latestEvals").EnumerateArray().Single();
+        Assert.Equal(("hellaswag", 4), (latest.GetProperty("task").GetString(), latest.GetProperty("step").GetInt32()));
+        Assert.Equal(0.5, latest.GetProperty("metrics").GetProperty("acc_norm").GetDouble());
+        Assert.Equal(4, latest.GetProperty("metrics").GetProperty("items").GetDouble());
+        var svg = File.ReadAllText(Path.Combine(_journal.Folder, "v.svg"));
+        Assert.Contains("multiple-choice accuracy", svg);
+        Assert.Contains("data-name=\"variant hellaswag/acc_norm\"", svg);
+        Assert.Contains("data-name=\"base validation/bpb\"", svg);
+        Assert.DoesNotContain("hellaswag/items", svg);
+
+        var text = Stlm("show", "variant");
+        Assert.Contains("latest hellaswag @4: acc 0.25  acc_norm 0.5  items 4", text.StdOut);
+        Assert.DoesNotContain("latest", Stlm("show", "deeper").StdOut);
     }
 
     [Fact]

@@ -21,6 +21,8 @@ public class TrainCommandTests
     [InlineData("training.max-steps=lots", "training.max-steps")]
     [InlineData("training.max-stepz=5", "max-stepz")]
     [InlineData("tokenizer.kind=words", "tokenizer.kind")]
+    [InlineData("eval.tasks=[{name=trivia, data=\"x.jsonl\"}]", "eval.tasks[0].name = \"trivia\" is not a task at --set")]
+    [InlineData("eval.tasks=[{name=piqa, data=\"missing.jsonl\"}]", "eval.tasks[0].data = \"missing.jsonl\": no such file")]
     public void A_bad_setting_gives_one_line_and_a_nonzero_exit(string set, string named)
     {
         using var rig = new RunCommandRig();

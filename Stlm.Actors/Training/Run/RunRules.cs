@@ -136,8 +136,16 @@ public static class RunRules
             return Decision.Reject($"run {s.RunId}: an evaluation at step {r.Step} is outside its steps {s.FirstStep - 1}..{s.Step}");
         var e = new EvalCompleted { Step = r.Step, Task = r.Task };
         e.Metrics.AddRange(r.Metrics.Select(m => new Metric { Name = m.Key, Value = m.Value }));
+        // A step re-run after a resume has the journaled weights bit for bit, and so the same
+        // results: like the step itself it is rechecked, not journaled twice. Other results at a
+        // step (e.g. after a rollback retrained it) are new facts.
+        if (s.Evals.Any(old => old.Step == e.Step && old.Task == e.Task && SameMetrics(old, e))) return Decision.Recheck();
         return Decision.Journal(e);
     }
+
+    static bool SameMetrics(EvalCompleted a, EvalCompleted b) =>
+        a.Metrics.Count == b.Metrics.Count && a.Metrics.Zip(b.Metrics).All(p =>
+            p.First.Name == p.Second.Name && BitConverter.DoubleToInt64Bits(p.First.Value) == BitConverter.DoubleToInt64Bits(p.Second.Value));
 
     public static Decision Override(RunState s, OverrideSchedule o)
     {

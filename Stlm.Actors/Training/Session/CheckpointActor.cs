@@ -7,8 +7,18 @@ namespace Stlm.Actors.Training.Session;
 
 // The checkpoint actor's protocol.
 
-/// <summary>A captured state to write (the checkpoint actor disposes it once written).</summary>
-public sealed record WriteCheckpoint(CheckpointSnapshot Snapshot);
+/// <summary>
+/// A captured state to write (the checkpoint actor disposes it once written).
+/// <paramref name="MetricPending"/>: its keep-best metric is being evaluated, so retention keeps
+/// it until <see cref="CheckpointEvaluated"/> says the value is in.
+/// </summary>
+public sealed record WriteCheckpoint(CheckpointSnapshot Snapshot, bool MetricPending = false);
+
+/// <summary>The keep-best metric of the checkpoint at <paramref name="Step"/> is journaled: retention runs again; answered <see cref="RetentionApplied"/>.</summary>
+public sealed record CheckpointEvaluated(long Step);
+
+/// <summary>Retention ran after <see cref="CheckpointEvaluated"/>.</summary>
+public sealed record RetentionApplied(long Step);
 
 /// <summary>The checkpoint is durable and journaled (CheckpointCommitted); <paramref name="State"/> is the run after it.</summary>
 public sealed record CheckpointDone(long Step, CommittedCheckpoint Written, RunState State);
@@ -24,6 +34,8 @@ public sealed record CheckpointFailed(long Step, string Reason);
 /// policy runs: each checkpoint it drops is journaled CheckpointDeleted before its folder goes
 /// (never a fork point, never the newest). On start it removes temp folders of dead writers.
 /// The sender of WriteCheckpoint gets <see cref="CheckpointDone"/> or <see cref="CheckpointFailed"/>.
+/// keep-best ranks by checkpoint.keep-best-metric; a checkpoint whose value is still being
+/// evaluated is never dropped until it is in (<see cref="CheckpointEvaluated"/>).
 /// </summary>
 public sealed class CheckpointActor : ReceiveActor
 {
@@ -36,11 +48,15 @@ public sealed class CheckpointActor : ReceiveActor
     readonly CheckpointWriteOptions _writes;
     readonly DataFolderPaths? _paths;
     string? _journaledDataDir;
+    readonly EvalMetricName _metric;
+    // Steps whose keep-best metric is still being evaluated.
+    readonly HashSet<long> _awaitingMetric = [];
 
-    public CheckpointActor(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention,
+    public CheckpointActor(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention, EvalMetricName metric,
         Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes, DataFolderPaths? paths = null)
     {
         _paths = paths;
+        _metric = metric;
         _writes = writes;
         _directory = directory;
         _run = run;
@@ -49,13 +65,26 @@ public sealed class CheckpointActor : ReceiveActor
         _fence = fence;
         _forkPoints = forkPoints;
         Receive<WriteCheckpoint>(Write);
+        Receive<CheckpointEvaluated>(e =>
+        {
+            _awaitingMetric.Remove(e.Step);
+            try
+            {
+                ApplyRetention(Wait(RunActor.AskAsync(_run, new GetRunState())));
+            }
+            catch (Exception ex)
+            {
+                Context.Log.Warning(ex, "checkpoint retention after the evaluation of step {Step} failed; older checkpoints are kept for now", e.Step);
+            }
+            Sender.Tell(new RetentionApplied(e.Step), Self);
+        });
     }
 
     /// <summary>On a dedicated thread: writes and journal round trips block only this actor.</summary>
     /// <param name="paths">the data folder: checkpoint paths are journaled relative to it when inside it (null: as written)</param>
-    public static Props Props(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention,
+    public static Props Props(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention, EvalMetricName metric,
         Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes, DataFolderPaths? paths = null) =>
-        Runtime.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, fence, forkPoints, writes, paths)).WithDedicatedThread();
+        Runtime.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, metric, fence, forkPoints, writes, paths)).WithDedicatedThread();
 
     protected override void PreStart()
     {
@@ -67,6 +96,7 @@ public sealed class CheckpointActor : ReceiveActor
     void Write(WriteCheckpoint w)
     {
         var step = w.Snapshot.Info.Step;
+        if (w.MetricPending) _awaitingMetric.Add(step);
         CommittedCheckpoint written;
         RunState state;
         try
@@ -96,8 +126,9 @@ public sealed class CheckpointActor : ReceiveActor
             var live = state.LiveCheckpoints.Where(c => IsOurs(Located(state, c.Path))).ToList();
             if (live.Count < 2) return;
             var forked = Wait(_forkPoints());
-            var retained = live.Select(c => new RetainedCheckpoint(c.Step, DateTimeOffset.MinValue, BestBpbAt(state, c.Step), forked.Contains(c.Hash)));
-            foreach (var step in _retention.ToDelete(retained))
+            var retained = live.Select(c => new RetainedCheckpoint(c.Step, DateTimeOffset.MinValue, _metric.At(state, c.Step), forked.Contains(c.Hash)));
+            // A checkpoint still being evaluated might be the best: it waits for its value.
+            foreach (var step in _retention.ToDelete(retained).Where(s => !_awaitingMetric.Contains(s)))
             {
                 var doomed = live.First(c => c.Step == step);
                 var reason = string.Create(CultureInfo.InvariantCulture, $"retention: {_retention}");
@@ -123,10 +154,6 @@ public sealed class CheckpointActor : ReceiveActor
 
     bool IsOurs(string path) =>
         string.Equals(Path.GetDirectoryName(Path.GetFullPath(path)), Path.GetFullPath(_directory).TrimEnd('/'), StringComparison.Ordinal);
-
-    static double? BestBpbAt(RunState state, long step) =>
-        state.Evals.Where(e => e.Step == step && e.Task == EvaluatorActor.HeldOutTask)
-            .SelectMany(e => e.Metrics).Where(m => m.Name == "bpb").Select(m => (double?)m.Value).Min();
 
     // This actor owns its thread, so waiting here stalls nobody else.
     static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();

@@ -1,44 +1,24 @@
 using Stlm.Actors.Runtime;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Data;
+using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
-using Stlm.Model.Nn;
+using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
 
 namespace Stlm.Actors.Training.Session;
 
-// The evaluators' protocol.
-
-/// <summary>A private copy of the weights after <paramref name="Step"/> to evaluate (the evaluator disposes it).</summary>
-public sealed record EvaluateWeights(long Step, IReadOnlyList<KeyValuePair<string, Tensor>> Weights) : IDisposable
-{
-    /// <summary>Copies the module's weights on the training thread (between steps); training goes on meanwhile.</summary>
-    public static EvaluateWeights Capture(long step, Module module)
-    {
-        using var _ = Torch.NoGrad();
-        var copies = new List<KeyValuePair<string, Tensor>>();
-        foreach (var (name, tensor) in module.StateDict())
-        {
-            using var detached = tensor.Detach();
-            copies.Add(new(name, detached.Clone().DetachFromScopes()));
-        }
-        return new EvaluateWeights(step, copies);
-    }
-
-    public void Dispose()
-    {
-        foreach (var (_, t) in Weights) t.Dispose();
-    }
-}
-
-/// <summary>An evaluation is over (journaled when <paramref name="Bpb"/> is not null); the trainer counts them to finish cleanly.</summary>
-public sealed record EvalDone(long Step, double? Bpb);
+/// <summary>What every evaluator of a session scores with: held-out batches, the run's tokenizer and the multiple-choice tasks.</summary>
+public sealed record EvaluatorSetup(Func<TokenDataset> OpenHeldOut, int Batches, int BatchSize, int Threads, ITokenizer Tokenizer,
+    IReadOnlyList<ChoiceTask> Tasks);
 
 /// <summary>
-/// Scores held-out bits per byte (<see cref="HeldOutEvaluation"/>) on its own model instance and
-/// thread, loaded from a captured copy of the weights, with eval.threads libtorch threads, while
-/// training goes on. The result is journaled as EvalCompleted(step, "heldout", bpb, nats per
-/// token, tokens); the sender (the trainer) gets <see cref="EvalDone"/>.
+/// Runs one <see cref="EvaluationJob"/> at a time on its own model instance and thread, loaded
+/// from the job's copy of the weights, with eval.threads libtorch threads, while training goes
+/// on: held-out bits per byte (<see cref="HeldOutEvaluation"/>) → EvalCompleted(step, "heldout",
+/// bpb, nats_per_token, tokens), answered <see cref="EvalDone"/>; or a shard of a
+/// multiple-choice task's questions (<see cref="ChoiceTask"/>), answered with their scores
+/// (<see cref="ShardScored"/>), which the pool journals once the task is complete.
 /// <para>The model is built before training starts (building seeds the generators, which must
 /// not happen while the trainer uses them).</para>
 /// </summary>
@@ -47,95 +27,74 @@ public sealed class EvaluatorActor : ReceiveActor
     public const string HeldOutTask = "heldout";
 
     readonly ILanguageModel _model;
-    readonly Func<TokenDataset> _openHeldOut;
-    readonly int _batches, _batchSize, _threads;
+    readonly EvaluatorSetup _setup;
     readonly IActorRef _run, _reporter;
     TokenDataset? _heldOut;
+    IScoringModel? _scorer;
 
-    public EvaluatorActor(ILanguageModel model, Func<TokenDataset> openHeldOut, int batches, int batchSize, int threads, IActorRef run, IActorRef reporter)
+    public EvaluatorActor(ILanguageModel model, EvaluatorSetup setup, IActorRef run, IActorRef reporter)
     {
-        (_model, _openHeldOut, _batches, _batchSize, _threads, _run, _reporter) = (model, openHeldOut, batches, batchSize, threads, run, reporter);
-        Receive<EvaluateWeights>(Evaluate);
+        (_model, _setup, _run, _reporter) = (model, setup, run, reporter);
+        Receive<EvaluationJob>(Evaluate);
     }
 
-    public static Props Props(ILanguageModel model, Func<TokenDataset> openHeldOut, int batches, int batchSize, int threads, IActorRef run, IActorRef reporter) =>
-        Runtime.Props.Create(() => new EvaluatorActor(model, openHeldOut, batches, batchSize, threads, run, reporter)).WithDedicatedThread();
+    public static Props Props(ILanguageModel model, EvaluatorSetup setup, IActorRef run, IActorRef reporter) =>
+        Runtime.Props.Create(() => new EvaluatorActor(model, setup, run, reporter)).WithDedicatedThread();
 
     protected override void PreStart()
     {
         // OpenMP thread counts belong to the calling thread: this sets only the evaluator's.
-        Torch.Threads.IntraOp = _threads;
-        _heldOut = _openHeldOut();
+        Torch.Threads.IntraOp = _setup.Threads;
+        _heldOut = _setup.OpenHeldOut();
     }
 
     protected override void PostStop() => _heldOut?.Dispose();
 
-    void Evaluate(EvaluateWeights w)
+    void Evaluate(EvaluationJob job)
     {
-        double? bpb = null;
+        object answer = job.Task == HeldOutTask
+            ? new EvalDone(job.Step, job.Task, Journaled: false)
+            : new ShardScored(job.Id, job.From, null);
         try
         {
-            using (w)
-                _model.Module.LoadStateDict(w.Weights);
-            var result = HeldOutEvaluation.Run(_model, _heldOut!, _batches, _batchSize);
-            var state = RunActor.AskAsync(_run, new RecordEval(w.Step, HeldOutTask,
-            [
-                new("bpb", result.Bpb), new("nats_per_token", result.NatsPerToken), new("tokens", result.Tokens),
-            ])).GetAwaiter().GetResult();
-            bpb = result.Bpb;
-            _reporter.Tell(new EvalEvent(state.Evals[^1]), Self);
+            try
+            {
+                _model.Module.LoadStateDict(job.Weights.Weights);
+            }
+            finally
+            {
+                job.Weights.Release();
+            }
+            answer = job.Task == HeldOutTask ? HeldOut(job.Step) : Choice(job);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // An evaluation that cannot be journaled (e.g. its step was rolled back) is only reported.
-            Context.Log.Warning("Held-out evaluation of step {Step} failed: {Reason}", w.Step, e.Message);
+            Context.Log.Warning("Evaluation {Task} of step {Step} failed: {Reason}", job.Task, job.Step, e.Message.ReplaceLineEndings(" "));
         }
-        Sender.Tell(new EvalDone(w.Step, bpb), Self);
-    }
-}
-
-/// <summary>
-/// eval.workers evaluators behind one address: each capture goes to an idle one, or waits in
-/// order for the first that becomes idle; answers go back to whoever sent the capture.
-/// </summary>
-public sealed class EvaluatorPool : ReceiveActor
-{
-    readonly Queue<(EvaluateWeights Work, IActorRef ReplyTo)> _waiting = new();
-    readonly Queue<IActorRef> _idle = new();
-    readonly Dictionary<string, IActorRef> _busy = [];
-
-    public EvaluatorPool(IReadOnlyList<Props> evaluators)
-    {
-        for (var i = 0; i < evaluators.Count; i++)
-            _idle.Enqueue(Context.ActorOf(evaluators[i], $"evaluator-{i + 1}"));
-        Receive<EvaluateWeights>(w =>
-        {
-            _waiting.Enqueue((w, Sender));
-            Dispatch();
-        });
-        Receive<EvalDone>(d =>
-        {
-            if (_busy.Remove(Sender.Path.ToString(), out var replyTo)) replyTo.Tell(d, Self);
-            _idle.Enqueue(Sender);
-            Dispatch();
-        });
+        Sender.Tell(answer, Self);
     }
 
-    public static Props Props(IReadOnlyList<Props> evaluators) => Runtime.Props.Create(() => new EvaluatorPool(evaluators));
-
-    protected override void PostStop()
+    EvalDone HeldOut(long step)
     {
-        while (_waiting.TryDequeue(out var w)) w.Work.Dispose();
+        var result = HeldOutEvaluation.Run(_model, _heldOut!, _setup.Batches, _setup.BatchSize);
+        var journaled = Journal(step, HeldOutTask, [new("bpb", result.Bpb), new("nats_per_token", result.NatsPerToken), new("tokens", result.Tokens)]);
+        return new EvalDone(step, HeldOutTask, journaled, result.Bpb);
     }
 
-    void Dispatch()
+    ShardScored Choice(EvaluationJob job)
     {
-        while (_waiting.Count > 0 && _idle.Count > 0)
-        {
-            var (work, replyTo) = _waiting.Dequeue();
-            var evaluator = _idle.Dequeue();
-            _busy[evaluator.Path.ToString()] = replyTo;
-            evaluator.Tell(work, Self);
-        }
+        var task = _setup.Tasks.FirstOrDefault(t => t.Name == job.Task)
+            ?? throw new InvalidOperationException($"no task {job.Task} in eval.tasks");
+        // Built once: it wraps this evaluator's model, whose weights each job replaces in place.
+        _scorer ??= ScoringModels.For(_model, _setup.Tokenizer);
+        _model.Module.Eval();
+        return new ShardScored(job.Id, job.From, task.ScoreRange(_scorer, job.From, job.To));
+    }
+
+    bool Journal(long step, string task, IReadOnlyList<KeyValuePair<string, double>> metrics)
+    {
+        var reply = _run.Ask<RunReply>(new RecordEval(step, task, metrics), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        return EvalJournal.Report(reply, _reporter, Self);
     }
 }

@@ -26,11 +26,14 @@ public static class RunCreation
         return config;
     }
 
-    /// <summary>The config's problems a user can fix, as one-line StlmExceptions, before a start is journaled.</summary>
+    /// <summary>
+    /// The config's problems a user can fix (bad values, an unknown eval task, a missing or
+    /// unreadable task file) as one-line StlmExceptions, before a start is journaled.
+    /// </summary>
     public static void CheckBeforeJournaling(Config config)
     {
         TrainingRecipe.From(config);
-        SessionSettings.From(config);
+        ChoiceTask.Load(SessionSettings.From(config).Tasks);
     }
 
     /// <summary>The command that journals run <paramref name="runId"/> trained with <paramref name="config"/> (a fork names its parent's checkpoint).</summary>

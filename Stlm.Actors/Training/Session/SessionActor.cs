@@ -23,7 +23,7 @@ public sealed record GetRunRef;
 
 /// <summary>Starts the actors that train: the run is created or resumed, the corpus ready, the evaluators' models built.</summary>
 public sealed record StartTraining(TrainerSetup Setup, TrainingCorpus Corpus, RunState State, IReadOnlyList<ILanguageModel> EvaluatorModels,
-    CheckpointWriteOptions Writes);
+    CheckpointWriteOptions Writes, IReadOnlyList<ChoiceTask> Tasks);
 
 /// <summary>
 /// Supervises one run's training in this process: the RunActor, the schedule, data loader,
@@ -116,11 +116,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides), "schedule");
         var loader = Context.ActorOf(DataLoaderActor.Props(
             () => recipe.Batches(TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, context)), settings.Prefetch), "data");
-        var checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention,
+        var checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention, settings.KeepBestMetric,
             FenceAsync, _forkPoints, s.Writes, settings.Paths), "checkpoints");
-        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model,
-            () => TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, context),
-            settings.EvalBatches, recipe.Training.BatchSize, settings.EvaluatorThreads, _run, Self))]), "evaluators");
+        var evaluation = new EvaluatorSetup(() => TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, context),
+            settings.EvalBatches, recipe.Training.BatchSize, settings.EvaluatorThreads, corpus.Tokenizer, s.Tasks);
+        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model, evaluation, _run, Self))],
+            s.Tasks, _run, Self), "evaluators");
         _trainer = Context.ActorOf(TrainerActor.Props(setup, _run, loader, schedule, checkpoints, evaluators, Self), "trainer");
         foreach (var child in new[] { schedule, loader, checkpoints, evaluators, _trainer }) Context.Watch(child);
         Publish(new StatusEvent(RunStatus.Running, setup.Start.Step, ""));

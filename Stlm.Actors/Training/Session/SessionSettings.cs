@@ -9,7 +9,7 @@ public enum NonFinitePolicy { Stop, SkipBatch, Rollback }
 
 /// <summary>
 /// How a session drives its actors, read from a run's resolved configuration (hocon/reference.conf
-/// documents each key): checkpoint cadence and retention, evaluation cadence and pool, prefetch
+/// documents each key): checkpoint cadence and retention, evaluation cadence, tasks and pool, prefetch
 /// depth, how many steps may await their journal write, the non-finite policy and the lease.
 /// </summary>
 public sealed record SessionSettings(
@@ -17,10 +17,12 @@ public sealed record SessionSettings(
     TimeSpan CheckpointEveryDuration,
     string CheckpointsRoot,
     RetentionPolicy Retention,
+    EvalMetricName KeepBestMetric,
     int EvalEvery,
     int EvalBatches,
     int Evaluators,
     int EvaluatorThreads,
+    IReadOnlyList<EvalTaskSpec> Tasks,
     int Prefetch,
     int MaxUnjournaledSteps,
     NonFinitePolicy OnNonFinite,
@@ -32,17 +34,21 @@ public sealed record SessionSettings(
     public static SessionSettings From(Config config)
     {
         var keepLast = config.GetInt("checkpoint.keep-last");
+        var tasks = EvalTaskSpec.ListFrom(config);
+        var keepBestMetric = EvalMetricName.From(config, "checkpoint.keep-best-metric", tasks);
         var settings = new SessionSettings(
             CheckpointEvery: config.GetLong("checkpoint.every-steps"),
             CheckpointEveryDuration: config.GetDuration("checkpoint.every-duration"),
             CheckpointsRoot: Path.GetFullPath(config.GetString("checkpoint.dir")),
             Retention: keepLast == 0 ? RetentionPolicy.KeepAll : new RetentionPolicy(
                 KeepLast: keepLast, EveryKSteps: config.GetLong("checkpoint.keep-every-k-steps"),
-                KeepBest: config.GetInt("checkpoint.keep-best")),
+                KeepBest: config.GetInt("checkpoint.keep-best"), HigherIsBetter: keepBestMetric.HigherIsBetter),
+            KeepBestMetric: keepBestMetric,
             EvalEvery: config.GetInt("eval.every-steps"),
             EvalBatches: config.GetInt("eval.batches"),
             Evaluators: config.GetInt("eval.workers"),
             EvaluatorThreads: config.GetInt("eval.threads"),
+            Tasks: tasks,
             Prefetch: config.GetInt("session.prefetch-steps"),
             MaxUnjournaledSteps: config.GetInt("session.max-unjournaled-steps"),
             OnNonFinite: ParsePolicy(config.GetString("session.on-non-finite")),
@@ -78,6 +84,7 @@ public sealed record SessionSettings(
         if (EvalEvery < 0) throw new StlmException($"eval.every-steps must be >= 0 (0 = only at checkpoints), got {EvalEvery}");
         if (EvalBatches < 1) throw new StlmException($"eval.batches must be at least 1, got {EvalBatches}");
         if (Evaluators < 0) throw new StlmException($"eval.workers must be >= 0 (0 = no evaluation), got {Evaluators}");
+        if (Tasks.Count > 0 && Evaluators == 0) throw new StlmException($"eval.tasks lists {string.Join(", ", Tasks.Select(t => t.Name))} but eval.workers = 0 evaluates nothing; set eval.workers >= 1 or eval.tasks = []");
         if (EvaluatorThreads < 1) throw new StlmException($"eval.threads must be at least 1, got {EvaluatorThreads}");
         if (Prefetch < 1) throw new StlmException($"session.prefetch-steps must be at least 1, got {Prefetch}");
         if (MaxUnjournaledSteps < 1) throw new StlmException($"session.max-unjournaled-steps must be at least 1, got {MaxUnjournaledSteps}");

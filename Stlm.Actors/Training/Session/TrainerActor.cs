@@ -8,7 +8,7 @@ using Cursor = Stlm.Model.Data.DataCursor;
 
 namespace Stlm.Actors.Training.Session;
 
-// The trainer's protocol (besides StepBatch, ScheduleAnnounced, CheckpointDone/Failed, EvalDone).
+// The trainer's protocol (besides StepBatch, ScheduleAnnounced, CheckpointDone/Failed, RetentionApplied, EvalDone).
 
 /// <summary>Finish the current step, checkpoint, journal Paused, stop.</summary>
 public sealed record PauseTraining(string Reason);
@@ -23,7 +23,11 @@ public sealed record OverrideRequest(string What, string Value, long? FromStep);
 /// <summary>Where training starts: after step <paramref name="Step"/>, from a committed checkpoint or (null path) the run's initial weights.</summary>
 public sealed record StartPoint(long Step, string? CheckpointPath, string CheckpointHash);
 
-/// <summary>Everything the trainer is built from; <paramref name="BeforeStep"/> is a fault-injection hook for tests.</summary>
+/// <summary>
+/// Everything the trainer is built from; <paramref name="BeforeStep"/> is a fault-injection hook
+/// for tests; <paramref name="TasksAtStart"/>: eval.tasks the run's own start checkpoint has no
+/// results for (a pause's checkpoint, or evaluations a crash cut off), scored before training.
+/// </summary>
 public sealed record TrainerSetup(
     string RunId,
     TrainingRecipe Recipe,
@@ -31,7 +35,8 @@ public sealed record TrainerSetup(
     string CodeVersion,
     SessionSettings Settings,
     StartPoint Start,
-    Action<long, ILanguageModel>? BeforeStep = null);
+    Action<long, ILanguageModel>? BeforeStep = null,
+    IReadOnlyList<string>? TasksAtStart = null);
 
 /// <summary>The trainer is done: how it ended and where it stood.</summary>
 public sealed record TrainerFinished(SessionOutcome Outcome);
@@ -47,7 +52,8 @@ public sealed record TrainerFinished(SessionOutcome Outcome);
 /// from the journal's) fails the run. Every checkpoint.every-steps steps it captures a
 /// checkpoint (the only part it waits for) and hands it to the checkpoint actor; every
 /// eval.every-steps steps and at each checkpoint it hands a copy of the weights to the
-/// evaluators. A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
+/// evaluators (held-out, and at checkpoints the eval.tasks too: see TrainerActor.Evaluations).
+/// A non-finite loss is handled by session.on-non-finite (see NonFiniteHandling).
 /// </summary>
 public sealed partial class TrainerActor : ReceiveActor
 {
@@ -77,7 +83,6 @@ public sealed partial class TrainerActor : ReceiveActor
     double _lastLoss = double.NaN;
     double? _heldOutBpb;
     long _lastCheckpointed;
-    long _lastEvaluated = -1;
     readonly System.Diagnostics.Stopwatch _sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
     StartPoint _lastCommitted;
 
@@ -112,10 +117,10 @@ public sealed partial class TrainerActor : ReceiveActor
             _checkpointsInFlight--;
             Fail($"checkpoint of step {f.Step} failed: {f.Reason}", journal: false);
         });
-        Receive<EvalDone>(e =>
+        Receive<EvalDone>(OnEvalDone);
+        Receive<RetentionApplied>(_ =>
         {
-            _evalsInFlight--;
-            if (e.Bpb is { } bpb) _heldOutBpb = bpb;
+            _checkpointsInFlight--;
             Continue();
         });
         Receive<PauseTraining>(p => BeginFinish(new Finish(SessionEnd.Paused, p.Reason)));
@@ -155,6 +160,7 @@ public sealed partial class TrainerActor : ReceiveActor
                 $"training could not start from step {_setup.Start.Step}: {e.Message.ReplaceLineEndings(" ")}")), Self);
             return;
         }
+        EvaluateStart();
         if (CurrentStep >= MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 
@@ -182,7 +188,7 @@ public sealed partial class TrainerActor : ReceiveActor
         }
         _nextStep = start.Step + 1;
         _lastCheckpointed = start.Step;
-        _lastEvaluated = -1;
+        ForgetEvaluatedSteps();
         _batches.Clear();
         _generation++;
         _loader.Tell(new LoadFrom(_cursor, _generation), Self);
@@ -258,7 +264,7 @@ public sealed partial class TrainerActor : ReceiveActor
         var checkpoint = (settings.CheckpointEvery > 0 && n % settings.CheckpointEvery == 0)
             || (settings.CheckpointEveryDuration > TimeSpan.Zero && _sinceCheckpoint.Elapsed >= settings.CheckpointEveryDuration);
         if (checkpoint) Checkpoint(evaluate: true);
-        else if (settings.EvalEvery > 0 && n % settings.EvalEvery == 0) Evaluate();
+        else if (settings.EvalEvery > 0 && n % settings.EvalEvery == 0) Evaluate(withTasks: false);
         if (_nextStep > MaxSteps) BeginFinish(new Finish(SessionEnd.Completed, ""));
     }
 
@@ -283,13 +289,15 @@ public sealed partial class TrainerActor : ReceiveActor
     /// <summary>Captures the state after the current step (the only part training waits for) and hands it to the checkpoint actor.</summary>
     void Checkpoint(bool evaluate)
     {
+        // Evaluations first: the checkpoint actor must know whether the keep-best metric of this step is on its way.
+        if (evaluate) Evaluate(withTasks: true);
+        var metricPending = MetricPendingAt(CurrentStep);
         var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion);
         var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
         _lastCheckpointed = CurrentStep;
         _sinceCheckpoint.Restart();
         _checkpointsInFlight++;
-        _checkpoints.Tell(new WriteCheckpoint(snapshot), Self);
-        if (evaluate) Evaluate();
+        _checkpoints.Tell(new WriteCheckpoint(snapshot, metricPending), Self);
     }
 
     void OnCheckpointDone(CheckpointDone d)
@@ -298,13 +306,5 @@ public sealed partial class TrainerActor : ReceiveActor
         if (_lastCommitted.Step <= d.Step)
             _lastCommitted = new StartPoint(d.Step, d.Written.Path, d.Written.ContentHash);
         Continue();
-    }
-
-    void Evaluate()
-    {
-        if (_setup.Settings.Evaluators == 0 || _lastEvaluated == CurrentStep) return;
-        _lastEvaluated = CurrentStep;
-        _evalsInFlight++;
-        _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module), Self);
     }
 }

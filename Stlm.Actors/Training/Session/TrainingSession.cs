@@ -98,6 +98,7 @@ public sealed class TrainingSession : IAsyncDisposable
     public static Task<TrainingSession> StartNew(string runId, Config config, TrainingSessionOptions options) =>
         Launch(RunIds.Validate(runId), config, options, async (run, _) =>
         {
+            RunCreation.CheckBeforeJournaling(config);
             var state = await RunActor.AskAsync(run, RunCreation.Command(runId, config), AskTimeout);
             return (config, config.ToHocon(), state, new StartPoint(state.FirstStep - 1, null, ""));
         });
@@ -118,9 +119,11 @@ public sealed class TrainingSession : IAsyncDisposable
             var (hash, step) = RunRules.ResumePoint(before, null);
             var start = await StartOf(before, hash, step!.Value, system, paths);
             if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
-            var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
             // Trained in this data folder; checkpoints keep the config as journaled.
-            return (paths.Relocate(journaled), journaled.ToHocon(), state, start);
+            var config = paths.Relocate(journaled);
+            RunCreation.CheckBeforeJournaling(config);
+            var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
+            return (config, journaled.ToHocon(), state, start);
         });
 
     /// <summary>
@@ -141,6 +144,11 @@ public sealed class TrainingSession : IAsyncDisposable
             var fork = state.Fork!;
             return (config, config.ToHocon(), state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system, paths));
         });
+
+    /// <summary>The eval.tasks with no result at the start checkpoint, when it is the run's own (a fork's start is its parent's).</summary>
+    static IReadOnlyList<string> TasksMissingAt(RunState state, StartPoint start, SessionSettings settings) =>
+        start.CheckpointPath is null || state.CheckpointByHash(start.CheckpointHash) is null ? []
+            : [.. settings.Tasks.Select(t => t.Name).Where(task => !state.Evals.Any(e => e.Step == start.Step && e.Task == task))];
 
     /// <summary>Where training starts: the run's start (no hash), one of its checkpoints, or its parent's (a fork's start).</summary>
     static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system, DataFolderPaths paths)
@@ -193,12 +201,14 @@ public sealed class TrainingSession : IAsyncDisposable
             if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
             var recipe = TrainingRecipe.From(config);
             var settings = SessionSettings.From(config);
+            var tasks = ChoiceTask.Load(settings.Tasks);
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
-            var setup = new TrainerSetup(runId, recipe, configText, CodeVersion, settings, start, options.BeforeStep);
+            var setup = new TrainerSetup(runId, recipe, configText, CodeVersion, settings, start, options.BeforeStep,
+                TasksMissingAt(state, start, settings));
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
-            session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes), ActorRefs.NoSender);
+            session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);
         }
         catch

@@ -6,7 +6,10 @@ namespace Stlm.Actors.Training.Views;
 /// <summary>The best value of one evaluation metric over a run (lowest, or highest for accuracies).</summary>
 public sealed record BestEval(string Task, string Metric, double Value, long Step);
 
-/// <summary>One line of `stlm runs`.</summary>
+/// <summary>The newest evaluation of one task (by step; at one step, the one journaled last) with all its metrics.</summary>
+public sealed record LatestEval(string Task, long Step, IReadOnlyDictionary<string, double> Metrics);
+
+/// <summary>One line of `stlm runs`; <paramref name="LatestEvals"/>: each task's newest result, tasks in the order first evaluated.</summary>
 public sealed record RunSummary(
     string Id,
     string Status,
@@ -18,7 +21,8 @@ public sealed record RunSummary(
     long? ForkStep,
     DateTimeOffset Created,
     int Checkpoints,
-    string StatusReason)
+    string StatusReason,
+    IReadOnlyList<LatestEval> LatestEvals)
 {
     public static RunSummary From(RunState s) => new(
         s.RunId,
@@ -31,7 +35,8 @@ public sealed record RunSummary(
         s.Fork?.ForkStep,
         DateTimeOffset.FromUnixTimeMilliseconds(s.Created?.CreatedUnixMs ?? 0),
         s.LiveCheckpoints.Count(),
-        s.StatusReason);
+        s.StatusReason,
+        Latest(s));
 
     public static string StatusName(RunStatus status) => status switch
     {
@@ -46,16 +51,25 @@ public sealed record RunSummary(
     public static bool HigherIsBetter(string metric) =>
         metric.StartsWith("acc", StringComparison.OrdinalIgnoreCase) || metric.Contains("accuracy", StringComparison.OrdinalIgnoreCase);
 
-    // The metric a run is ranked by is the first one it ever reported (e.g. validation bits per byte).
+    // The metric a run is ranked by is the first loss-like one it reported (e.g. held-out bits per
+    // byte), else its first: multiple-choice tasks finish in any order beside the held-out one.
     static BestEval? Best(RunState s)
     {
-        var first = s.Evals.FirstOrDefault(e => e.Metrics.Count > 0);
+        var first = s.Evals.FirstOrDefault(e => e.Metrics.Count > 0 && !HigherIsBetter(e.Metrics[0].Name))
+            ?? s.Evals.FirstOrDefault(e => e.Metrics.Count > 0);
         if (first is null) return null;
         var (task, metric) = (first.Task, first.Metrics[0].Name);
         var candidates = s.Evals.Where(e => e.Task == task)
             .SelectMany(e => e.Metrics.Where(m => m.Name == metric).Select(m => new BestEval(task, metric, m.Value, e.Step)));
         return HigherIsBetter(metric) ? candidates.MaxBy(b => b.Value) : candidates.MinBy(b => b.Value);
     }
+
+    static IReadOnlyList<LatestEval> Latest(RunState s) =>
+        [.. s.Evals.GroupBy(e => e.Task).Select(g =>
+        {
+            var newest = g.Select((e, order) => (e, order)).MaxBy(x => (x.e.Step, x.order)).e;
+            return new LatestEval(g.Key, newest.Step, newest.Metrics.GroupBy(m => m.Name).ToDictionary(m => m.Key, m => m.Last().Value));
+        })];
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Id} {Status} step {Step}");
 }

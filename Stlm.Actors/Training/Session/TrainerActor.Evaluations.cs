@@ -1,0 +1,66 @@
+namespace Stlm.Actors.Training.Session;
+
+// What the trainer hands the evaluators: every eval.every-steps steps the held-out evaluation,
+// and at each checkpoint it takes (but the quick one of a pause) the held-out evaluation and
+// every eval.tasks task, all on one copy of that step's weights (the checkpoint's own), so
+// training goes on meanwhile. Every ending waits for the evaluations in flight (the trainer
+// counts them); they are bounded by eval.batches and the tasks' limits. A resumed run first scores
+// the tasks its start checkpoint lacks (a pause's, which is not evaluated so that pausing stays
+// quick, or one whose evaluations a crash cut off). With checkpoint.keep-best,
+// a checkpoint whose keep-best metric is still being evaluated is kept by the checkpoint actor
+// until the trainer tells it the value is in (CheckpointEvaluated), which re-applies retention.
+public sealed partial class TrainerActor
+{
+    long _lastHeldOut = -1, _lastTasks = -1;
+    // Steps whose keep-best metric is being evaluated, and those of them a checkpoint waits for.
+    readonly HashSet<long> _metricInFlight = [];
+    readonly HashSet<long> _checkpointAwaitsMetric = [];
+
+    /// <summary>Evaluates the current step: held out (once per step), and the eval.tasks when <paramref name="withTasks"/> (once per step).</summary>
+    void Evaluate(bool withTasks)
+    {
+        var settings = _setup.Settings;
+        if (settings.Evaluators == 0) return;
+        var tasks = new List<string>();
+        if (_lastHeldOut != CurrentStep) tasks.Add(EvaluatorActor.HeldOutTask);
+        if (withTasks && _lastTasks != CurrentStep) tasks.AddRange(settings.Tasks.Select(t => t.Name));
+        if (tasks.Count == 0) return;
+        _lastHeldOut = CurrentStep;
+        if (withTasks) _lastTasks = CurrentStep;
+        if (tasks.Contains(settings.KeepBestMetric.Task)) _metricInFlight.Add(CurrentStep);
+        _evalsInFlight += tasks.Count;
+        _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module, tasks), Self);
+    }
+
+    /// <summary>The eval.tasks the start checkpoint lacks (TrainerSetup.TasksAtStart), on the weights just restored.</summary>
+    void EvaluateStart()
+    {
+        if (_setup.TasksAtStart is not { Count: > 0 } tasks || _setup.Settings.Evaluators == 0) return;
+        _evalsInFlight += tasks.Count;
+        _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module, tasks), Self);
+    }
+
+    /// <summary>Whether a checkpoint of <paramref name="step"/> must wait for its keep-best metric before retention may drop it.</summary>
+    bool MetricPendingAt(long step)
+    {
+        if (_setup.Settings.Retention.KeepBest == 0 || !_metricInFlight.Contains(step)) return false;
+        _checkpointAwaitsMetric.Add(step);
+        return true;
+    }
+
+    /// <summary>After a rollback or a restart from a checkpoint the steps ahead are trained anew.</summary>
+    void ForgetEvaluatedSteps() => (_lastHeldOut, _lastTasks) = (-1, -1);
+
+    void OnEvalDone(EvalDone e)
+    {
+        _evalsInFlight--;
+        if (e.Bpb is { } bpb) _heldOutBpb = bpb;
+        if (e.Task == _setup.Settings.KeepBestMetric.Task && _metricInFlight.Remove(e.Step) && _checkpointAwaitsMetric.Remove(e.Step))
+        {
+            // Counted with the checkpoints: finishing waits until retention has seen the value.
+            _checkpointsInFlight++;
+            _checkpoints.Tell(new CheckpointEvaluated(e.Step), Self);
+        }
+        Continue();
+    }
+}
