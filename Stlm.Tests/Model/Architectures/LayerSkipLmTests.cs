@@ -6,6 +6,8 @@ using F = Stlm.Model.LibTorch.Functional;
 
 namespace Stlm.Tests.Models.Architectures;
 
+// Layer dropout draws from libtorch's process-wide generator: tests drawing from it in parallel change its draws.
+[Collection(nameof(TorchGlobalState))]
 public class LayerSkipLmTests(ITestOutputHelper output)
 {
     static readonly LayerSkipConfig Tiny = TinyCores.LayerSkip;
