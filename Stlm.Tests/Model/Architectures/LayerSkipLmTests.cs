@@ -1,6 +1,7 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.Generation;
 using Stlm.Model.LibTorch;
+using Stlm.Tests.LibTorch;
 using Xunit.Abstractions;
 using F = Stlm.Model.LibTorch.Functional;
 
