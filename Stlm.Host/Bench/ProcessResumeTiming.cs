@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Stlm.Actors.Persistence.Query;
 using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
+using Stlm.Host.Training;
 using Stlm.Model;
 
 namespace Stlm.Host.Bench;
@@ -9,14 +11,19 @@ namespace Stlm.Host.Bench;
 /// `stlm resume RUN` as the user runs it — a new process — from its start to the first step it
 /// journals (the journal polled every few milliseconds), then paused as Ctrl+C does (SIGINT:
 /// checkpoint, then Paused). The run must be paused at a checkpoint, so its first step is new.
+/// The child reports the phases of its start (<see cref="StartupTimeline"/>) in a temp file.
 /// </summary>
 public static class ProcessResumeTiming
 {
-    public static async Task<double> MeasureAsync(IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
+    /// <summary>Milliseconds from the process start to its first journaled step, and the phases the child marked.</summary>
+    public static async Task<(double Ms, IReadOnlyList<(string Phase, double Ms)> Phases)> MeasureAsync(
+        IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
     {
         var persistenceId = RunIds.PersistenceId(runId);
         var seen = await LastSequenceNrAsync(query, persistenceId, 0, cancel);
         var start = StlmStart(["resume", runId, .. sets.SelectMany(s => new[] { "--set", s })]);
+        var timelineFile = Path.Combine(Path.GetTempPath(), $"stlm-resume-timeline-{Guid.NewGuid():N}.json");
+        start.Environment[SessionRunner.TimelineFileVariable] = timelineFile;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new StlmException("could not start `stlm resume`");
         var stderr = process.StandardError.ReadToEndAsync(cancel);
@@ -31,7 +38,21 @@ public static class ProcessResumeTiming
         Interrupt(process.Id);
         await process.WaitForExitAsync(cancel);
         if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
-        return elapsed;
+        return (elapsed, ReadPhases(timelineFile));
+    }
+
+    static IReadOnlyList<(string Phase, double Ms)> ReadPhases(string file)
+    {
+        if (!File.Exists(file)) return [];
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            return [.. json.RootElement.EnumerateArray().Select(p => (p.GetProperty("Phase").GetString()!, p.GetProperty("Ms").GetDouble()))];
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>This very stlm (dotnet + stlm.dll, or the app host) with <paramref name="args"/>.</summary>

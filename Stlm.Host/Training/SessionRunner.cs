@@ -23,12 +23,15 @@ public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Con
 /// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
 /// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
 /// </summary>
-public sealed class SessionRunner(SqlPersistence store)
+public sealed class SessionRunner(SqlPersistence store, StartupTimeline? timeline = null)
 {
+    /// <summary>Set by `stlm bench orchestration` for its child `stlm resume`: the start's phases go there as JSON.</summary>
+    public const string TimelineFileVariable = "STLM_STARTUP_TIMELINE";
+
     public async Task<SessionReport> RunAsync(Func<TrainingSessionOptions, Task<TrainingSession>> start, string what)
     {
         using var prepare = new CancellationTokenSource();
-        var live = new LiveRun();
+        var live = new LiveRun(timeline);
         TrainingSession? session = null;
         var presses = 0;
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -51,7 +54,7 @@ public sealed class SessionRunner(SqlPersistence store)
             var stores = new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect), store.Query);
             try
             {
-                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token });
+                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token, Timeline = timeline });
             }
             catch (OperationCanceledException) when (prepare.IsCancellationRequested)
             {
@@ -98,7 +101,7 @@ public sealed class SessionRunner(SqlPersistence store)
     }
 
     /// <summary>The session's events as they come (on actor threads): progress fields, logs, counts for the summary.</summary>
-    sealed class LiveRun
+    sealed class LiveRun(StartupTimeline? timeline)
     {
         readonly Lock _gate = new();
         readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -130,6 +133,7 @@ public sealed class SessionRunner(SqlPersistence store)
                 switch (e)
                 {
                     case StepEvent { Step: var s, Rechecked: var rechecked }:
+                        if (timeline is not null && !timeline.Has("first step journaled")) Started(timeline);
                         if (!rechecked)
                         {
                             if (Steps++ == 0) (FirstLoss, FirstNewStep) = (s.Loss, s.Step);
@@ -158,6 +162,14 @@ public sealed class SessionRunner(SqlPersistence store)
                         break;
                 }
             }
+        }
+
+        static void Started(StartupTimeline timeline)
+        {
+            timeline.Mark("first step journaled");
+            Log.Debug("First step journaled: {Phases}", timeline.Describe());
+            if (Environment.GetEnvironmentVariable(TimelineFileVariable) is { Length: > 0 } file)
+                File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(timeline.Phases.Select(p => new { p.Phase, p.Ms })));
         }
 
         void Show(StepCompleted s, bool rechecked)

@@ -31,6 +31,9 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
 
     /// <summary>Cancels the preparation (corpus, tokenizer) before training starts.</summary>
     public CancellationToken Cancel { get; init; }
+
+    /// <summary>Marks the phases of the start up to the first step (`stlm bench orchestration` prints them).</summary>
+    public StartupTimeline? Timeline { get; init; }
 }
 
 /// <summary>
@@ -109,7 +112,11 @@ public sealed class TrainingSession : IAsyncDisposable
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
             var (hash, step) = RunRules.ResumePoint(before, null);
             var start = await StartOf(before, hash, step!.Value, system);
-            if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            if (start.CheckpointPath is { } path)
+            {
+                Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+                start = start with { Verified = true };
+            }
             var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
             return (config, state, start);
         });
@@ -170,6 +177,8 @@ public sealed class TrainingSession : IAsyncDisposable
         var timing = SessionTiming.From(known ?? ConfigLoader.Reference().Resolve());
         var lease = stores.Leases is null ? null
             : await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
+        var timeline = options.Timeline;
+        timeline?.Mark("lease");
         var system = ActorSystem.Create("session-" + runId, new ActorSystemSettings { Logger = options.Logger });
         try
         {
@@ -179,14 +188,19 @@ public sealed class TrainingSession : IAsyncDisposable
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, state, start) = await prepare(run, system);
-            // A missing, corrupt or truncated start checkpoint is reported here, in one line, before anything trains.
-            if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            timeline?.Mark("journal recovery");
+            // A missing, corrupt or truncated start checkpoint is reported here, in one line, before anything trains
+            // (Resume has checked it already, before journaling Resumed: reading it all again costs time for nothing).
+            if (start.CheckpointPath is { } path && !start.Verified) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            timeline?.Mark("checkpoint verified");
             var recipe = TrainingRecipe.From(config);
             var settings = SessionSettings.From(config);
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
+            timeline?.Mark("corpus and tokenizer");
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
-            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep);
+            timeline?.Mark("evaluator models");
+            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep) { Timeline = timeline };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);
