@@ -3,17 +3,17 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Session;
 using Stlm.Actors.Persistence.Sql;
-using Stlm.Host.Training;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
+using Stlm.Model.Training;
 
 namespace Stlm.Host.Bench;
 
 /// <summary>
 /// The same preset trained through the actors (<see cref="TrainingSession"/>: data loader,
-/// trainer, schedules, journal, checkpoints, evaluators) and through the bare
-/// <see cref="PlainTrainingLoop"/> over the same <see cref="Model.Training.TrainStep"/>, in
+/// trainer, schedules, journal, checkpoints, evaluators) and through a bare loop over the same
+/// <see cref="Model.Training.TrainStep"/> (batch, step, nothing else), in
 /// pairs taken one right after the other (the order alternating), so a machine shared with
 /// other work slows both sides of a pair alike: the ratio is the median of the pairs' ratios.
 /// Both sides do the same work inside the timed window: no evaluations and no checkpoints
@@ -82,9 +82,9 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         var processes = new List<ResumeTiming>();
         for (var r = 0; r < pairs; r++)
         {
-            var (ms, phases) = await ProcessResumeTiming.MeasureAsync(stores.Query!, ResumeRunId, ProcessSets(), cancel);
-            processes.Add(new ResumeTiming(ms, phases, TrainBenchmark.LoadAverage()));
-            log.WriteLine($"  stlm resume {r + 1}/{pairs}: first step {ms:F0} ms after the process started (load {processes[^1].Load})");
+            var (ms, phases, cpu) = await ProcessResumeTiming.MeasureAsync(stores.Query!, ResumeRunId, ProcessSets(), cancel);
+            processes.Add(new ResumeTiming(ms, phases, TrainBenchmark.LoadAverage(), cpu));
+            log.WriteLine($"  stlm resume {r + 1}/{pairs}: first step in the journal {ms:F0} ms after the process started, {cpu:F0} CPU ms (load {processes[^1].Load})");
         }
         return new OrchestrationResult(config.GetString("training.preset"), steps, warmup, parameters,
             (long)_recipe.Training.BatchSize * _recipe.Training.GradAccum * _recipe.Model.ContextLength, Work,
@@ -98,10 +98,20 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         var model = _recipe.BuildModel();
         using var optimizer = _recipe.BuildOptimizer(model);
         var clock = new StepClock();
-        var loop = new PlainTrainingLoop(_recipe.BuildStep(model, optimizer), _recipe.Batches(trainData), _recipe.ScheduleSet(), heldOut,
-            _recipe.Training.MaxSteps, withEvals ? _recipe.EvalEverySteps : 0, _recipe.EvalBatches,
-            afterStep: s => clock.Record(s.Step + 1, s.Tokens, s.Elapsed.TotalMilliseconds));
-        loop.Run(cancel);
+        // The bare loop: the data, the step and the evaluations the actors do, nothing else (no progress, no logs).
+        var step = _recipe.BuildStep(model, optimizer);
+        var batches = _recipe.Batches(trainData);
+        var schedules = _recipe.ScheduleSet();
+        var cursor = DataCursor.Start;
+        for (long s = 0; s < _recipe.Training.MaxSteps && !cancel.IsCancellationRequested; s++)
+        {
+            var (micro, next) = batches.Read(cursor);
+            var result = step.Run(schedules.At(s), micro);
+            cursor = next;
+            clock.Record(s + 1, result.Tokens, result.Elapsed.TotalMilliseconds);
+            if (withEvals && _recipe.EvalEverySteps > 0 && (s + 1) % _recipe.EvalEverySteps == 0)
+                HeldOutEvaluation.Run(model, heldOut, _recipe.EvalBatches, _recipe.Training.BatchSize);
+        }
         return (Timing("bare", clock, warmup), model.Module.CountParameters().Total);
     }
 
@@ -151,14 +161,17 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
                 stages.Add((stage == "rename" ? "fsync files + folder" : "write " + stage, now - last));
                 last = now;
             });
+            var cpu = Environment.CpuUsage.TotalTime;
             clock.Restart();
             var written = snapshot.Write(folder, options);
             var write = clock.Elapsed.TotalMilliseconds;
+            var writeCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
             stages.Add(("rename + parent fsync", write - last));
             bytes = written.Bytes;
-            var dd = DdReference.WriteSeconds(Path.Combine(folder, $"dd-{r}.bin"), bytes) * 1000;
-            results.Add(new CheckpointPair(write, dd, stages, TrainBenchmark.LoadAverage()));
-            log.WriteLine($"  checkpoint {r + 1}: write {write:F1} ms, dd {dd:F1} ms, ratio {write / dd:F2} (load {results[^1].Load})");
+            var (ddSeconds, ddCpu) = DdReference.Write(Path.Combine(folder, $"dd-{r}.bin"), bytes);
+            var dd = ddSeconds * 1000;
+            results.Add(new CheckpointPair(write, dd, stages, TrainBenchmark.LoadAverage()) { WriteCpuMs = writeCpu, DdCpuMs = ddCpu });
+            log.WriteLine($"  checkpoint {r + 1}: write {write:F1} ms ({writeCpu:F0} CPU ms), dd {dd:F1} ms ({ddCpu:F0} CPU ms), ratio {write / dd:F2} (load {results[^1].Load})");
         }
         return (bytes, TrainBenchmark.Median(captures), results);
     }
@@ -174,7 +187,7 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
 
     /// <summary>
     /// A run trained a few steps and paused (checkpoint + Paused), then resumed <paramref name="repeats"/>
-    /// times: from the call to <see cref="TrainingSession.Resume"/> to its first journaled step, phase
+    /// times: from the call to <see cref="TrainingSession.Resume"/> to its first step in the journal, phase
     /// by phase, each paused again at once.
     /// </summary>
     async Task<List<ResumeTiming>> ResumesAsync(TrainingStores stores, int repeats, CancellationToken cancel)
@@ -182,17 +195,12 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         const string runId = ResumeRunId;
         var results = new List<ResumeTiming>();
         var clock = new StepClock();
-        StartupTimeline? timeline = null;
         var options = new TrainingSessionOptions(stores)
         {
-            Observer = e =>
-            {
-                if (e is not StepEvent s) return;
-                Volatile.Read(ref timeline)?.Mark("first step journaled");
-                clock.Record(s.Step.Step, s.Step.Tokens, s.Step.StepTimeMs);
-            },
+            Observer = e => { if (e is StepEvent s) clock.Record(s.Step.Step, s.Step.Tokens, s.Step.StepTimeMs); },
             Cancel = cancel,
         };
+        var persistenceId = Stlm.Actors.Training.Run.RunIds.PersistenceId(runId);
         var resumeConfig = ConfigLoader.ParseSet($"training.max-steps={_recipe.Training.MaxSteps + 1000}").WithFallback(config).Resolve();
         await using (var first = await TrainingSession.StartNew(runId, resumeConfig, options))
         {
@@ -202,16 +210,20 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         }
         for (var r = 0; r < repeats; r++)
         {
-            var seen = clock.Count;
+            var seen = await ProcessResumeTiming.LastSequenceNrAsync(stores.Query!, persistenceId, 0, cancel);
             var current = StartupTimeline.StartingNow();
-            Volatile.Write(ref timeline, current);
+            var cpuBefore = Environment.CpuUsage.TotalTime;
             await using var session = await TrainingSession.Resume(runId, options with { Timeline = current });
-            while (clock.Count == seen && !session.Completion.IsCompleted) await Task.Delay(1, cancel);
+            // The journal is polled, as for `stlm resume`: the observer hears of a step only after the trainer's next one.
+            while (!await ProcessResumeTiming.StepJournaledAsync(stores.Query!, persistenceId, seen, cancel) && !session.Completion.IsCompleted)
+                await Task.Delay(2, cancel);
+            current.Mark("journal write seen");
+            var cpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
             session.RequestPause("bench");
             var outcome = await session.Completion;
             if (outcome.End != SessionEnd.Paused) throw new StlmException($"the resumed run ended {outcome.End}: {outcome.Reason}");
-            results.Add(new ResumeTiming(current.TotalMs, current.Phases, TrainBenchmark.LoadAverage()));
-            log.WriteLine($"  resume {r + 1}/{repeats}: {current.Describe()} (load {results[^1].Load})");
+            results.Add(new ResumeTiming(current.TotalMs, current.Phases, TrainBenchmark.LoadAverage(), cpuMs));
+            log.WriteLine($"  resume {r + 1}/{repeats}: {current.Describe()}, {cpuMs:F0} CPU ms (load {results[^1].Load})");
         }
         return results;
     }

@@ -16,11 +16,19 @@ public sealed record TrainingPair(TrainingRunTiming Bare, TrainingRunTiming Acto
 /// <summary>A checkpoint write and `dd conv=fsync` of its byte count, one right after the other; the write's stages in ms.</summary>
 public sealed record CheckpointPair(double WriteMs, double DdMs, IReadOnlyList<(string Stage, double Ms)> Stages, string Load)
 {
+    /// <summary>CPU time of the write (this process, all threads) and of dd: a crowded machine stretches the CPU part of each.</summary>
+    public double WriteCpuMs { get; init; } = double.NaN;
+    public double DdCpuMs { get; init; } = double.NaN;
+
     public double Ratio => WriteMs / DdMs;
 }
 
-/// <summary>A resume from the call (or process start) to its first journaled step, with its phases.</summary>
-public sealed record ResumeTiming(double FirstStepMs, IReadOnlyList<(string Phase, double Ms)> Phases, string Load);
+/// <summary>
+/// A resume from the call (or process start) to its first journaled step, with its phases, and
+/// the CPU time the process used meanwhile (all threads): on a crowded machine the wall time
+/// stretches with the load, the CPU time hardly.
+/// </summary>
+public sealed record ResumeTiming(double FirstStepMs, IReadOnlyList<(string Phase, double Ms)> Phases, string Load, double CpuMs);
 
 /// <summary>What `stlm bench orchestration` measured; ratios are actors / bare and write / dd, medians over pairs.</summary>
 public sealed record OrchestrationResult(
@@ -37,8 +45,12 @@ public sealed record OrchestrationResult(
     public double WriteOverDd => Median(Checkpoints.Select(c => c.Ratio));
     public double WriteMs => Median(Checkpoints.Select(c => c.WriteMs));
     public double DdMs => Median(Checkpoints.Select(c => c.DdMs));
+    public double WriteCpuMs => Median(Checkpoints.Select(c => c.WriteCpuMs));
+    public double DdCpuMs => Median(Checkpoints.Select(c => c.DdCpuMs));
     public double ResumeMedianMs => Median(Resumes.Select(r => r.FirstStepMs));
     public double ProcessResumeMedianMs => Median(ProcessResumes.Select(r => r.FirstStepMs));
+    public double ResumeCpuMedianMs => Median(Resumes.Select(r => r.CpuMs));
+    public double ProcessResumeCpuMedianMs => Median(ProcessResumes.Select(r => r.CpuMs));
 
     /// <summary>The bare loop's time per step, to read the resume time against.</summary>
     public double BareStepMs => BatchTokens / BareMedian * 1000;

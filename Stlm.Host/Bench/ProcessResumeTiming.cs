@@ -16,7 +16,7 @@ namespace Stlm.Host.Bench;
 public static class ProcessResumeTiming
 {
     /// <summary>Milliseconds from the process start to its first journaled step, and the phases the child marked.</summary>
-    public static async Task<(double Ms, IReadOnlyList<(string Phase, double Ms)> Phases)> MeasureAsync(
+    public static async Task<(double Ms, IReadOnlyList<(string Phase, double Ms)> Phases, double CpuMs)> MeasureAsync(
         IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
     {
         var persistenceId = RunIds.PersistenceId(runId);
@@ -35,10 +35,31 @@ public static class ProcessResumeTiming
             await Task.Delay(3, cancel);
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
+        var cpu = CpuMsOf(process.Id);
         Interrupt(process.Id);
         await process.WaitForExitAsync(cancel);
         if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
-        return (elapsed, ReadPhases(timelineFile));
+        // The child's own last mark comes after its next step (see FirstStepReported); the journal had the step at `elapsed`.
+        var phases = ReadPhases(timelineFile).Where(p => p.Phase != SessionRunner.FirstStepReported).ToList();
+        phases.Add(("journal write seen", elapsed - phases.Sum(p => p.Ms)));
+        return (elapsed, phases, cpu);
+    }
+
+    /// <summary>User + system CPU time of a live process (all its threads), from /proc/PID/stat; NaN where there is none.</summary>
+    static double CpuMsOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and stime are 14 and 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
     }
 
     static IReadOnlyList<(string Phase, double Ms)> ReadPhases(string file)
@@ -65,7 +86,7 @@ public static class ProcessResumeTiming
         return start;
     }
 
-    static async Task<long> LastSequenceNrAsync(IReadJournal query, string persistenceId, long from, CancellationToken cancel)
+    public static async Task<long> LastSequenceNrAsync(IReadJournal query, string persistenceId, long from, CancellationToken cancel)
     {
         var last = from;
         await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, from + 1, long.MaxValue, cancel))
@@ -73,7 +94,7 @@ public static class ProcessResumeTiming
         return last;
     }
 
-    static async Task<bool> StepJournaledAsync(IReadJournal query, string persistenceId, long after, CancellationToken cancel)
+    public static async Task<bool> StepJournaledAsync(IReadJournal query, string persistenceId, long after, CancellationToken cancel)
     {
         await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, after + 1, long.MaxValue, cancel))
             if (e.Event is StepCompleted) return true;

@@ -47,8 +47,9 @@ public static class BenchOrchestrationCommand
                         Pairs = result.Training.Select(p => new { p.Bare, p.Actors, p.Ratio, p.CpuRatio }),
                         result.BareMedian, result.ActorMedian, result.Ratio, result.CpuRatio,
                         result.CheckpointBytes, result.CaptureMs, result.WriteMs, result.DdMs, result.WriteOverDd,
-                        Checkpoints = result.Checkpoints.Select(c => new { c.WriteMs, c.DdMs, c.Ratio, c.Load, Stages = c.Stages.Select(s => new { s.Stage, s.Ms }) }),
-                        result.ResumeMedianMs, result.ProcessResumeMedianMs, result.BareStepMs,
+                        result.WriteCpuMs, result.DdCpuMs,
+                        Checkpoints = result.Checkpoints.Select(c => new { c.WriteMs, c.DdMs, c.Ratio, c.WriteCpuMs, c.DdCpuMs, c.Load, Stages = c.Stages.Select(s => new { s.Stage, s.Ms }) }),
+                        result.ResumeMedianMs, result.ResumeCpuMedianMs, result.ProcessResumeMedianMs, result.ProcessResumeCpuMedianMs, result.BareStepMs,
                         Resumes = result.Resumes.Select(Json), ProcessResumes = result.ProcessResumes.Select(Json),
                     });
                 else Print(result);
@@ -62,7 +63,7 @@ public static class BenchOrchestrationCommand
         return command.WithLogging();
     }
 
-    static object Json(ResumeTiming t) => new { t.FirstStepMs, t.Load, Phases = t.Phases.Select(p => new { p.Phase, p.Ms }) };
+    static object Json(ResumeTiming t) => new { t.FirstStepMs, t.CpuMs, t.Load, Phases = t.Phases.Select(p => new { p.Phase, p.Ms }) };
 
     static void Print(OrchestrationResult r)
     {
@@ -77,11 +78,11 @@ public static class BenchOrchestrationCommand
             o.WriteLine($"           pair {i}: actors {F(p.Actors.TokensPerSecond, "N0")} / bare {F(p.Bare.TokensPerSecond, "N0")} tokens/s = {F(p.Ratio, "F3")}; CPU ms per step {F(p.Actors.CpuMsPerStep)} / {F(p.Bare.CpuMsPerStep)} = {F(p.CpuRatio, "F3")}; TrainStep.Run {F(p.Actors.ComputeMs)} / {F(p.Bare.ComputeMs)} ms (load {p.Bare.Load}, {p.Actors.Load})");
         o.WriteLine($"           actors / bare tokens/s: median of pair ratios {F(r.Ratio, "F3")} (goal >= 0.98){(r.Ratio >= 0.98 ? "" : "  MISSED")}; CPU per step {F(r.CpuRatio, "F3")}; medians {F(r.ActorMedian, "N0")} vs {F(r.BareMedian, "N0")} tokens/s");
         o.WriteLine($"checkpoint {r.CheckpointBytes:N0} bytes: capture (training waits) {F(r.CaptureMs, "F1")} ms; write {F(r.WriteMs, "F1")} ms vs dd conv=fsync {F(r.DdMs, "F1")} ms (medians): write / dd median of pair ratios {F(r.WriteOverDd, "F2")} (target <= 1.3)");
-        o.WriteLine($"           pairs: {string.Join(", ", r.Checkpoints.Select(c => $"{F(c.Ratio, "F2")} (load {c.Load})"))}");
+        o.WriteLine($"           pairs: {string.Join(", ", r.Checkpoints.Select(c => $"{F(c.Ratio, "F2")} (load {c.Load})"))}; CPU ms (medians): write {F(r.WriteCpuMs)}, dd {F(r.DdCpuMs)}");
         o.WriteLine($"           write stages (ms, medians): {Phases(r.Checkpoints.Select(c => c.Stages))}");
-        o.WriteLine($"resume     TrainingSession.Resume to its first journaled step: {F(r.ResumeMedianMs)} ms (median of {string.Join(", ", r.Resumes.Select(t => $"{F(t.FirstStepMs)} at load {t.Load}"))}); a bare step takes {F(r.BareStepMs)} ms");
+        o.WriteLine($"resume     TrainingSession.Resume to its first step in the journal: {F(r.ResumeMedianMs)} ms, {F(r.ResumeCpuMedianMs)} CPU ms (medians of {string.Join(", ", r.Resumes.Select(t => $"{F(t.FirstStepMs)} at load {t.Load}"))}); a bare step takes {F(r.BareStepMs)} ms");
         o.WriteLine($"           phases (ms, medians): {Phases(r.Resumes.Select(t => t.Phases))}");
-        o.WriteLine($"           `stlm resume` as a new process, from its start to its first journaled step: {F(r.ProcessResumeMedianMs)} ms (median of {string.Join(", ", r.ProcessResumes.Select(t => $"{F(t.FirstStepMs)} at load {t.Load}"))})");
+        o.WriteLine($"           `stlm resume` as a new process, from its start to its first step in the journal: {F(r.ProcessResumeMedianMs)} ms, {F(r.ProcessResumeCpuMedianMs)} CPU ms used by it (medians of {string.Join(", ", r.ProcessResumes.Select(t => $"{F(t.FirstStepMs)} at load {t.Load}"))})");
         o.WriteLine($"           phases (ms, medians): {Phases(r.ProcessResumes.Select(t => t.Phases))}");
     }
 }

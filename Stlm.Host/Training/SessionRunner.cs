@@ -28,6 +28,9 @@ public sealed class SessionRunner(SqlPersistence store, StartupTimeline? timelin
     /// <summary>Set by `stlm bench orchestration` for its child `stlm resume`: the start's phases go there as JSON.</summary>
     public const string TimelineFileVariable = "STLM_STARTUP_TIMELINE";
 
+    /// <summary>The last phase of a start: the session reported the first step (the trainer hears the journal's answer after its next step).</summary>
+    public const string FirstStepReported = "first step reported";
+
     public async Task<SessionReport> RunAsync(Func<TrainingSessionOptions, Task<TrainingSession>> start, string what)
     {
         using var prepare = new CancellationTokenSource();
@@ -133,7 +136,7 @@ public sealed class SessionRunner(SqlPersistence store, StartupTimeline? timelin
                 switch (e)
                 {
                     case StepEvent { Step: var s, Rechecked: var rechecked }:
-                        if (timeline is not null && !timeline.Has("first step journaled")) Started(timeline);
+                        if (timeline is not null && !timeline.Has(FirstStepReported)) Started(timeline);
                         if (!rechecked)
                         {
                             if (Steps++ == 0) (FirstLoss, FirstNewStep) = (s.Loss, s.Step);
@@ -166,8 +169,8 @@ public sealed class SessionRunner(SqlPersistence store, StartupTimeline? timelin
 
         static void Started(StartupTimeline timeline)
         {
-            timeline.Mark("first step journaled");
-            Log.Debug("First step journaled: {Phases}", timeline.Describe());
+            timeline.Mark(FirstStepReported);
+            Log.Debug("First step reported: {Phases}", timeline.Describe());
             if (Environment.GetEnvironmentVariable(TimelineFileVariable) is { Length: > 0 } file)
                 File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(timeline.Phases.Select(p => new { p.Phase, p.Ms })));
         }
