@@ -41,7 +41,8 @@ public static class ProcessResumeTiming
         if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
         // The child's own last mark comes after its next step (see FirstStepReported); the journal had the step at `elapsed`.
         var phases = ReadPhases(timelineFile).Where(p => p.Phase != SessionRunner.FirstStepReported).ToList();
-        phases.Add(("journal write seen", elapsed - phases.Sum(p => p.Ms)));
+        // The kernel's process start time has 10 ms steps, so the child's clock may run a little ahead of ours.
+        phases.Add(("journal write seen", Math.Max(0, elapsed - phases.Sum(p => p.Ms))));
         return (elapsed, phases, cpu);
     }
 
