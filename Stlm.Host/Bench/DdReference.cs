@@ -12,8 +12,12 @@ namespace Stlm.Host.Bench;
 /// </summary>
 public static partial class DdReference
 {
-    public static double WriteSeconds(string file, long bytes)
+    public static double WriteSeconds(string file, long bytes) => Write(file, bytes).Seconds;
+
+    /// <summary>dd's own time and the CPU time it used (user + system, from the children's rusage).</summary>
+    public static (double Seconds, double CpuMs) Write(string file, long bytes)
     {
+        var cpuBefore = ChildrenCpuMs();
         var start = new ProcessStartInfo("dd") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { "if=/dev/zero", $"of={file}", "bs=1M", $"count={bytes}", "iflag=count_bytes", "conv=fsync" })
             start.ArgumentList.Add(a);
@@ -37,9 +41,25 @@ public static partial class DdReference
             var copied = Copied().Match(stderr);
             if (!copied.Success || long.Parse(copied.Groups[1].Value, CultureInfo.InvariantCulture) != bytes)
                 throw new StlmException($"dd did not report {bytes} bytes copied: {stderr.Trim().ReplaceLineEndings(" ")}");
-            return double.Parse(copied.Groups[2].Value, CultureInfo.InvariantCulture);
+            return (double.Parse(copied.Groups[2].Value, CultureInfo.InvariantCulture), ChildrenCpuMs() - cpuBefore);
         }
     }
+
+    /// <summary>CPU time of this process's finished children (RUSAGE_CHILDREN); NaN where it cannot be read.</summary>
+    static double ChildrenCpuMs()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        Span<long> usage = stackalloc long[18]; // struct rusage: two timevals, then 14 longs
+        unsafe
+        {
+            fixed (long* u = usage)
+                if (GetRusage(-1, u) != 0) return double.NaN; // RUSAGE_CHILDREN
+        }
+        return (usage[0] + usage[2]) * 1000.0 + (usage[1] + usage[3]) / 1000.0;
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "getrusage")]
+    private static unsafe partial int GetRusage(int who, long* usage);
 
     [GeneratedRegex(@"^(\d+) bytes.*copied, ([0-9.e+-]+) s", RegexOptions.Multiline)]
     private static partial Regex Copied();

@@ -3,55 +3,28 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Session;
 using Stlm.Actors.Persistence.Sql;
-using Stlm.Host.Training;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
+using Stlm.Model.Training;
 
 namespace Stlm.Host.Bench;
 
-/// <summary>What `stlm bench orchestration` measured; ratios are actors / bare and write / dd.</summary>
-public sealed record OrchestrationResult(
-    string Preset, int Steps, int Warmup, int Repeats, long Parameters,
-    IReadOnlyList<double> BareTokensPerSecond, IReadOnlyList<double> ActorTokensPerSecond,
-    long CheckpointBytes, double CaptureMs, double WriteMs, double DdMs,
-    IReadOnlyList<double> ResumeToFirstStepMs, IReadOnlyList<double> ResumeStartedMs, IReadOnlyList<double> ProcessResumeMs)
-{
-    /// <summary>Median time per step inside TrainStep.Run on each side: equal compute with unequal tokens/s puts the cost between steps.</summary>
-    public IReadOnlyList<double> BareComputeMs { get; init; } = [];
-    public IReadOnlyList<double> ActorComputeMs { get; init; } = [];
-
-    public double BareMedian => TrainBenchmark.Median(BareTokensPerSecond);
-    public double ActorMedian => TrainBenchmark.Median(ActorTokensPerSecond);
-
-    /// <summary>Actors' tokens/s over the bare loop's (goal: at least 0.98, i.e. at most 2% slower).</summary>
-    public double Ratio => ActorMedian / BareMedian;
-
-    public double WriteOverDd => WriteMs / DdMs;
-    public double ResumeMedianMs => TrainBenchmark.Median(ResumeToFirstStepMs);
-
-    /// <summary>Of that, until TrainingSession.Resume returned (lease, journal, corpus, models built); the rest is the first step itself.</summary>
-    public double ResumeStartedMedianMs => TrainBenchmark.Median(ResumeStartedMs);
-
-    /// <summary>`stlm resume` as a new process: from its start to its first journaled step.</summary>
-    public double ProcessResumeMedianMs => TrainBenchmark.Median(ProcessResumeMs);
-
-    /// <summary>The bare loop's time per step, to read the resume time against.</summary>
-    public double BareStepMs => BatchTokens / BareMedian * 1000;
-
-    public long BatchTokens { get; init; }
-}
-
 /// <summary>
 /// The same preset trained through the actors (<see cref="TrainingSession"/>: data loader,
-/// trainer, schedules, journal, checkpoints, evaluators) and through the bare
-/// <see cref="PlainTrainingLoop"/> over the same <see cref="Model.Training.TrainStep"/>, in
-/// alternating repeats; a checkpoint of the trained state saved the way the checkpoint actor
-/// saves it, beside `dd conv=fsync` of the same bytes in the same folder; and the time from
-/// the start of a resume to its first step. Runs, journal and checkpoints go to a temp folder;
-/// the corpus and tokenizer are the data folder's (made once, reused).
+/// trainer, schedules, journal, checkpoints, evaluators) and through a bare loop over the same
+/// <see cref="Model.Training.TrainStep"/> (batch, step, nothing else), in
+/// pairs taken one right after the other (the order alternating), so a machine shared with
+/// other work slows both sides of a pair alike: the ratio is the median of the pairs' ratios.
+/// Both sides do the same work inside the timed window: no evaluations and no checkpoints
+/// unless <c>withEvals</c> (then both evaluate every eval.every-steps on eval.batches; the
+/// actors on their evaluator thread). Then a checkpoint of the trained state saved the way the
+/// checkpoint actor saves it, paired with `dd conv=fsync` of the same bytes in the same folder;
+/// and the time from the start of a resume (in this process, and as `stlm resume`) to its first
+/// step, phase by phase. Runs, journal and checkpoints go to a temp folder; the corpus and
+/// tokenizer are the data folder's (made once, reused).
 /// </summary>
-public sealed class OrchestrationBenchmark(Config config, string scratch, TextWriter log)
+public sealed class OrchestrationBenchmark(Config config, string scratch, TextWriter log, bool withEvals)
 {
     readonly TrainingRecipe _recipe = TrainingRecipe.From(config);
 
@@ -60,9 +33,10 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
     /// of its own length (so a short bench run sees the preset's learning rate and dropout), with
     /// the journal and checkpoints in <paramref name="scratch"/>.
     /// </summary>
-    public static Config Configure(string preset, int steps, IReadOnlyList<string> sets, string scratch)
+    public static Config Configure(string preset, int steps, IReadOnlyList<string> sets, string scratch, bool withEvals)
     {
         string[] chosen = [$"training.preset=\"{preset}\"", .. sets];
+        string[] work = withEvals ? [] : ["eval.every-steps=0"];
         var length = TrainConfigLoader.Load(null, chosen).GetLong("training.max-steps");
         return TrainConfigLoader.Load(null,
         [
@@ -70,63 +44,81 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
             $"schedules.dropout.end-step={length}", $"schedules.early-exit.steps={length}",
             "journal.engine=sqlite", $"journal.sqlite.path=\"{Path.Combine(scratch, "journal.db")}\"",
             $"checkpoint.dir=\"{Path.Combine(scratch, "checkpoints")}\"",
+            // Checkpoints only at the end (outside the window): the bare loop takes none.
+            "checkpoint.every-steps=0", "checkpoint.every-duration=0s", .. work,
         ]);
     }
 
-    public async Task<OrchestrationResult> RunAsync(int repeats, int warmup, CancellationToken cancel)
+    /// <summary>What each side does inside the timed window, as printed.</summary>
+    public string Work => withEvals
+        ? $"both sides evaluate every {_recipe.EvalEverySteps} steps on {_recipe.EvalBatches} batches, no checkpoints; the actors journal every step"
+        : "no evaluations and no checkpoints inside the window on either side; the actors journal every step";
+
+    public async Task<OrchestrationResult> RunAsync(int pairs, int warmup, CancellationToken cancel)
     {
         var steps = (int)_recipe.Training.MaxSteps;
-        if (steps <= warmup) throw new StlmException($"--steps {steps}: give more than the {warmup} warm-up steps");
+        if (steps <= warmup + StepClock.Tail) throw new StlmException($"--steps {steps}: give more than the {warmup} warm-up steps and the {StepClock.Tail} steps left out at the end");
         var corpus = _recipe.PrepareCorpus(cancel);
-        var (bare, actors, bareCompute, actorCompute) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
         await using var stores = TrainingStores.Open(new JournalLocation("sqlite", config.GetString("journal.sqlite.path")));
         long parameters = 0;
-        for (var r = 0; r < repeats; r++)
+        var training = new List<TrainingPair>();
+        for (var r = 0; r < pairs; r++)
         {
             // Alternate the order, so a machine getting busier or quieter hits both sides alike.
+            TrainingRunTiming? bare = null, actors = null;
             foreach (var side in r % 2 == 0 ? new[] { "bare", "actors" } : ["actors", "bare"])
             {
-                double tokensPerSecond, computeMs;
-                if (side == "bare") (tokensPerSecond, parameters, computeMs) = Bare(corpus, warmup, cancel);
-                else (tokensPerSecond, computeMs) = await ActorsAsync(stores, $"bench-{r}", warmup, cancel);
-                (side == "bare" ? bare : actors).Add(tokensPerSecond);
-                (side == "bare" ? bareCompute : actorCompute).Add(computeMs);
-                log.WriteLine($"  repeat {r + 1}/{repeats} {side,-6} {tokensPerSecond,10:N0} tokens/s, {computeMs:F0} ms per step in TrainStep.Run");
+                if (side == "bare") (bare, parameters) = Bare(corpus, warmup, cancel);
+                else actors = await ActorsAsync(stores, $"bench-{r}", warmup, cancel);
+                var t = side == "bare" ? bare! : actors!;
+                log.WriteLine($"  pair {r + 1}/{pairs} {side,-6} {t.TokensPerSecond,8:N0} tokens/s, {t.ComputeMs:F0} ms per step in TrainStep.Run, {t.CpuMsPerStep:F0} CPU ms per step, load {t.Load}");
             }
+            training.Add(new TrainingPair(bare!, actors!));
+            log.WriteLine($"  pair {r + 1}/{pairs}: actors / bare = {training[^1].Ratio:F3} (CPU per step {training[^1].CpuRatio:F3})");
         }
 
-        var (bytes, capture, write, dd) = CheckpointSaves(repeats);
-        log.WriteLine($"  checkpoint {bytes:N0} bytes: capture {capture:F1} ms, write {write:F1} ms, dd {dd:F1} ms");
-        var (resumes, started) = await ResumesAsync(stores, repeats, cancel);
-        var processes = new List<double>();
-        for (var r = 0; r < repeats; r++)
+        var (bytes, capture, saves) = CheckpointSaves(pairs);
+        var resumes = await ResumesAsync(stores, pairs, cancel);
+        var processes = new List<ResumeTiming>();
+        for (var r = 0; r < pairs; r++)
         {
-            processes.Add(await ProcessResumeTiming.MeasureAsync(stores.Query!, ResumeRunId, ProcessSets(), cancel));
-            log.WriteLine($"  stlm resume {r + 1}/{repeats}: first step {processes[^1]:F0} ms after the process started");
+            var (ms, phases, cpu) = await ProcessResumeTiming.MeasureAsync(stores.Query!, ResumeRunId, ProcessSets(), cancel);
+            processes.Add(new ResumeTiming(ms, phases, TrainBenchmark.LoadAverage(), cpu));
+            log.WriteLine($"  stlm resume {r + 1}/{pairs}: first step in the journal {ms:F0} ms after the process started, {cpu:F0} CPU ms (load {processes[^1].Load})");
         }
-        return new OrchestrationResult(config.GetString("training.preset"), steps, warmup, repeats, parameters,
-            bare, actors, bytes, capture, write, dd, resumes, started, processes)
-        {
-            BareComputeMs = bareCompute,
-            ActorComputeMs = actorCompute,
-            BatchTokens = (long)_recipe.Training.BatchSize * _recipe.Training.GradAccum * _recipe.Model.ContextLength,
-        };
+        return new OrchestrationResult(config.GetString("training.preset"), steps, warmup, parameters,
+            (long)_recipe.Training.BatchSize * _recipe.Training.GradAccum * _recipe.Model.ContextLength, Work,
+            training, bytes, capture, saves, resumes, processes);
     }
 
-    (double TokensPerSecond, long Parameters, double ComputeMs) Bare(TrainingCorpus corpus, int warmup, CancellationToken cancel)
+    (TrainingRunTiming Timing, long Parameters) Bare(TrainingCorpus corpus, int warmup, CancellationToken cancel)
     {
         using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, _recipe.WindowLength);
         using var heldOut = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, _recipe.WindowLength);
         var model = _recipe.BuildModel();
         using var optimizer = _recipe.BuildOptimizer(model);
         var clock = new StepClock();
-        var loop = new PlainTrainingLoop(_recipe.BuildStep(model, optimizer), _recipe.Batches(trainData), _recipe.ScheduleSet(), heldOut,
-            _recipe.Training.MaxSteps, _recipe.EvalEverySteps, evalBatches: 1, afterStep: s => clock.Record(s.Step + 1, s.Tokens, s.Elapsed.TotalMilliseconds));
-        loop.Run(cancel);
-        return (clock.TokensPerSecond(warmup), model.Module.CountParameters().Total, clock.MedianComputeMs(warmup));
+        // The bare loop: the data, the step and the evaluations the actors do, nothing else (no progress, no logs).
+        var step = _recipe.BuildStep(model, optimizer);
+        var batches = _recipe.Batches(trainData);
+        var schedules = _recipe.ScheduleSet();
+        var cursor = DataCursor.Start;
+        for (long s = 0; s < _recipe.Training.MaxSteps && !cancel.IsCancellationRequested; s++)
+        {
+            var (micro, next) = batches.Read(cursor);
+            var result = step.Run(schedules.At(s), micro);
+            cursor = next;
+            clock.Record(s + 1, result.Tokens, result.Elapsed.TotalMilliseconds);
+            if (withEvals && _recipe.EvalEverySteps > 0 && (s + 1) % _recipe.EvalEverySteps == 0)
+                HeldOutEvaluation.Run(model, heldOut, _recipe.EvalBatches, _recipe.Training.BatchSize);
+        }
+        return (Timing("bare", clock, warmup), model.Module.CountParameters().Total);
     }
 
-    async Task<(double TokensPerSecond, double ComputeMs)> ActorsAsync(TrainingStores stores, string runId, int warmup, CancellationToken cancel)
+    static TrainingRunTiming Timing(string side, StepClock clock, int warmup) =>
+        new(side, clock.TokensPerSecond(warmup), clock.MedianComputeMs(warmup), clock.CpuMsPerStep(warmup), TrainBenchmark.LoadAverage());
+
+    async Task<TrainingRunTiming> ActorsAsync(TrainingStores stores, string runId, int warmup, CancellationToken cancel)
     {
         var clock = new StepClock();
         var options = new TrainingSessionOptions(stores)
@@ -138,11 +130,14 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         var outcome = await session.Completion;
         if (outcome.End != SessionEnd.Completed)
             throw new StlmException($"the actor run {runId} ended {outcome.End}: {outcome.Reason}");
-        return (clock.TokensPerSecond(warmup), clock.MedianComputeMs(warmup));
+        return Timing("actors", clock, warmup);
     }
 
-    /// <summary>A trained-shape checkpoint captured and written as the checkpoint actor does, then dd of its bytes; medians.</summary>
-    (long Bytes, double CaptureMs, double WriteMs, double DdMs) CheckpointSaves(int repeats)
+    /// <summary>
+    /// A trained-shape checkpoint captured and written as the checkpoint actor does, each write
+    /// followed by dd of its bytes; the write's stages timed through the writer's fault hook.
+    /// </summary>
+    (long Bytes, double CaptureMs, List<CheckpointPair> Pairs) CheckpointSaves(int pairs)
     {
         var model = _recipe.BuildModel();
         using var optimizer = _recipe.BuildOptimizer(model);
@@ -150,21 +145,35 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         foreach (var p in model.Module.Parameters()) p.Value.Grad = p.Value.OnesLike();
         optimizer.Step();
         var folder = Path.Combine(scratch, "checkpoint-saves");
-        var (captures, writes, dds) = (new List<double>(), new List<double>(), new List<double>());
+        var (captures, results) = (new List<double>(), new List<CheckpointPair>());
         long bytes = 0;
-        for (var r = 0; r < repeats; r++)
+        for (var r = 0; r < Math.Max(pairs, 5); r++)
         {
             var info = CheckpointInfo.Create("bench", r + 1, 0, DataCursor.Start, config.ToHocon(), TrainingSession.CodeVersion);
             var clock = Stopwatch.StartNew();
             using var snapshot = CheckpointSnapshot.Capture(info, model.Module.StateDict(), optimizer);
             captures.Add(clock.Elapsed.TotalMilliseconds);
+            var stages = new List<(string Stage, double Ms)>();
+            var last = 0.0;
+            var options = new CheckpointWriteOptions((stage, _) =>
+            {
+                var now = clock.Elapsed.TotalMilliseconds;
+                stages.Add((stage == "rename" ? "fsync files + folder" : "write " + stage, now - last));
+                last = now;
+            });
+            var cpu = Environment.CpuUsage.TotalTime;
             clock.Restart();
-            var written = snapshot.Write(folder);
-            writes.Add(clock.Elapsed.TotalMilliseconds);
+            var written = snapshot.Write(folder, options);
+            var write = clock.Elapsed.TotalMilliseconds;
+            var writeCpu = (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds;
+            stages.Add(("rename + parent fsync", write - last));
             bytes = written.Bytes;
-            dds.Add(DdReference.WriteSeconds(Path.Combine(folder, $"dd-{r}.bin"), bytes) * 1000);
+            var (ddSeconds, ddCpu) = DdReference.Write(Path.Combine(folder, $"dd-{r}.bin"), bytes);
+            var dd = ddSeconds * 1000;
+            results.Add(new CheckpointPair(write, dd, stages, TrainBenchmark.LoadAverage()) { WriteCpuMs = writeCpu, DdCpuMs = ddCpu });
+            log.WriteLine($"  checkpoint {r + 1}: write {write:F1} ms ({writeCpu:F0} CPU ms), dd {dd:F1} ms ({ddCpu:F0} CPU ms), ratio {write / dd:F2} (load {results[^1].Load})");
         }
-        return (bytes, TrainBenchmark.Median(captures), TrainBenchmark.Median(writes), TrainBenchmark.Median(dds));
+        return (bytes, TrainBenchmark.Median(captures), results);
     }
 
     const string ResumeRunId = "bench-resume";
@@ -178,18 +187,20 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
 
     /// <summary>
     /// A run trained a few steps and paused (checkpoint + Paused), then resumed <paramref name="repeats"/>
-    /// times: from the call to <see cref="TrainingSession.Resume"/> to its first step, each paused again at once.
+    /// times: from the call to <see cref="TrainingSession.Resume"/> to its first step in the journal, phase
+    /// by phase, each paused again at once.
     /// </summary>
-    async Task<(List<double> FirstStep, List<double> Started)> ResumesAsync(TrainingStores stores, int repeats, CancellationToken cancel)
+    async Task<List<ResumeTiming>> ResumesAsync(TrainingStores stores, int repeats, CancellationToken cancel)
     {
         const string runId = ResumeRunId;
-        var (times, startedTimes) = (new List<double>(), new List<double>());
+        var results = new List<ResumeTiming>();
         var clock = new StepClock();
         var options = new TrainingSessionOptions(stores)
         {
             Observer = e => { if (e is StepEvent s) clock.Record(s.Step.Step, s.Step.Tokens, s.Step.StepTimeMs); },
             Cancel = cancel,
         };
+        var persistenceId = Stlm.Actors.Training.Run.RunIds.PersistenceId(runId);
         var resumeConfig = ConfigLoader.ParseSet($"training.max-steps={_recipe.Training.MaxSteps + 1000}").WithFallback(config).Resolve();
         await using (var first = await TrainingSession.StartNew(runId, resumeConfig, options))
         {
@@ -199,17 +210,21 @@ public sealed class OrchestrationBenchmark(Config config, string scratch, TextWr
         }
         for (var r = 0; r < repeats; r++)
         {
-            var seen = clock.Count;
-            var started = Stopwatch.GetTimestamp();
-            await using var session = await TrainingSession.Resume(runId, options);
-            startedTimes.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            while (clock.Count == seen && !session.Completion.IsCompleted) await Task.Delay(1, cancel);
-            times.Add(Stopwatch.GetElapsedTime(started, clock.LastTimestamp!.Value).TotalMilliseconds);
+            var seen = await ProcessResumeTiming.LastSequenceNrAsync(stores.Query!, persistenceId, 0, cancel);
+            var current = StartupTimeline.StartingNow();
+            var cpuBefore = Environment.CpuUsage.TotalTime;
+            await using var session = await TrainingSession.Resume(runId, options with { Timeline = current });
+            // The journal is polled, as for `stlm resume`: the observer hears of a step only after the trainer's next one.
+            while (!await ProcessResumeTiming.StepJournaledAsync(stores.Query!, persistenceId, seen, cancel) && !session.Completion.IsCompleted)
+                await Task.Delay(2, cancel);
+            current.Mark("journal write seen");
+            var cpuMs = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMilliseconds;
             session.RequestPause("bench");
             var outcome = await session.Completion;
             if (outcome.End != SessionEnd.Paused) throw new StlmException($"the resumed run ended {outcome.End}: {outcome.Reason}");
-            log.WriteLine($"  resume {r + 1}/{repeats}: started after {startedTimes[^1]:F0} ms, first step after {times[^1]:F0} ms");
+            results.Add(new ResumeTiming(current.TotalMs, current.Phases, TrainBenchmark.LoadAverage(), cpuMs));
+            log.WriteLine($"  resume {r + 1}/{repeats}: {current.Describe()}, {cpuMs:F0} CPU ms (load {results[^1].Load})");
         }
-        return (times, startedTimes);
+        return results;
     }
 }

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Stlm.Actors.Persistence.Query;
 using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
+using Stlm.Host.Training;
 using Stlm.Model;
 
 namespace Stlm.Host.Bench;
@@ -9,14 +11,19 @@ namespace Stlm.Host.Bench;
 /// `stlm resume RUN` as the user runs it — a new process — from its start to the first step it
 /// journals (the journal polled every few milliseconds), then paused as Ctrl+C does (SIGINT:
 /// checkpoint, then Paused). The run must be paused at a checkpoint, so its first step is new.
+/// The child reports the phases of its start (<see cref="StartupTimeline"/>) in a temp file.
 /// </summary>
 public static class ProcessResumeTiming
 {
-    public static async Task<double> MeasureAsync(IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
+    /// <summary>Milliseconds from the process start to its first journaled step, and the phases the child marked.</summary>
+    public static async Task<(double Ms, IReadOnlyList<(string Phase, double Ms)> Phases, double CpuMs)> MeasureAsync(
+        IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
     {
         var persistenceId = RunIds.PersistenceId(runId);
         var seen = await LastSequenceNrAsync(query, persistenceId, 0, cancel);
         var start = StlmStart(["resume", runId, .. sets.SelectMany(s => new[] { "--set", s })]);
+        var timelineFile = Path.Combine(Path.GetTempPath(), $"stlm-resume-timeline-{Guid.NewGuid():N}.json");
+        start.Environment[SessionRunner.TimelineFileVariable] = timelineFile;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new StlmException("could not start `stlm resume`");
         var stderr = process.StandardError.ReadToEndAsync(cancel);
@@ -28,10 +35,46 @@ public static class ProcessResumeTiming
             await Task.Delay(3, cancel);
         }
         var elapsed = clock.Elapsed.TotalMilliseconds;
+        var cpu = CpuMsOf(process.Id);
         Interrupt(process.Id);
         await process.WaitForExitAsync(cancel);
         if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
-        return elapsed;
+        // The child's own last mark comes after its next step (see FirstStepReported); the journal had the step at `elapsed`.
+        var phases = ReadPhases(timelineFile).Where(p => p.Phase != SessionRunner.FirstStepReported).ToList();
+        // The kernel's process start time has 10 ms steps, so the child's clock may run a little ahead of ours.
+        phases.Add(("journal write seen", Math.Max(0, elapsed - phases.Sum(p => p.Ms))));
+        return (elapsed, phases, cpu);
+    }
+
+    /// <summary>User + system CPU time of a live process (all its threads), from /proc/PID/stat; NaN where there is none.</summary>
+    static double CpuMsOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis): utime and stime are 14 and 15.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) + long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture);
+            return ticks * 1000.0 / 100; // USER_HZ is 100 on Linux
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return double.NaN;
+        }
+    }
+
+    static IReadOnlyList<(string Phase, double Ms)> ReadPhases(string file)
+    {
+        if (!File.Exists(file)) return [];
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+            return [.. json.RootElement.EnumerateArray().Select(p => (p.GetProperty("Phase").GetString()!, p.GetProperty("Ms").GetDouble()))];
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     /// <summary>This very stlm (dotnet + stlm.dll, or the app host) with <paramref name="args"/>.</summary>
@@ -44,7 +87,7 @@ public static class ProcessResumeTiming
         return start;
     }
 
-    static async Task<long> LastSequenceNrAsync(IReadJournal query, string persistenceId, long from, CancellationToken cancel)
+    public static async Task<long> LastSequenceNrAsync(IReadJournal query, string persistenceId, long from, CancellationToken cancel)
     {
         var last = from;
         await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, from + 1, long.MaxValue, cancel))
@@ -52,7 +95,7 @@ public static class ProcessResumeTiming
         return last;
     }
 
-    static async Task<bool> StepJournaledAsync(IReadJournal query, string persistenceId, long after, CancellationToken cancel)
+    public static async Task<bool> StepJournaledAsync(IReadJournal query, string persistenceId, long after, CancellationToken cancel)
     {
         await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, after + 1, long.MaxValue, cancel))
             if (e.Event is StepCompleted) return true;

@@ -80,7 +80,7 @@ public static class TrainBenchmark
     }
 
     /// <summary>The 1-minute load average (other processes competing for the cores), from /proc/loadavg.</summary>
-    static string LoadAverage() =>
+    public static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
     /// <summary>The best of a few 1024³ f32 matmuls through the binding: the machine's achievable peak.</summary>

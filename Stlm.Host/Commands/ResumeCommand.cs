@@ -4,6 +4,7 @@ using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
 using Stlm.Host.Training;
 using Stlm.Model;
+using Stlm.Model.LibTorch;
 
 namespace Stlm.Host.Commands;
 
@@ -22,14 +23,18 @@ public static class ResumeCommand
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            var timeline = StartupTimeline.FromProcessStart();
+            // libtorch (hundreds of megabytes of shared objects) loads on another thread while the journal is read.
+            _ = Task.Run(() => Torch.Version, ct);
             var runId = parse.GetValue(run)!;
             ProcessSettings.CheckResume(runId, parse.GetValue(config.File), parse.GetValue(config.Set) ?? []);
             await using var store = RunStoreOpener.Open(config, parse);
             var state = await RunStoreOpener.LoadAsync(store, runId, ct);
+            timeline.Mark("journal opened");
             if (state.Status == RunStatus.Completed)
                 throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
                                         $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
-            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

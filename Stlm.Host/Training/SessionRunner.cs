@@ -23,12 +23,18 @@ public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Con
 /// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
 /// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
 /// </summary>
-public sealed class SessionRunner(SqlPersistence store, string? dataDir = null)
+public sealed class SessionRunner(SqlPersistence store, string? dataDir = null, StartupTimeline? timeline = null)
 {
+    /// <summary>Set by `stlm bench orchestration` for its child `stlm resume`: the start's phases go there as JSON.</summary>
+    public const string TimelineFileVariable = "STLM_STARTUP_TIMELINE";
+
+    /// <summary>The last phase of a start: the session reported the first step (the trainer hears the journal's answer after its next step).</summary>
+    public const string FirstStepReported = "first step reported";
+
     public async Task<SessionReport> RunAsync(Func<TrainingSessionOptions, Task<TrainingSession>> start, string what)
     {
         using var prepare = new CancellationTokenSource();
-        var live = new LiveRun();
+        var live = new LiveRun(timeline);
         TrainingSession? session = null;
         var presses = 0;
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -51,7 +57,7 @@ public sealed class SessionRunner(SqlPersistence store, string? dataDir = null)
             var stores = new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect), store.Query);
             try
             {
-                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token, DataDir = dataDir });
+                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token, DataDir = dataDir, Timeline = timeline });
             }
             catch (OperationCanceledException) when (prepare.IsCancellationRequested)
             {
@@ -98,7 +104,7 @@ public sealed class SessionRunner(SqlPersistence store, string? dataDir = null)
     }
 
     /// <summary>The session's events as they come (on actor threads): progress fields, logs, counts for the summary.</summary>
-    sealed class LiveRun
+    sealed class LiveRun(StartupTimeline? timeline)
     {
         readonly Lock _gate = new();
         readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -130,6 +136,7 @@ public sealed class SessionRunner(SqlPersistence store, string? dataDir = null)
                 switch (e)
                 {
                     case StepEvent { Step: var s, Rechecked: var rechecked }:
+                        if (timeline is not null && !timeline.Has(FirstStepReported)) Started(timeline);
                         if (!rechecked)
                         {
                             if (Steps++ == 0) (FirstLoss, FirstNewStep) = (s.Loss, s.Step);
@@ -158,6 +165,14 @@ public sealed class SessionRunner(SqlPersistence store, string? dataDir = null)
                         break;
                 }
             }
+        }
+
+        static void Started(StartupTimeline timeline)
+        {
+            timeline.Mark(FirstStepReported);
+            Log.Debug("First step reported: {Phases}", timeline.Describe());
+            if (Environment.GetEnvironmentVariable(TimelineFileVariable) is { Length: > 0 } file)
+                File.WriteAllText(file, System.Text.Json.JsonSerializer.Serialize(timeline.Phases.Select(p => new { p.Phase, p.Ms })));
         }
 
         void Show(StepCompleted s, bool rechecked)

@@ -6,8 +6,9 @@ namespace Stlm.Model.Checkpoints;
 
 /// <summary>
 /// Writes a snapshot as one folder, atomically: every file goes into a temp folder beside the
-/// target (".tmp-step-…", guarded by a locked ".lock" file beside it), is fsync'd, then the
-/// folder is synced, renamed to step-NNNNNNNNN and the parent synced. A crash at any moment
+/// target (".tmp-step-…", guarded by a locked ".lock" file beside it); the files and the folder
+/// are fsync'd together (<see cref="DurableFileSet"/>), then the folder is renamed to
+/// step-NNNNNNNNN and the parent synced. A crash at any moment
 /// leaves no checkpoint or a complete one; leftovers are removed by <see cref="CheckpointFolders.CleanStale"/>.
 /// </summary>
 static class CheckpointWriter
@@ -27,19 +28,21 @@ static class CheckpointWriter
         try
         {
             Directory.CreateDirectory(temp);
+            using var set = new DurableFileSet(temp);
             var files = new List<CheckpointFile>
             {
-                Tensors(temp, CheckpointNames.Model, snapshot.Weights, options),
-                Tensors(temp, CheckpointNames.Optimizer, snapshot.OptimizerTensors, options),
-                Rng(temp, snapshot.Rng, options),
+                Tensors(set, CheckpointNames.Model, snapshot.Weights, options, temp),
+                Tensors(set, CheckpointNames.Optimizer, snapshot.OptimizerTensors, options, temp),
+                Rng(set, snapshot.Rng, options, temp),
             };
             var manifest = new CheckpointManifest(snapshot.Info, snapshot.OptimizerRecord, files, (options.Clock ?? TimeProvider.System).GetUtcNow());
             var hash = manifest.ContentHash();
             var json = manifest.ToJsonBytes();
-            WriteDurably(Path.Combine(temp, CheckpointNames.Manifest), s => s.Write(json));
-            WriteDurably(Path.Combine(temp, CheckpointNames.ContentHash), s => s.Write(System.Text.Encoding.ASCII.GetBytes(hash + "\n")));
+            set.Write(CheckpointNames.Manifest, s => s.Write(json));
+            set.Write(CheckpointNames.ContentHash, s => s.Write(System.Text.Encoding.ASCII.GetBytes(hash + "\n")));
             Stage(options, CheckpointNames.Manifest, temp);
-            Durability.SyncDirectory(temp);
+            set.SyncAll();
+            set.Dispose();
             var bytes = files.Sum(f => f.Bytes) + json.Length + hash.Length + 1;
 
             Stage(options, "rename", temp);
@@ -66,13 +69,13 @@ static class CheckpointWriter
         return new CommittedCheckpoint(final, existing.Manifest.Info.Step, hash, existing.Bytes);
     }
 
-    static CheckpointFile Tensors(string temp, string file, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, CheckpointWriteOptions options)
+    static CheckpointFile Tensors(DurableFileSet set, string file, IReadOnlyList<KeyValuePair<string, Tensor>> tensors, CheckpointWriteOptions options, string temp)
     {
         var copies = new List<Tensor>();
         try
         {
             var entries = TensorSafetensors.Entries(tensors, copies);
-            var result = WriteDurably(Path.Combine(temp, file), s => SafetensorsWriter.Write(s, entries));
+            var result = set.Write(file, s => SafetensorsWriter.Write(s, entries));
             Stage(options, file, temp);
             return result;
         }
@@ -82,7 +85,7 @@ static class CheckpointWriter
         }
     }
 
-    static CheckpointFile Rng(string temp, RngSnapshot rng, CheckpointWriteOptions options)
+    static CheckpointFile Rng(DurableFileSet set, RngSnapshot rng, CheckpointWriteOptions options, string temp)
     {
         var entries = new List<SafetensorsEntry>
         {
@@ -90,7 +93,7 @@ static class CheckpointWriter
         };
         for (var i = 0; i < rng.Cuda.Count; i++)
             entries.Add(SafetensorsEntry.FromBytes($"rng.cuda.{i}", SafetensorsDType.U8, [rng.Cuda[i].Length], rng.Cuda[i]));
-        var result = WriteDurably(Path.Combine(temp, CheckpointNames.Rng), s => SafetensorsWriter.Write(s, entries));
+        var result = set.Write(CheckpointNames.Rng, s => SafetensorsWriter.Write(s, entries));
         Stage(options, CheckpointNames.Rng, temp);
         return result;
     }
@@ -100,15 +103,5 @@ static class CheckpointWriter
     {
         options.Fault?.Invoke(stage, temp);
         if (FaultPoint.Armed) FaultPoint.Reach("checkpoint:" + stage);
-    }
-
-    /// <summary>Writes a new file through a hash, then fsyncs it.</summary>
-    static CheckpointFile WriteDurably(string path, Action<Stream> write)
-    {
-        using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-        using var hashing = new HashingStream(file);
-        write(hashing);
-        file.Flush(flushToDisk: true);
-        return new CheckpointFile(Path.GetFileName(path), hashing.Written, hashing.Sha256Hex());
     }
 }

@@ -3,8 +3,8 @@ using System.Security.Cryptography;
 namespace Stlm.Model.Checkpoints;
 
 /// <summary>
-/// A write-only stream that passes bytes to a file and hashes them on the way, so a
-/// checkpoint's files are hashed while written instead of read back afterwards.
+/// A write-only stream that passes bytes on (to Stream.Null when only the hash is wanted) and
+/// hashes them on the way, so a checkpoint's files are never read back from disk to be hashed.
 /// </summary>
 sealed class HashingStream(Stream inner) : Stream
 {

@@ -8,7 +8,8 @@ namespace Stlm.Model.Data;
 /// Tokenises a corpus once into train and validation shards plus a manifest. Text is read
 /// lazily, cut into chunks that are encoded in parallel, and written strictly in reading
 /// order, so the shards are the same bytes whatever the number of workers. A re-run over
-/// unchanged sources with the same tokenizer and settings keeps the shards it finds intact.
+/// unchanged sources with the same tokenizer and settings keeps the shards it finds intact
+/// (files unchanged since they were last hashed are not read again: <see cref="HashCache"/>).
 /// </summary>
 public static class ShardPreparer
 {
@@ -23,11 +24,16 @@ public static class ShardPreparer
         Directory.CreateDirectory(outDirectory);
 
         var totalBytes = options.Inputs.Sum(p => new FileInfo(p).Length);
-        var sources = HashSources(options.Inputs, totalBytes, progress, cancel);
+        var hashes = HashCache.In(outDirectory);
+        var sources = HashSources(hashes, options.Inputs, totalBytes, progress, cancel);
         var wanted = Describe(options, tokenizer, sources);
 
-        if (ShardManifest.Exists(outDirectory) && TryReuse(outDirectory, wanted, progress, cancel) is { } kept)
+        if (ShardManifest.Exists(outDirectory) && TryReuse(hashes, outDirectory, wanted, progress, cancel) is { } kept)
+        {
+            hashes.Save();
             return new PrepareResult(kept, Reused: true, clock.Elapsed);
+        }
+        hashes.Save();
 
         // No manifest may name shards while they are being rewritten.
         File.Delete(Path.Combine(outDirectory, ShardManifest.FileName));
@@ -37,12 +43,12 @@ public static class ShardPreparer
         return new PrepareResult(manifest, Reused: false, clock.Elapsed);
     }
 
-    static List<SourceFile> HashSources(IReadOnlyList<string> inputs, long totalBytes, IProgress<PrepareProgress>? progress, CancellationToken cancel)
+    static List<SourceFile> HashSources(HashCache hashes, IReadOnlyList<string> inputs, long totalBytes, IProgress<PrepareProgress>? progress, CancellationToken cancel)
     {
         long done = 0;
         return inputs.Select(path =>
         {
-            var sha = SourceHashing.Sha256(path, n => progress?.Report(new("hashing", done += n, totalBytes, 0)), cancel);
+            var sha = hashes.Sha256(path, n => progress?.Report(new("hashing", done += n, totalBytes, 0)), cancel);
             return new SourceFile(Path.GetFullPath(path), new FileInfo(path).Length, sha);
         }).ToList();
     }
@@ -64,7 +70,7 @@ public static class ShardPreparer
         Validation = new SplitInfo(0, 0, 0, []),
     };
 
-    static ShardManifest? TryReuse(string directory, ShardManifest wanted, IProgress<PrepareProgress>? progress, CancellationToken cancel)
+    static ShardManifest? TryReuse(HashCache hashes, string directory, ShardManifest wanted, IProgress<PrepareProgress>? progress, CancellationToken cancel)
     {
         ShardManifest existing;
         try { existing = ShardManifest.Load(directory); }
@@ -85,7 +91,7 @@ public static class ShardPreparer
         {
             var path = Path.Combine(directory, shard.File);
             if (!File.Exists(path) || new FileInfo(path).Length != shard.Tokens * size) return null;
-            var sha = SourceHashing.Sha256(path, n => progress?.Report(new("verifying", done += n, total, 0)), cancel);
+            var sha = hashes.Sha256(path, n => progress?.Report(new("verifying", done += n, total, 0)), cancel);
             if (sha != shard.Sha256) return null;
         }
         return existing;

@@ -18,6 +18,7 @@ public sealed partial record TrainingRecipe
     public ILanguageModel BuildModel(ITokenizer? tokenizer)
     {
         Torch.Threads.IntraOp = Threads;
+        if (BlasThreads > 0) Torch.Threads.Blas = BlasThreads;
         Torch.ManualSeed(TorchSeed);
         return LanguageModels.Build(Model, TorchSeed, tokenizer);
     }

@@ -31,6 +31,7 @@ public sealed partial record TrainingRecipe(
     ulong TorchSeed,
     ulong DataSeed,
     int Threads,
+    int BlasThreads,
     int EvalEverySteps,
     int EvalBatches)
 {
@@ -42,7 +43,16 @@ public sealed partial record TrainingRecipe(
         training.Validate();
         return new TrainingRecipe(config, model, training, SchedulesSection.Load(config),
             (ulong)config.GetLong("torch.seed"), (ulong)config.GetLong("data.seed"), config.GetInt("torch.threads"),
-            config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+            BlasThreadsOf(config), config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+    }
+
+    static int BlasThreadsOf(Config config)
+    {
+        var n = config.GetInt("torch.blas-threads");
+        if (n < 0)
+            throw new ConfigException(config.GetValue("torch.blas-threads").Origin, $"torch.blas-threads = {n} is negative",
+                "give a thread count, or 0 to leave OpenBLAS's own choice (one per core)");
+        return n;
     }
 
     /// <summary>The tokenizer and token shards (made once, then reused), checked against the model.</summary>
@@ -54,7 +64,7 @@ public sealed partial record TrainingRecipe(
     }
 
     /// <summary>
-    /// Sets the thread count, seeds the generators with torch.seed and builds the model's initial
+    /// Sets the thread counts (torch.threads, torch.blas-threads), seeds the generators with torch.seed and builds the model's initial
     /// weights, for any model.architecture (<see cref="LanguageModels"/>). The byte-pooled model
     /// reads its chunk boundaries from the run's tokenizer, which must exist by then (PrepareCorpus makes it).
     /// </summary>

@@ -21,7 +21,11 @@ public sealed record PauseTraining(string Reason);
 public sealed record OverrideRequest(string What, string Value, long? FromStep);
 
 /// <summary>Where training starts: after step <paramref name="Step"/>, from a committed checkpoint or (null path) the run's initial weights.</summary>
-public sealed record StartPoint(long Step, string? CheckpointPath, string CheckpointHash);
+public sealed record StartPoint(long Step, string? CheckpointPath, string CheckpointHash)
+{
+    /// <summary>The checkpoint was opened and checked already in this start (the session need not read it all again).</summary>
+    public bool Verified { get; init; }
+}
 
 /// <summary>
 /// Everything the trainer is built from; <paramref name="BeforeStep"/> is a fault-injection hook
@@ -36,7 +40,11 @@ public sealed record TrainerSetup(
     SessionSettings Settings,
     StartPoint Start,
     Action<long, ILanguageModel>? BeforeStep = null,
-    IReadOnlyList<string>? TasksAtStart = null);
+    IReadOnlyList<string>? TasksAtStart = null)
+{
+    /// <summary>Where the trainer marks its start: model built, checkpoint loaded, first batch, first step.</summary>
+    public StartupTimeline? Timeline { get; init; }
+}
 
 /// <summary>The trainer is done: how it ended and where it stood.</summary>
 public sealed record TrainerFinished(SessionOutcome Outcome);
@@ -101,6 +109,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<StepBatch>(b =>
         {
             if (b.Generation != _generation) return;
+            _setup.Timeline?.Mark("first batch");
             _batches.Enqueue(b);
             Pump();
         });
@@ -176,6 +185,7 @@ public sealed partial class TrainerActor : ReceiveActor
         _model = _setup.Recipe.BuildModel();
         _optimizer = _setup.Recipe.BuildOptimizer(_model);
         _step = _setup.Recipe.BuildStep(_model, _optimizer);
+        _setup.Timeline?.Mark("trainer model");
         _cursor = Cursor.Start;
         _tokens = 0;
         if (start.CheckpointPath is { } path)
@@ -185,6 +195,7 @@ public sealed partial class TrainerActor : ReceiveActor
                 throw new Model.StlmException($"checkpoint {path} holds step {info.Step} but the journal names it as step {start.Step}; the checkpoints folder was changed by hand");
             _cursor = info.Cursor;
             _tokens = info.TokensSeen;
+            _setup.Timeline?.Mark("checkpoint load");
         }
         _nextStep = start.Step + 1;
         _lastCheckpointed = start.Step;
@@ -240,6 +251,7 @@ public sealed partial class TrainerActor : ReceiveActor
         RememberRng();
         _setup.BeforeStep?.Invoke(n, _model);
         var result = _step.Run(values, batch.MicroBatches, skipNonFinite: SkipsBatches);
+        _setup.Timeline?.Mark("first step");
         if (!result.IsFinite)
         {
             OnNonFinite(n, batch, result);

@@ -39,6 +39,9 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
     /// new run's config's, or the journaled run's own.
     /// </summary>
     public string? DataDir { get; init; }
+
+    /// <summary>Marks the phases of the start up to the first step (`stlm bench orchestration` prints them).</summary>
+    public StartupTimeline? Timeline { get; init; }
 }
 
 /// <summary>
@@ -118,7 +121,11 @@ public sealed class TrainingSession : IAsyncDisposable
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
             var (hash, step) = RunRules.ResumePoint(before, null);
             var start = await StartOf(before, hash, step!.Value, system, paths);
-            if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            if (start.CheckpointPath is { } path)
+            {
+                Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+                start = start with { Verified = true };
+            }
             // Trained in this data folder; checkpoints keep the config as journaled.
             var config = paths.Relocate(journaled);
             RunCreation.CheckBeforeJournaling(config);
@@ -187,6 +194,8 @@ public sealed class TrainingSession : IAsyncDisposable
         var lease = stores.Leases is null ? null
             : await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
         var fence = lease is null ? null : new LeaseFence(stores.Leases!, lease, timing.LeaseTtl);
+        var timeline = options.Timeline;
+        timeline?.Mark("lease");
         var system = ActorSystem.Create("session-" + runId, new ActorSystemSettings { Logger = options.Logger });
         try
         {
@@ -197,16 +206,21 @@ public sealed class TrainingSession : IAsyncDisposable
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, configText, state, start) = await prepare(run, system);
-            // A missing, corrupt or truncated start checkpoint is reported here, in one line, before anything trains.
-            if (start.CheckpointPath is { } path) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            timeline?.Mark("journal recovery");
+            // A missing, corrupt or truncated start checkpoint is reported here, in one line, before anything trains
+            // (Resume has checked it already, before journaling Resumed: reading it all again costs time for nothing).
+            if (start.CheckpointPath is { } path && !start.Verified) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+            timeline?.Mark("checkpoint verified");
             var recipe = TrainingRecipe.From(config);
             var settings = SessionSettings.From(config);
             var tasks = ChoiceTask.Load(settings.Tasks);
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
+            timeline?.Mark("corpus and tokenizer");
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
+            timeline?.Mark("evaluator models");
             var setup = new TrainerSetup(runId, recipe, configText, CodeVersion, settings, start, options.BeforeStep,
-                TasksMissingAt(state, start, settings));
+                TasksMissingAt(state, start, settings)) { Timeline = timeline };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);

@@ -23,6 +23,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int stlm_set_num_threads(int n);
     [LibraryImport(Lib)] internal static partial int stlm_get_num_interop_threads();
     [LibraryImport(Lib)] internal static partial int stlm_set_num_interop_threads(int n);
+    [LibraryImport(Lib)] internal static partial int stlm_get_blas_threads();
+    [LibraryImport(Lib)] internal static partial int stlm_set_blas_threads(int n);
 
     [LibraryImport(Lib)] internal static partial void stlm_tensor_free(nint t);
     [LibraryImport(Lib)] internal static partial nint stlm_tensor_alias(nint t);

@@ -23,6 +23,16 @@ public class BenchOrchestrationCommandTests
             Assert.True(result.GetProperty(positive).GetDouble() > 0, positive);
         Assert.Equal(result.GetProperty("actorMedian").GetDouble() / result.GetProperty("bareMedian").GetDouble(), result.GetProperty("ratio").GetDouble(), 9);
         Assert.True(result.GetProperty("checkpointBytes").GetInt64() > 0);
+        var pair = Assert.Single(result.GetProperty("pairs").EnumerateArray());
+        Assert.True(pair.GetProperty("cpuRatio").GetDouble() > 0);
+        Assert.Contains("no evaluations and no checkpoints", result.GetProperty("work").GetString());
+        var phases = Assert.Single(result.GetProperty("processResumes").EnumerateArray()).GetProperty("phases").EnumerateArray()
+            .Select(p => p.GetProperty("phase").GetString()).ToList();
+        Assert.Equal("runtime", phases[0]);
+        Assert.Contains("checkpoint load", phases);
+        Assert.Equal("journal write seen", phases[^1]);
+        Assert.Contains("first step", Assert.Single(result.GetProperty("resumes").EnumerateArray()).GetProperty("phases").EnumerateArray()
+            .Select(p => p.GetProperty("phase").GetString()));
         Assert.False(File.Exists(Path.Combine(data.Path, "journal.db")), "the bench's runs stay out of the data folder's journal");
     }
 
