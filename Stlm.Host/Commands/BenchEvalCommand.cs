@@ -14,7 +14,7 @@ namespace Stlm.Host.Commands;
 /// `stlm bench eval`: multiple-choice questions/s and bits-per-byte windows/s with batched scoring
 /// against one window per forward pass, in the same process, as ratios (medians over rounds),
 /// and whether the two give bit-equal log-probabilities. The model is a checkpoint's, or the
-/// configuration's (reference.conf ← preset ← --config ← --set) with its initial weights; the
+/// configuration's (reference.conf ← training.preset ← --config ← --set) with its initial weights; the
 /// questions are a task file's or generated ones, the text a file or generated English.
 /// </summary>
 public static class BenchEvalCommand
@@ -41,7 +41,7 @@ public static class BenchEvalCommand
                 throw new StlmException("bench eval: --rounds, --questions and --text-kb must be at least 1 and --batch at least 2");
             if ((parse.GetValue(task) is null) != (parse.GetValue(data) is null))
                 throw new StlmException("bench eval: give --task NAME and --data FILE together (or neither, for generated questions)");
-            var resolved = config.Load(parse);
+            var resolved = TrainConfigLoader.Load(parse.GetValue(config.File), parse.GetValue(config.Set) ?? []);   // with training.preset, as `stlm train` resolves it
             var (name, model, tokenizer) = parse.GetValue(checkpoint) is { } reference
                 ? FromCheckpoint(await CheckpointReference.LoadModelAsync(reference, resolved, ct))
                 : FromConfig(TrainingRecipe.From(resolved), ct);

@@ -31,7 +31,11 @@ public sealed record TrainerSetup(
     string CodeVersion,
     SessionSettings Settings,
     StartPoint Start,
-    Action<long, ILanguageModel>? BeforeStep = null);
+    Action<long, ILanguageModel>? BeforeStep = null)
+{
+    /// <summary>The tokenizer files kept beside the run's checkpoints, named in each checkpoint.json.</summary>
+    public CheckpointTokenizer? Tokenizer { get; init; }
+}
 
 /// <summary>The trainer is done: how it ended and where it stood.</summary>
 public sealed record TrainerFinished(SessionOutcome Outcome);
@@ -284,7 +288,7 @@ public sealed partial class TrainerActor : ReceiveActor
     /// <summary>Captures the state after the current step (the only part training waits for) and hands it to the checkpoint actor.</summary>
     void Checkpoint(bool evaluate)
     {
-        var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion);
+        var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion) with { Tokenizer = _setup.Tokenizer };
         var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
         _lastCheckpointed = CurrentStep;
         _sinceCheckpoint.Restart();

@@ -186,7 +186,10 @@ public sealed class TrainingSession : IAsyncDisposable
             var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
-            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep);
+            var setup = new TrainerSetup(runId, recipe, config.ToHocon(), CodeVersion, settings, start, options.BeforeStep)
+            {
+                Tokenizer = recipe.KeepTokenizerWith(settings.CheckpointsOf(runId)),
+            };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);
