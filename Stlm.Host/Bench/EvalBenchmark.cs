@@ -5,8 +5,11 @@ using Stlm.Model.Training;
 
 namespace Stlm.Host.Bench;
 
-/// <summary>One side's speed: median multiple-choice questions/s and bits-per-byte windows/s over the rounds.</summary>
-public sealed record EvalSpeed(int BatchRows, double QuestionsPerSecond, double WindowsPerSecond);
+/// <summary>
+/// One side's speed: median multiple-choice questions/s and bits-per-byte windows/s over the
+/// rounds, per wall-clock second and per second of this process's CPU time (steadier on a shared machine).
+/// </summary>
+public sealed record EvalSpeed(int BatchRows, double QuestionsPerSecond, double WindowsPerSecond, double QuestionsPerCpuSecond, double WindowsPerCpuSecond);
 
 /// <summary>
 /// The result of <see cref="EvalBenchmark.Run"/>: batched against one-window-at-a-time scoring of
@@ -14,7 +17,7 @@ public sealed record EvalSpeed(int BatchRows, double QuestionsPerSecond, double 
 /// </summary>
 public sealed record EvalBenchResult(
     string Model, long Parameters, string Unit, int Questions, int Options, int Windows, int Rounds,
-    EvalSpeed Unbatched, EvalSpeed Batched, double QuestionRatio, double WindowRatio,
+    EvalSpeed Unbatched, EvalSpeed Batched, double QuestionRatio, double WindowRatio, double QuestionCpuRatio, double WindowCpuRatio,
     int BitEqualOptions, double MaxOptionDifference, bool TextBitEqual, double TextDifference);
 
 /// <summary>
@@ -38,7 +41,7 @@ public static class EvalBenchmark
         var textAlone = one.ScoreText(text, stride, (_, _) => windows++);
         var textTogether = many.ScoreText(text, stride);
 
-        var samples = new List<(double Q1, double QB, double W1, double WB)>();
+        var samples = new List<(Speed Q1, Speed QB, Speed W1, Speed WB)>();
         for (var r = 0; r < rounds; r++)
         {
             var oneFirst = r % 2 == 0;
@@ -46,15 +49,16 @@ public static class EvalBenchmark
                 () => Rate(items.Count, () => MultipleChoiceScorer.ScoreItems(items, many)));
             var (w1, wb) = Pair(oneFirst, () => Rate(windows, () => one.ScoreText(text, stride)), () => Rate(windows, () => many.ScoreText(text, stride)));
             samples.Add((q1, qb, w1, wb));
-            log?.Invoke($"round {r + 1}/{rounds}: questions/s {q1:F1} vs {qb:F1}, windows/s {w1:F1} vs {wb:F1}");
+            log?.Invoke($"round {r + 1}/{rounds}, one at a time vs batched: questions/s {q1.Wall:F1} vs {qb.Wall:F1} (per CPU s {q1.Cpu:F1} vs {qb.Cpu:F1}), windows/s {w1.Wall:F1} vs {wb.Wall:F1} (per CPU s {w1.Cpu:F1} vs {wb.Cpu:F1})");
         }
 
         var pairs = alone.Zip(together).SelectMany(p => p.First.LogProbs.Zip(p.Second.LogProbs)).ToList();
-        var unbatched = new EvalSpeed(1, TrainBenchmark.Median(samples.Select(s => s.Q1)), TrainBenchmark.Median(samples.Select(s => s.W1)));
-        var batched = new EvalSpeed(batchRows, TrainBenchmark.Median(samples.Select(s => s.QB)), TrainBenchmark.Median(samples.Select(s => s.WB)));
+        var unbatched = new EvalSpeed(1, Median(samples, s => s.Q1.Wall), Median(samples, s => s.W1.Wall), Median(samples, s => s.Q1.Cpu), Median(samples, s => s.W1.Cpu));
+        var batched = new EvalSpeed(batchRows, Median(samples, s => s.QB.Wall), Median(samples, s => s.WB.Wall), Median(samples, s => s.QB.Cpu), Median(samples, s => s.WB.Cpu));
         return new EvalBenchResult(modelName, model.Module.CountParameters().Total, one.Unit, items.Count, pairs.Count, windows, rounds,
             unbatched, batched,
-            TrainBenchmark.Median(samples.Select(s => s.QB / s.Q1)), TrainBenchmark.Median(samples.Select(s => s.WB / s.W1)),
+            Median(samples, s => s.QB.Wall / s.Q1.Wall), Median(samples, s => s.WB.Wall / s.W1.Wall),
+            Median(samples, s => s.QB.Cpu / s.Q1.Cpu), Median(samples, s => s.WB.Cpu / s.W1.Cpu),
             pairs.Count(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second)),
             pairs.Select(p => Math.Abs(p.First - p.Second)).DefaultIfEmpty(0).Max(),
             BitConverter.DoubleToInt64Bits(textAlone.NllNats) == BitConverter.DoubleToInt64Bits(textTogether.NllNats),
@@ -81,7 +85,7 @@ public static class EvalBenchmark
     }
 
     /// <summary>Both measurements, in the order the round asks for, as (one at a time, batched).</summary>
-    static (double One, double Many) Pair(bool oneFirst, Func<double> one, Func<double> many)
+    static (Speed One, Speed Many) Pair(bool oneFirst, Func<Speed> one, Func<Speed> many)
     {
         if (oneFirst)
         {
@@ -92,10 +96,18 @@ public static class EvalBenchmark
         return (one(), b);
     }
 
-    static double Rate(int count, Action work)
+    readonly record struct Speed(double Wall, double Cpu);
+
+    static double Median<T>(IEnumerable<T> samples, Func<T, double> value) => TrainBenchmark.Median(samples.Select(value));
+
+    static Speed Rate(int count, Action work)
     {
+        var process = Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         work();
-        return count / clock.Elapsed.TotalSeconds;
+        var wall = clock.Elapsed.TotalSeconds;
+        process.Refresh();
+        return new Speed(count / wall, count / Math.Max(1e-6, (process.TotalProcessorTime - cpu).TotalSeconds));
     }
 }

@@ -77,11 +77,13 @@ public static class BenchEvalCommand
         var c = CultureInfo.InvariantCulture;
         Console.Out.WriteLine(string.Format(c, "{0}, {1:N0} parameters, scored in {2}; medians of {3} rounds, batch {4} vs 1:",
             r.Model, r.Parameters, r.Unit, r.Rounds, r.Batched.BatchRows));
-        Console.Out.WriteLine(string.Format(c, "multiple choice ({0} questions, {1} options): {2:F1} vs {3:F1} questions/s = {4:F2}x; {5}",
+        Console.Out.WriteLine(string.Format(c, "multiple choice ({0} questions, {1} options): batched {2:F1} vs {3:F1} questions/s = {4:F2}x (per CPU second {6:F1} vs {7:F1} = {8:F2}x); {5}",
             r.Questions, r.Options, r.Batched.QuestionsPerSecond, r.Unbatched.QuestionsPerSecond, r.QuestionRatio,
-            r.BitEqualOptions == r.Options ? "every log-prob bit-equal" : $"{r.BitEqualOptions}/{r.Options} log-probs bit-equal, max difference {r.MaxOptionDifference:G3}"));
-        Console.Out.WriteLine(string.Format(c, "bits per byte ({0} windows): {1:F1} vs {2:F1} windows/s = {3:F2}x; {4}",
+            r.BitEqualOptions == r.Options ? "every log-prob bit-equal" : $"{r.BitEqualOptions}/{r.Options} log-probs bit-equal, max difference {r.MaxOptionDifference:G3}",
+            r.Batched.QuestionsPerCpuSecond, r.Unbatched.QuestionsPerCpuSecond, r.QuestionCpuRatio));
+        Console.Out.WriteLine(string.Format(c, "bits per byte ({0} windows): batched {1:F1} vs {2:F1} windows/s = {3:F2}x (per CPU second {5:F1} vs {6:F1} = {7:F2}x); {4}",
             r.Windows, r.Batched.WindowsPerSecond, r.Unbatched.WindowsPerSecond, r.WindowRatio,
-            r.TextBitEqual ? "total bit-equal" : $"total differs by {r.TextDifference:G3} nats"));
+            r.TextBitEqual ? "total bit-equal" : $"total differs by {r.TextDifference:G3} nats",
+            r.Batched.WindowsPerCpuSecond, r.Unbatched.WindowsPerCpuSecond, r.WindowCpuRatio));
     }
 }
