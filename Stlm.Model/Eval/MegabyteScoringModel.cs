@@ -19,6 +19,9 @@ public sealed class MegabyteScoringModel(MegabyteLm model) : UnitScoringModel<by
     public override int ContextLength => model.Config.ContextBytes;
     protected override long OutputsPerUnit => ByteVocabulary.ByteCount;
 
+    /// <summary>Output i reads only bytes before i (the global model is causal over patches, the local one within a patch), so rows may be right-padded.</summary>
+    protected override double Padding => WindowBatches.DefaultPadding;
+
     protected override byte[] Start => [MegabyteLanguageModel.DocumentSeparator];
 
     protected override byte[] Encode(string text) => Encoding.UTF8.GetBytes(text);
@@ -27,8 +30,8 @@ public sealed class MegabyteScoringModel(MegabyteLm model) : UnitScoringModel<by
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var (rows, length, from) = (windows.Count, windows[0].Length, WindowTails.EarliestTarget(windows));
-        var bytes = Torch.From(windows.SelectMany(w => w.Units).Select(b => (long)b).ToArray(), rows, length).To(model.Device);   // [B, L]
+        var (rows, length, from) = (windows.Count, WindowTails.Longest(windows), WindowTails.EarliestTarget(windows));
+        var bytes = Torch.From(WindowTails.Padded(windows, b => b, MegabyteLanguageModel.DocumentSeparator), rows, length).To(model.Device);   // [B, L], short rows right-padded
         var logits = model.Forward(bytes).Narrow(1, from, length - from);                                                          // [B, n, 256]
         var targets = bytes.Narrow(1, from, length - from).Unsqueeze(-1);                                                           // [B, n, 1]
         var logProbs = logits.LogSoftmax(-1, DType.Float32).Gather(-1, targets);                                                    // [B, n, 1]

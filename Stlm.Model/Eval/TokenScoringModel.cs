@@ -28,6 +28,9 @@ public sealed class TokenScoringModel(ICausalLanguageModel model, ITokenizer tok
 
     protected override long OutputsPerUnit => model.VocabSize;
 
+    /// <summary>Causal models pad; mixture-of-depths does not: its routers pick the top share of a sequence's positions, which padding would change.</summary>
+    protected override double Padding => model is MixtureOfDepthsLm ? 0 : WindowBatches.DefaultPadding;
+
     protected override int[] Start => tokenizer.EndOfText is { } eot
         ? [eot]
         : throw new StlmException($"tokenizer {tokenizer.Name} has no end-of-text token to put before a text; score with a tokenizer that has one (e.g. \"bytes\" rather than \"bytes:raw\")");
@@ -47,9 +50,9 @@ public sealed class TokenScoringModel(ICausalLanguageModel model, ITokenizer tok
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var (rows, length, from) = (windows.Count, windows[0].Length, WindowTails.EarliestTarget(windows));
+        var (rows, length, from) = (windows.Count, WindowTails.Longest(windows), WindowTails.EarliestTarget(windows));
         var device = (model as Module)?.Device ?? Device.Cpu;
-        var ids = Torch.From(windows.SelectMany(w => w.Units).Select(i => (long)i).ToArray(), rows, length).To(device);   // [B, L]
+        var ids = Torch.From(WindowTails.Padded(windows, i => i, tokenizer.EndOfText ?? 0), rows, length).To(device);       // [B, L], short rows right-padded
         var logits = model.Forward(ids).Narrow(1, from - 1, length - from);                                              // [B, n, V]: positions predicting from..L-1
         var targets = ids.Narrow(1, from, length - from).Unsqueeze(-1);                                                   // [B, n, 1]
         var logProbs = logits.LogSoftmax(-1, DType.Float32).Gather(-1, targets);                                          // [B, n, 1]

@@ -8,8 +8,10 @@ namespace Stlm.Model.Eval;
 /// or MEGABYTE's separator byte, so the text's first unit is predicted too) followed by the
 /// text's units, scored over <see cref="SlidingWindows"/>. A subclass says how to encode a text
 /// and gives log P(unit j | units before j) for the tail of each window of a batch.
-/// Windows are batched (<see cref="WindowBatches"/>): only windows of equal length share a
-/// forward pass, so no row is padded and each row's numbers are those it gets alone.
+/// Windows are batched (<see cref="WindowBatches"/>): windows of equal length share a forward
+/// pass, and for a model whose outputs never depend on later positions (<see cref="Padding"/>)
+/// slightly shorter ones too, right-padded; each row's numbers are those it gets alone up to
+/// float32 rounding.
 /// </summary>
 public abstract class UnitScoringModel<TUnit> : IScoringModel
 {
@@ -20,6 +22,9 @@ public abstract class UnitScoringModel<TUnit> : IScoringModel
     /// <summary>Rows per forward pass at most (1 scores window by window); the logits budget may allow fewer.</summary>
     public int BatchRows { get; init; } = WindowBatches.DefaultRows;
 
+    /// <summary>How much shorter than a batch's longest window a window may be and still join it, right-padded (0: equal lengths only).</summary>
+    protected virtual double Padding => 0;
+
     /// <summary>The units before a text with no context (never empty: the first unit of a text needs something to be predicted from).</summary>
     protected abstract TUnit[] Start { get; }
 
@@ -29,8 +34,9 @@ public abstract class UnitScoringModel<TUnit> : IScoringModel
     protected abstract TUnit[] Encode(string text);
 
     /// <summary>
-    /// For each window (every one the same length L ≤ ContextLength): log P(input[j] | input[0..j))
-    /// in nats for j = from .. L − 1 (from ≥ 1), one array per window, in order.
+    /// For each window (the first is the longest, L ≤ ContextLength; others are as long unless
+    /// <see cref="Padding"/> allows shorter): log P(input[j] | input[0..j)) in nats for
+    /// j = from .. length − 1 (from ≥ 1), one array per window, in order.
     /// </summary>
     protected abstract double[][] LogProbs(IReadOnlyList<ScoringWindow<TUnit>> windows);
 
@@ -92,7 +98,7 @@ public abstract class UnitScoringModel<TUnit> : IScoringModel
     double[][] Score(IReadOnlyList<ScoringWindow<TUnit>> windows, Action<IReadOnlyList<ScoringWindow<TUnit>>>? finished)
     {
         var scores = new double[windows.Count][];
-        foreach (var batch in WindowBatches.Plan(windows.Select(w => w.Units.Count).ToArray(), BatchRows, OutputsPerUnit))
+        foreach (var batch in WindowBatches.Plan(windows.Select(w => w.Units.Count).ToArray(), BatchRows, OutputsPerUnit, Padding))
         {
             var rows = batch.Select(i => windows[i]).ToArray();
             var logProbs = LogProbs(rows);

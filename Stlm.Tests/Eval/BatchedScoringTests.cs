@@ -9,7 +9,9 @@ namespace Stlm.Tests.Eval;
 /// float32 rounding: rows are never padded (WindowBatches), but a batch of B windows multiplies
 /// [B·L, d] matrices where one window multiplies [L, d], and the BLAS picks its kernels by the
 /// row count, so a sum of d float32 products may round differently (measured: ≤ 1.3e-8 relative
-/// on these models, i.e. below one float32 ulp of 6e-8). The bound used, 1e-6 relative, is 16 ulps.
+/// on these models, i.e. below one float32 ulp of 6e-8); a right-padded row's attention reduces
+/// over a longer row of masked zeros, which may round differently too. The bound used, 1e-6
+/// relative, is 16 ulps.
 /// </summary>
 public class BatchedScoringTests
 {
@@ -67,6 +69,37 @@ public class BatchedScoringTests
         Assert.Equal(alone.Select(s => s.Units), together.Select(s => s.Units));
         Assert.All(alone.Zip(together), p => Assert.Equal(p.First.LogProb, p.Second.LogProb, Relative * Math.Abs(p.First.LogProb)));
         Assert.Equal(together.Select(s => s.LogProb), scored.SelectMany(s => s.LogProbs));   // the options in order, item by item
+    }
+
+    [Theory]
+    [InlineData("llama")]
+    [InlineData("layerskip")]
+    [InlineData("megabyte")]
+    public void A_right_padded_shorter_request_scores_as_it_does_alone(string architecture)
+    {
+        using var dir = new TempDirectory();
+        using var scope = TorchScope.Begin();
+        var (one, many) = Scorers(architecture, dir);
+        ContinuationRequest[] requests = [new("a cats", " sat"), new("a cat", " sat")];   // 11 and 10 bytes after end-of-text: one batch, the second padded
+
+        var together = many.LogLikelihoods(requests);
+
+        for (var i = 0; i < requests.Length; i++)
+        {
+            var alone = one.LogLikelihood(requests[i].Context, requests[i].Continuation);
+            Assert.Equal(alone.Units, together[i].Units);
+            Assert.Equal(alone.LogProb, together[i].LogProb, Relative * Math.Abs(alone.LogProb));
+        }
+    }
+
+    [Fact]
+    public void With_padding_a_batch_takes_windows_down_to_its_share_of_the_longest()
+    {
+        int[] lengths = [10, 9, 8, 7, 10, 3];
+
+        var batches = WindowBatches.Plan(lengths, rows: 8, outputsPerUnit: 1, padding: 0.125);   // ≥ 9 of 10, then ≥ 7 of 8
+
+        Assert.Equal([[0, 4, 1], [2, 3], [5]], batches.Select(b => b.ToArray()).ToArray());
     }
 
     [Fact]
