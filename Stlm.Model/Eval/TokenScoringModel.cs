@@ -53,7 +53,8 @@ public sealed class TokenScoringModel(ICausalLanguageModel model, ITokenizer tok
         var (rows, length, from) = (windows.Count, WindowTails.Longest(windows), WindowTails.EarliestTarget(windows));
         var device = (model as Module)?.Device ?? Device.Cpu;
         var ids = Torch.From(WindowTails.Padded(windows, i => i, tokenizer.EndOfText ?? 0), rows, length).To(device);       // [B, L], short rows right-padded
-        var logits = model.Forward(ids).Narrow(1, from - 1, length - from);                                              // [B, n, V]: positions predicting from..L-1
+        // Contiguous before the softmax: libtorch's log_softmax of a narrowed view is an order of magnitude slower.
+        var logits = model.Forward(ids).Narrow(1, from - 1, length - from).Contiguous();                                 // [B, n, V]: positions predicting from..L-1
         var targets = ids.Narrow(1, from, length - from).Unsqueeze(-1);                                                   // [B, n, 1]
         var logProbs = logits.LogSoftmax(-1, DType.Float32).Gather(-1, targets);                                          // [B, n, 1]
         return WindowTails.Split(logProbs.Reshape(-1).To(Device.Cpu).To(DType.Float64).ToArray<double>(), windows, from);
