@@ -14,5 +14,6 @@ public static class BenchCommand
         BenchCheckpointCommand.Create(),
         BenchTrainCommand.Create(),
         BenchOrchestrationCommand.Create(),
+        BenchEvalCommand.Create(),
     };
 }

@@ -17,8 +17,9 @@ namespace Stlm.Host.Commands;
 /// </summary>
 public static class EvalCommand
 {
+    /// <summary>Exact says whether BitsPerByte is the model's exact −log₂ P(text) per byte; Bound says what it is otherwise.</summary>
     public sealed record TextReport(string Checkpoint, long Step, string Architecture, string File, double BitsPerByte,
-        double Perplexity, string Unit, long Tokens, long Bytes, int Stride);
+        double Perplexity, string Unit, long Tokens, long Bytes, int Stride, bool Exact, string Bound);
 
     /// <summary>Standard errors are null for a single question (no spread to estimate).</summary>
     public sealed record TaskReport(string Checkpoint, long Step, string Architecture, string Task, string File, int Count,
@@ -32,10 +33,11 @@ public static class EvalCommand
         var data = new Option<string?>("--data") { Description = "The task's data file (jsonl, or an MMLU csv)", HelpName = "FILE" };
         var limit = new Option<int?>("--limit") { Description = "Score only the first N questions", HelpName = "N" };
         var stride = new Option<int?>("--stride") { Description = "Units each window scores anew (default: half the context)", HelpName = "N" };
+        var batch = new Option<int>("--batch") { Description = "Windows per forward pass (1 scores one at a time; results are the same)", HelpName = "N", DefaultValueFactory = _ => WindowBatches.DefaultRows };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
         var command = new Command("eval", "Evaluate a checkpoint: bits per byte of a text, or accuracy on a multiple-choice task")
         {
-            checkpoint, text, task, data, limit, stride, json,
+            checkpoint, text, task, data, limit, stride, batch, json,
         };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -49,19 +51,20 @@ public static class EvalCommand
                 throw new StlmException($"unknown task '{taskName}': use one of {string.Join(", ", MultipleChoiceTasks.Names)}");
             var input = textFile ?? dataFile!;
             if (!File.Exists(input)) throw new StlmException($"{input}: no such file");
+            if (parse.GetValue(batch) < 1) throw new StlmException($"--batch {parse.GetValue(batch)}: give at least 1 window per forward pass");
             if (parse.GetValue(limit) is <= 0) throw new StlmException($"--limit {parse.GetValue(limit)}: give a positive number of questions");
 
             var loaded = await CheckpointReference.LoadModelAsync(parse.GetValue(checkpoint)!, config.Load(parse), ct);
-            var scorer = ScoringModels.For(loaded.Model, loaded.Tokenizer);
+            var scorer = ScoringModels.For(loaded.Model, loaded.Tokenizer, parse.GetValue(batch));
             if (textFile is not null)
             {
                 var report = ScoreText(loaded, scorer, textFile, parse.GetValue(stride) ?? SlidingWindows.DefaultStride(scorer.ContextLength));
                 if (parse.GetValue(json)) RunsJson.Print(report);
                 else Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "{0}: {1:F4} bits per byte, perplexity {2:F3} per {3}, {4:N0} bytes{5} (stride {6}, {7} step {8})",
+                    "{0}: {1:F4} bits per byte ({9}), perplexity {2:F3} per {3}, {4:N0} bytes{5} (stride {6}, {7} step {8})",
                     report.File, report.BitsPerByte, report.Perplexity, report.Unit.TrimEnd('s'), report.Bytes,
                     report.Unit == "bytes" ? "" : string.Format(CultureInfo.InvariantCulture, ", {0:N0} {1}", report.Tokens, report.Unit),
-                    report.Stride, report.Architecture, report.Step));
+                    report.Stride, report.Architecture, report.Step, report.Bound));
             }
             else
             {
@@ -85,7 +88,7 @@ public static class EvalCommand
             result = scorer.ScoreText(text, stride, (done, _) => progress.Report(done));
         if (result.Tokens == 0) throw new StlmException($"{file}: no text to score");
         return new TextReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(), Path.GetFullPath(file),
-            result.Bpb, result.TokenPerplexity, scorer.Unit, result.Tokens, result.Bytes, stride);
+            result.Bpb, result.TokenPerplexity, scorer.Unit, result.Tokens, result.Bytes, stride, scorer.Exactness.IsExact, scorer.Exactness.Note);
     }
 
     static TaskReport ScoreTask(CheckpointModel loaded, IScoringModel scorer, string task, string file, int? limit, CancellationToken ct)
@@ -93,20 +96,16 @@ public static class EvalCommand
         var items = MultipleChoiceTasks.Read(task, file);
         if (limit is { } n) items = items.Take(n).ToList();
         if (items.Count == 0) throw new StlmException($"{file}: no {task} questions in it");
-        var scores = new List<MultipleChoiceScorer.ItemScore>(items.Count);
+        IReadOnlyList<MultipleChoiceScorer.ItemScore> scores;
         using (var progress = ProgressDisplay.Start(new ProgressOptions(task, items.Count, "questions")))
-        {
-            foreach (var item in items)
-            {
-                ct.ThrowIfCancellationRequested();
-                scores.Add(MultipleChoiceScorer.ScoreItem(item, i => i.Options.Select(o => scorer.LogLikelihood(o.Context, o.Continuation).LogProb).ToArray()));
-                progress.Report(scores.Count);
-            }
-        }
+            scores = MultipleChoiceScorer.ScoreItems(items, scorer, ItemsPerCall, done => progress.Report(done), ct);
         var result = MultipleChoiceScorer.Summarise(scores);
         return new TaskReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(), task, Path.GetFullPath(file),
             result.Count, result.Acc, Finite(result.AccStderr), result.AccNorm, Finite(result.AccNormStderr));
     }
+
+    /// <summary>Questions handed to the scorer at once: enough that most option lengths recur within a call, few enough for a lively progress bar.</summary>
+    const int ItemsPerCall = 128;
 
     static double? Finite(double x) => double.IsFinite(x) ? x : null;
 }

@@ -17,6 +17,9 @@ public sealed record CheckpointInfo(
     /// </summary>
     public string? Config { get; init; }
 
+    /// <summary>The run's tokenizer files kept beside its checkpoints (null for the byte tokenizer and older checkpoints).</summary>
+    public CheckpointTokenizer? Tokenizer { get; init; }
+
     /// <summary>Builds the info, hashing the canonical resolved config text and keeping it.</summary>
     public static CheckpointInfo Create(string runId, long step, long tokensSeen, DataCursor cursor, string resolvedConfigText, string codeVersion) =>
         new(runId, step, tokensSeen, cursor, ConfigHash(resolvedConfigText), codeVersion) { Config = resolvedConfigText };

@@ -40,6 +40,7 @@ public sealed record CheckpointManifest(
             w.WriteString("config_sha256", Info.ConfigSha256);
             w.WriteString("code_version", Info.CodeVersion);
             if (Info.Config is not null) w.WriteString("config", Info.Config);
+            if (Info.Tokenizer is { } tokenizer) WriteTokenizer(w, tokenizer);
             w.WritePropertyName("optimizer");
             if (Optimizer is null) w.WriteNullValue();
             else w.WriteRawValue(Optimizer.ToJson());
@@ -60,6 +61,30 @@ public sealed record CheckpointManifest(
         return stream.ToArray();
     }
 
+    static void WriteTokenizer(Utf8JsonWriter w, CheckpointTokenizer tokenizer)
+    {
+        w.WriteStartObject("tokenizer");
+        w.WriteString("spec", tokenizer.Spec);
+        w.WriteString("folder", tokenizer.Folder);
+        w.WriteStartArray("files");
+        foreach (var f in tokenizer.Files)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            w.WriteNumber("bytes", f.Bytes);
+            w.WriteString("sha256", f.Sha256);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    static CheckpointTokenizer ReadTokenizer(JsonElement t) => new(
+        t.GetProperty("spec").GetString()!, t.GetProperty("folder").GetString()!,
+        t.GetProperty("files").EnumerateArray()
+            .Select(f => new CheckpointFile(f.GetProperty("name").GetString()!, f.GetProperty("bytes").GetInt64(), f.GetProperty("sha256").GetString()!))
+            .ToList());
+
     /// <summary>Parses checkpoint.json; any problem is a FormatException saying what is wrong.</summary>
     public static CheckpointManifest Parse(ReadOnlySpan<byte> json)
     {
@@ -78,6 +103,7 @@ public sealed record CheckpointManifest(
                 r.GetProperty("config_sha256").GetString()!, r.GetProperty("code_version").GetString()!)
             {
                 Config = r.TryGetProperty("config", out var config) ? config.GetString() : null,
+                Tokenizer = r.TryGetProperty("tokenizer", out var tokenizer) ? ReadTokenizer(tokenizer) : null,
             };
             if (info.Config is not null && CheckpointInfo.ConfigHash(info.Config) != info.ConfigSha256)
                 throw new FormatException("its config does not hash to its config_sha256");

@@ -1,22 +1,36 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Tokenizers;
-using F = Stlm.Model.LibTorch.Functional;
 
 namespace Stlm.Model.Eval;
 
 /// <summary>
 /// Scores with the byte-pooling model. Units are chunks (the boundary BPE's tokens, split at
-/// max-token-bytes); a chunk's log-probability is the sum over its bytes and the end-of-chunk
-/// symbol, so a text's score is that of its bytes in the BPE's segmentation (an upper bound on
-/// −log P(text), which would sum over every segmentation). A text starts after the chunks of
-/// the end-of-text token's spelling, as documents do in the BPE shards it trained on. One
-/// window reads the core's context of chunks plus the chunk its last position predicts.
+/// max-token-bytes); a chunk's log-probability is that of its bytes and its end under the
+/// decoder, normalised over the chunks the model can produce (<see cref="ChunkLogProbabilities"/>).
+/// A text starts after the chunks of the end-of-text token's spelling, as documents do in the
+/// BPE shards it trained on. One window reads the core's context of chunks plus the chunk its
+/// last position predicts.
+///
+/// Exactness: the model generates a text as a sequence of chunks whose boundaries it chooses
+/// itself (the decoder's end symbol), so its probability of a byte string x (ending at a chunk
+/// boundary, as a document does before end-of-text) is the sum over every segmentation s of x
+/// into chunks of 1..M bytes of Π P(chunk | chunks before). The core reads the whole chunk
+/// history, so segmentations share no state past their first difference: the sum needs a core
+/// pass per distinct segmentation prefix, and there are about 2^(n−1) segmentations of n bytes
+/// (compositions of n with parts ≤ M) — intractable beyond a few dozen bytes. This scorer
+/// reports the term of the one segmentation the model was trained on, the BPE's: −log of one
+/// term of the sum, an upper bound on −log P(x). (Stlm.Tests enumerates every segmentation of a
+/// short text on a tiny model to check both the term and the bound.)
 /// </summary>
 public sealed class BytePooledScoringModel(BytePooledLm model, ITokenizer boundaries) : UnitScoringModel<byte[]>
 {
     public override string Unit => "chunks";
     public override int ContextLength => model.Config.Core.ContextLength + 1;
+
+    public override ScoreExactness Exactness => ScoreExactness.UpperBound("the BPE segmentation only, of the model's sum over all chunk segmentations");
+
+    protected override long OutputsPerUnit => (model.Config.MaxTokenBytes + 1L) * ByteVocabulary.EmbeddingRows;
 
     protected override byte[][] Start => boundaries.EndOfText is { } eot
         ? [.. ByteChunker.Chunk([eot], boundaries, model.Config.MaxTokenBytes)]
@@ -24,16 +38,14 @@ public sealed class BytePooledScoringModel(BytePooledLm model, ITokenizer bounda
 
     protected override byte[][] Encode(string text) => [.. ByteChunker.Chunk(text, boundaries, model.Config.MaxTokenBytes)];
 
-    protected override double[] LogProbs(IReadOnlyList<byte[]> input, int from)
+    protected override double[][] LogProbs(IReadOnlyList<ScoringWindow<byte[]>> windows)
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var batch = ByteChunkBatch.Collate([input], model.Config.MaxTokenBytes, model.Device);                    // [1, L, M]
-        var logits = model.Forward(batch.Inputs, batch.Targets.Bytes);                                           // [1, L-1, M+1, 257]
-        var targets = NextChunkByteDecoder.Targets(batch.Targets.Bytes, batch.Targets.Mask);                     // [1, L-1, M+1]
-        var nll = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)).To(DType.Float32), targets.Reshape(-1), Reduction.None,
-            ignoreIndex: ByteVocabulary.IgnoreIndex);                                                            // [(L-1)(M+1)], 0 where ignored
-        var perChunk = nll.View(input.Count - 1, -1).Sum(-1);                                                    // [L-1]: chunk j+1's nll
-        return perChunk.Narrow(0, from - 1, input.Count - from).Neg().To(Device.Cpu).To(DType.Float64).ToArray<double>();
+        var (length, from) = (windows[0].Length, WindowTails.EarliestTarget(windows));
+        var batch = ByteChunkBatch.Collate(windows.Select(w => (IReadOnlyList<byte[]>)w.Units).ToArray(), model.Config.MaxTokenBytes, model.Device);  // [B, L, M]
+        var logits = model.Forward(batch.Inputs, batch.Targets.Bytes);                                                     // [B, L-1, M+1, 257]
+        var perChunk = ChunkLogProbabilities.Of(logits, batch.Targets.Bytes, batch.Targets.Mask);                          // [B, L-1]: chunk j+1's log-prob
+        return WindowTails.Split(perChunk.Narrow(1, from - 1, length - from).To(Device.Cpu).To(DType.Float64).ToArray<double>(), windows, from);
     }
 }

@@ -49,6 +49,32 @@ public static class MultipleChoiceScorer
     public static Result Score(IEnumerable<MultipleChoiceItem> items, ItemLogProbabilities logProbs) =>
         Summarise(items.Select(item => ScoreItem(item, logProbs)).ToList());
 
+    /// <summary>
+    /// Scores every item with <paramref name="scorer"/>, handing it the options of
+    /// <paramref name="itemsPerCall"/> items at a time so it can batch them (the scores equal
+    /// option-by-option scoring). <paramref name="progress"/> hears the items done after each call.
+    /// </summary>
+    public static IReadOnlyList<ItemScore> ScoreItems(IReadOnlyList<MultipleChoiceItem> items, IScoringModel scorer,
+        int itemsPerCall = 256, Action<int>? progress = null, CancellationToken cancel = default)
+    {
+        var scores = new List<ItemScore>(items.Count);
+        foreach (var slice in items.Chunk(Math.Max(1, itemsPerCall)))
+        {
+            cancel.ThrowIfCancellationRequested();
+            var requests = slice.SelectMany(i => i.Options.Select(o => new ContinuationRequest(o.Context, o.Continuation))).ToArray();
+            var results = scorer.LogLikelihoods(requests);
+            var next = 0;
+            foreach (var item in slice)
+            {
+                var first = next;
+                next += item.Options.Count;
+                scores.Add(ScoreItem(item, i => results.Skip(first).Take(i.Options.Count).Select(r => r.LogProb).ToArray()));
+            }
+            progress?.Invoke(scores.Count);
+        }
+        return scores;
+    }
+
     public static Result Summarise(IReadOnlyList<ItemScore> scores)
     {
         var (acc, accErr) = MeanAndStderr(scores.Select(s => s.Correct));

@@ -7,16 +7,20 @@ namespace Stlm.Model.Eval;
 /// <summary>The scorer of any trained architecture; puts the model in eval mode (no dropout, no layer dropout, routing by prediction).</summary>
 public static class ScoringModels
 {
-    public static IScoringModel For(ILanguageModel model, ITokenizer tokenizer)
+    public static IScoringModel For(ILanguageModel model, ITokenizer tokenizer) => For(model, tokenizer, WindowBatches.DefaultRows);
+
+    /// <summary>A scorer that runs up to <paramref name="batchRows"/> windows per forward pass (1: one at a time).</summary>
+    public static IScoringModel For(ILanguageModel model, ITokenizer tokenizer, int batchRows)
     {
+        if (batchRows < 1) throw new StlmException($"a scoring batch of {batchRows} rows: give at least 1");
         model.Module.Eval();
         return model switch
         {
-            CausalLanguageModel causal => new TokenScoringModel(causal.Model, tokenizer),
-            LayerSkipLm layerSkip => new TokenScoringModel(layerSkip, tokenizer),
-            MixtureOfDepthsLm routed => new TokenScoringModel(routed, tokenizer),
-            BytePooledLanguageModel pooled => new BytePooledScoringModel(pooled.Model, pooled.Boundaries),
-            MegabyteLanguageModel megabyte => new MegabyteScoringModel(megabyte.Model),
+            CausalLanguageModel causal => new TokenScoringModel(causal.Model, tokenizer) { BatchRows = batchRows },
+            LayerSkipLm layerSkip => new TokenScoringModel(layerSkip, tokenizer) { BatchRows = batchRows },
+            MixtureOfDepthsLm routed => new TokenScoringModel(routed, tokenizer) { BatchRows = batchRows },
+            BytePooledLanguageModel pooled => new BytePooledScoringModel(pooled.Model, pooled.Boundaries) { BatchRows = batchRows },
+            MegabyteLanguageModel megabyte => new MegabyteScoringModel(megabyte.Model) { BatchRows = batchRows },
             _ => throw new StlmException($"no scorer for a {model.GetType().Name}"),
         };
     }

@@ -8,7 +8,7 @@ namespace Stlm.Tests.Eval;
 public class BytePooledLossTests
 {
     [Fact]
-    public void The_training_loss_times_the_targets_is_the_negative_log_likelihood_the_scorer_gives()
+    public void The_training_loss_is_the_raw_decoder_nll_and_the_scorer_the_normalised_one_of_the_same_chunks()
     {
         using var dir = new TempDirectory();
         using var scope = TorchScope.Begin();
@@ -20,6 +20,7 @@ public class BytePooledLossTests
         var t = ids.Length - 1;
         var inputs = Torch.From(ids[..^1].Select(i => (long)i).ToArray(), 1, t);
         var targets = Torch.From(ids[1..].Select(i => (long)i).ToArray(), 1, t);
+        var chunks = ByteChunker.Chunk(ids, tokenizer, model.Model.Config.MaxTokenBytes);
 
         model.Module.Eval();
         double loss;
@@ -27,6 +28,8 @@ public class BytePooledLossTests
         var scored = ScoringModels.For(model, tokenizer).LogLikelihood(tokenizer.Decode(ids[..1]), tokenizer.Decode(ids[1..]));
 
         Assert.Equal(t, scored.Units);
-        Assert.Equal(-scored.LogProb, loss * t, 4);
+        Assert.Equal(-BytePooledReference.LogProb(model.Model, chunks, 1, raw: true), loss * t, 4);
+        Assert.Equal(BytePooledReference.LogProb(model.Model, chunks, 1), scored.LogProb, 4);
+        Assert.True(-scored.LogProb < loss * t, "normalising over possible chunks can only raise their probabilities");
     }
 }

@@ -22,10 +22,10 @@ public class ScoringTests
 
         public Tensor Forward(Tensor ids, KvCache? cache = null)
         {
-            var input = ids.ToArray<long>();
+            var input = ids.ToArray<long>();   // [B, L], row-major
             var logits = new float[input.Length * VocabSize];
             for (var t = 0; t < input.Length; t++) logits[t * VocabSize + (int)((input[t] + 1) % VocabSize)] = 5;
-            return Torch.From(logits, 1, input.Length, VocabSize);
+            return Torch.From(logits, ids.Size(0), ids.Size(1), VocabSize);
         }
     }
 

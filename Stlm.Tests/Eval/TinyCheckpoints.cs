@@ -56,11 +56,17 @@ static class TinyCheckpoints
         return (recipe.BuildModel(tokenizer), tokenizer);
     }
 
-    /// <summary>A checkpoint of the config's initial model at <paramref name="step"/>, under <paramref name="checkpointsDir"/>.</summary>
-    public static CommittedCheckpoint Write(Config config, string checkpointsDir, long step = 0)
+    /// <summary>
+    /// A checkpoint of the config's initial model at <paramref name="step"/>, under <paramref name="checkpointsDir"/>;
+    /// with <paramref name="keepTokenizer"/> it references a copy of the tokenizer files beside it, as the trainer's do.
+    /// </summary>
+    public static CommittedCheckpoint Write(Config config, string checkpointsDir, long step = 0, bool keepTokenizer = false)
     {
         var (model, _) = Build(config);
-        var info = CheckpointInfo.Create("r-test", step, step * 64, DataCursor.Start, config.ToHocon(), "test-build");
+        var info = CheckpointInfo.Create("r-test", step, step * 64, DataCursor.Start, config.ToHocon(), "test-build") with
+        {
+            Tokenizer = keepTokenizer ? TrainingRecipe.From(config).KeepTokenizerWith(checkpointsDir) : null,
+        };
         using var snapshot = CheckpointSnapshot.Capture(info, model.Module.StateDict(), optimizer: null);
         return snapshot.Write(checkpointsDir);
     }

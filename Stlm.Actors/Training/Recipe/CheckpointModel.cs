@@ -9,7 +9,9 @@ namespace Stlm.Actors.Training.Recipe;
 /// <summary>
 /// A checkpoint's model ready to evaluate, generate with or export: rebuilt from the run's
 /// resolved config (the checkpoint's own, or the run's when an older checkpoint lacks it), its
-/// tokenizer loaded from the files the config names, its weights put back in place, in eval mode.
+/// tokenizer loaded from the copy kept beside the checkpoints (<see cref="CheckpointTokenizer"/>)
+/// or, for older checkpoints and a missing copy, from the files the config names, its weights
+/// put back in place, in eval mode.
 /// </summary>
 public sealed record CheckpointModel(Checkpoint Checkpoint, TrainingRecipe Recipe, ITokenizer Tokenizer, ILanguageModel Model)
 {
@@ -23,10 +25,22 @@ public sealed record CheckpointModel(Checkpoint Checkpoint, TrainingRecipe Recip
         catch (Exception e) when (e is not StlmException) { throw new StlmException($"checkpoint {checkpoint.Path}: its config does not parse ({e.Message.ReplaceLineEndings(" ")})", e); }
         if (paths is not null) config = paths.Relocate(config);
         var recipe = TrainingRecipe.From(config);
-        var tokenizer = recipe.LoadTokenizer();
+        var tokenizer = LoadTokenizer(checkpoint, recipe);
         var model = recipe.BuildModel(tokenizer);
         checkpoint.Restore(model.Module.StateDict(), optimizer: null, restoreRng: false);
         model.Module.Eval();
         return new CheckpointModel(checkpoint, recipe, tokenizer, model);
+    }
+
+    static ITokenizer LoadTokenizer(Checkpoint checkpoint, TrainingRecipe recipe)
+    {
+        if (checkpoint.Info.Tokenizer is not { } kept) return recipe.LoadTokenizer();
+        var (spec, problem) = kept.Locate(checkpoint.Path);
+        if (spec is not null) return TokenizerSpec.Load(spec);
+        try { return recipe.LoadTokenizer(); }
+        catch (StlmException e)
+        {
+            throw new StlmException($"checkpoint {checkpoint.Path}: its tokenizer copy is unusable ({problem}) and the config's tokenizer does not load either ({e.Message}); restore the run's {CheckpointTokenizer.FolderPrefix}* folder beside its checkpoints");
+        }
     }
 }

@@ -1,4 +1,5 @@
 using Stlm.Model.Architectures;
+using Stlm.Model.Checkpoints;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
@@ -13,6 +14,17 @@ public sealed partial record TrainingRecipe
 
     /// <summary>The run's tokenizer from its files (a corpus-bpe must have been learned: PrepareCorpus does it).</summary>
     public ITokenizer LoadTokenizer() => TrainingCorpus.LoadExistingTokenizer(Config);
+
+    /// <summary>
+    /// Copies the run's BPE files (none for the byte tokenizer) beside its checkpoints in
+    /// <paramref name="runCheckpoints"/>, once, for checkpoints to reference (<see cref="CheckpointTokenizer"/>).
+    /// </summary>
+    public CheckpointTokenizer? KeepTokenizerWith(string runCheckpoints) => Config.GetString("tokenizer.kind") switch
+    {
+        "gpt2-bpe" => CheckpointTokenizer.Store("gpt2", Config.GetString("tokenizer.path"), runCheckpoints),
+        "bpe" or "corpus-bpe" => CheckpointTokenizer.Store("bpe", Config.GetString("tokenizer.path"), runCheckpoints),
+        _ => null,
+    };
 
     /// <summary><see cref="BuildModel()"/> with the tokenizer already at hand (null unless the architecture needs it).</summary>
     public ILanguageModel BuildModel(ITokenizer? tokenizer)

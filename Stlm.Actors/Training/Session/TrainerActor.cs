@@ -44,6 +44,9 @@ public sealed record TrainerSetup(
 {
     /// <summary>Where the trainer marks its start: model built, checkpoint loaded, first batch, first step.</summary>
     public StartupTimeline? Timeline { get; init; }
+
+    /// <summary>The tokenizer files kept beside the run's checkpoints, named in each checkpoint.json.</summary>
+    public CheckpointTokenizer? Tokenizer { get; init; }
 }
 
 /// <summary>The trainer is done: how it ended and where it stood.</summary>
@@ -304,7 +307,7 @@ public sealed partial class TrainerActor : ReceiveActor
         // Evaluations first: the checkpoint actor must know whether the keep-best metric of this step is on its way.
         if (evaluate) Evaluate(withTasks: true);
         var metricPending = MetricPendingAt(CurrentStep);
-        var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion);
+        var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion) with { Tokenizer = _setup.Tokenizer };
         var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
         _lastCheckpointed = CurrentStep;
         _sinceCheckpoint.Restart();

@@ -220,7 +220,11 @@ public sealed class TrainingSession : IAsyncDisposable
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
             timeline?.Mark("evaluator models");
             var setup = new TrainerSetup(runId, recipe, configText, CodeVersion, settings, start, options.BeforeStep,
-                TasksMissingAt(state, start, settings)) { Timeline = timeline };
+                TasksMissingAt(state, start, settings))
+            {
+                Timeline = timeline,
+                Tokenizer = recipe.KeepTokenizerWith(settings.CheckpointsOf(runId)),
+            };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
             return new TrainingSession(runId, system, session, outcome.Task, state);
