@@ -24,11 +24,13 @@ public static class ResumeCommand
         command.SetAction(async (parse, ct) =>
         {
             var timeline = StartupTimeline.FromProcessStart();
-            // libtorch (hundreds of megabytes of shared objects) loads on another thread while the journal is read.
-            _ = Task.Run(() => Torch.Version, ct);
             var runId = parse.GetValue(run)!;
             ProcessSettings.CheckResume(runId, parse.GetValue(config.File), parse.GetValue(config.Set) ?? []);
             await using var store = RunStoreOpener.Open(config, parse);
+            // libtorch (hundreds of megabytes of shared objects, ~1.2 s here) loads on another thread while the
+            // journal is read. Not sooner: dlopen holds the loader's lock throughout, so SQLite's native library,
+            // loaded when the journal is opened, would wait for it.
+            _ = Task.Run(() => Torch.Version, ct);
             var state = await RunStoreOpener.LoadAsync(store, runId, ct);
             timeline.Mark("journal opened");
             if (state.Status == RunStatus.Completed)
