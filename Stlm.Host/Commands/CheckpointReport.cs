@@ -74,16 +74,7 @@ static class CheckpointReport
             w.WriteString("code_version", m.Info.CodeVersion);
             w.WriteString("content_sha256", r.ContentHash);
             w.WriteString("created_utc", m.CreatedUtc.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
-            w.WriteStartArray("files");
-            foreach (var f in m.Files)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteNumber("bytes", f.Bytes);
-                w.WriteString("sha256", f.Sha256);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            CheckpointFile.WriteArray(w, "files", m.Files);
         }
         w.WriteEndObject();
     }

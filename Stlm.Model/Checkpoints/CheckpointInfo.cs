@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Stlm.Model.Data;
 
 namespace Stlm.Model.Checkpoints;
@@ -33,7 +34,28 @@ public sealed record CheckpointInfo(
 }
 
 /// <summary>One file of a checkpoint as checkpoint.json lists it.</summary>
-public sealed record CheckpointFile(string Name, long Bytes, string Sha256);
+public sealed record CheckpointFile(string Name, long Bytes, string Sha256)
+{
+    /// <summary>Writes <paramref name="files"/> as checkpoint.json's array of {name, bytes, sha256}.</summary>
+    public static void WriteArray(Utf8JsonWriter w, string property, IEnumerable<CheckpointFile> files)
+    {
+        w.WriteStartArray(property);
+        foreach (var f in files)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", f.Name);
+            w.WriteNumber("bytes", f.Bytes);
+            w.WriteString("sha256", f.Sha256);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    public static List<CheckpointFile> ReadArray(JsonElement array) =>
+        array.EnumerateArray()
+            .Select(f => new CheckpointFile(f.GetProperty("name").GetString()!, f.GetProperty("bytes").GetInt64(), f.GetProperty("sha256").GetString()!))
+            .ToList();
+}
 
 public static class CheckpointNames
 {

@@ -44,16 +44,7 @@ public sealed record CheckpointManifest(
             w.WritePropertyName("optimizer");
             if (Optimizer is null) w.WriteNullValue();
             else w.WriteRawValue(Optimizer.ToJson());
-            w.WriteStartArray("files");
-            foreach (var f in Files.OrderBy(f => f.Name, StringComparer.Ordinal))
-            {
-                w.WriteStartObject();
-                w.WriteString("name", f.Name);
-                w.WriteNumber("bytes", f.Bytes);
-                w.WriteString("sha256", f.Sha256);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            CheckpointFile.WriteArray(w, "files", Files.OrderBy(f => f.Name, StringComparer.Ordinal));
             if (includeCreated) w.WriteString("created_utc", CreatedUtc.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ"));
             w.WriteEndObject();
         }
@@ -66,24 +57,13 @@ public sealed record CheckpointManifest(
         w.WriteStartObject("tokenizer");
         w.WriteString("spec", tokenizer.Spec);
         w.WriteString("folder", tokenizer.Folder);
-        w.WriteStartArray("files");
-        foreach (var f in tokenizer.Files)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", f.Name);
-            w.WriteNumber("bytes", f.Bytes);
-            w.WriteString("sha256", f.Sha256);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        CheckpointFile.WriteArray(w, "files", tokenizer.Files);
         w.WriteEndObject();
     }
 
     static CheckpointTokenizer ReadTokenizer(JsonElement t) => new(
         t.GetProperty("spec").GetString()!, t.GetProperty("folder").GetString()!,
-        t.GetProperty("files").EnumerateArray()
-            .Select(f => new CheckpointFile(f.GetProperty("name").GetString()!, f.GetProperty("bytes").GetInt64(), f.GetProperty("sha256").GetString()!))
-            .ToList());
+        CheckpointFile.ReadArray(t.GetProperty("files")));
 
     /// <summary>Parses checkpoint.json; any problem is a FormatException saying what is wrong.</summary>
     public static CheckpointManifest Parse(ReadOnlySpan<byte> json)
@@ -108,9 +88,7 @@ public sealed record CheckpointManifest(
             if (info.Config is not null && CheckpointInfo.ConfigHash(info.Config) != info.ConfigSha256)
                 throw new FormatException("its config does not hash to its config_sha256");
             var optimizer = r.GetProperty("optimizer");
-            var files = r.GetProperty("files").EnumerateArray()
-                .Select(f => new CheckpointFile(f.GetProperty("name").GetString()!, f.GetProperty("bytes").GetInt64(), f.GetProperty("sha256").GetString()!))
-                .ToList();
+            var files = CheckpointFile.ReadArray(r.GetProperty("files"));
             return new CheckpointManifest(
                 info, optimizer.ValueKind == JsonValueKind.Null ? null : OptimizerRecord.FromJson(optimizer.GetRawText()), files,
                 DateTimeOffset.Parse(r.GetProperty("created_utc").GetString()!, System.Globalization.CultureInfo.InvariantCulture));

@@ -21,8 +21,7 @@ public class BatchedScoringTests
 
     static (IScoringModel One, IScoringModel Many) Scorers(string architecture, TempDirectory dir)
     {
-        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
-        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config(architecture, dir.Path, bpe));
+        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.ConfigIn(architecture, dir));
         return (ScoringModels.For(model, tokenizer, 1), ScoringModels.For(model, tokenizer, 8));
     }
 

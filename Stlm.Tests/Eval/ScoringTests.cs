@@ -98,8 +98,7 @@ public class ScoringTests
     {
         using var dir = new TempDirectory();
         using var scope = TorchScope.Begin();
-        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
-        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config(architecture, dir.Path, bpe));
+        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.ConfigIn(architecture, dir));
         var scorer = ScoringModels.For(model, tokenizer);
         var text = architecture == "byte-pooled" ? "The cat saw" : "a cat.";   // fits the context in the model's units
 
@@ -122,8 +121,7 @@ public class ScoringTests
     {
         using var dir = new TempDirectory();
         using var scope = TorchScope.Begin();
-        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
-        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config(architecture, dir.Path, bpe));
+        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.ConfigIn(architecture, dir));
         var scorer = ScoringModels.For(model, tokenizer);
         var items = MultipleChoiceTasks.Read("arc_easy", Path.Combine(AppContext.BaseDirectory, "Fixtures", "Eval", "arc_easy_sample.jsonl"));
 

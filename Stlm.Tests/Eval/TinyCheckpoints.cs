@@ -4,6 +4,7 @@ using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
+using Stlm.Tests.Data;
 
 namespace Stlm.Tests.Eval;
 
@@ -40,6 +41,17 @@ static class TinyCheckpoints
 
     public static Config Config(string architecture, string dataDir, string? bpeDir = null) =>
         TrainConfigLoader.Load(null, Sets(architecture, dataDir, bpeDir));
+
+    /// <summary>
+    /// The tiny config of <paramref name="architecture"/> under <paramref name="dir"/>: the byte-pooled
+    /// model needs a BPE to pool by, learned into dir/bpe; the others read bytes.
+    /// </summary>
+    public static Config ConfigIn(string architecture, TempDirectory dir) =>
+        Config(architecture, dir.Path, BpeFor(architecture, dir));
+
+    /// <summary>dir/bpe, learned, when <paramref name="architecture"/> is byte-pooled; null (the byte tokenizer) otherwise.</summary>
+    public static string? BpeFor(string architecture, TempDirectory dir) =>
+        architecture == "byte-pooled" ? LearnBpe(dir.File("bpe")) : null;
 
     /// <summary>A BPE of 300 tokens learned from a short story, saved in <paramref name="directory"/>.</summary>
     public static string LearnBpe(string directory)

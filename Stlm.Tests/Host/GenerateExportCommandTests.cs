@@ -18,8 +18,7 @@ public class GenerateExportCommandTests
     public void Generate_continues_the_prompt_with_a_token_and_a_byte_architecture(string architecture)
     {
         using var dir = new TempDirectory();
-        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
-        var checkpoint = TinyCheckpoints.Write(TinyCheckpoints.Config(architecture, dir.Path, bpe), dir.File("checkpoints"));
+        var checkpoint = TinyCheckpoints.Write(TinyCheckpoints.ConfigIn(architecture, dir), dir.File("checkpoints"));
         string[] args = ["generate", checkpoint.Path, "The cat", "--max-tokens", "6", "--temperature", "0.8", "--top-k", "20", "--seed", "7", "--json"];
 
         var r = StlmProcess.Run(dir.Path, Env(dir.Path), args);

@@ -17,8 +17,7 @@ public class LanguageModelGeneratorTests
     {
         using var dir = new TempDirectory();
         using var scope = TorchScope.Begin();
-        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
-        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config(architecture, dir.Path, bpe));
+        var (model, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.ConfigIn(architecture, dir));
         var options = new SamplingOptions { Temperature = 1.2, TopK = 50, MaxNewTokens = 5, Seed = 3 };
 
         var first = LanguageModelGenerator.Generate(model, tokenizer, "The cat", options);

@@ -23,7 +23,7 @@ public class LanguageModelsTests
     {
         using var dir = new TempDirectory();
         using var scope = TorchScope.Begin();
-        var bpe = architecture == "byte-pooled" ? TinyCheckpoints.LearnBpe(dir.File("bpe")) : null;
+        var bpe = TinyCheckpoints.BpeFor(architecture, dir);
         string[] sets = [.. TinyCheckpoints.Sets(architecture, dir.Path, bpe), $"model.weight-sharing={sharing}", sharing == "interior-lora" ? "model.n-layers=3" : "model.n-layers=2",
             sharing == "interior-lora" ? "model.lora-rank=2" : "model.lora-rank=0", "training.grad-clip=0", "training.grad-accum=1"];
         var recipe = TrainingRecipe.From(TrainConfigLoader.Load(null, sets));
