@@ -17,7 +17,8 @@ public sealed record ProgressOptions(
     long? Total,
     string Unit = "",
     ProgressMode Mode = ProgressMode.Auto,
-    TimeSpan? PlainInterval = null);
+    TimeSpan? PlainInterval = null,
+    long Initial = 0);
 
 /// <summary>
 /// Progress of one long piece of work (training, tokenizing, checkpoint copies): a Spectre
@@ -51,7 +52,9 @@ public sealed class ProgressDisplay : IDisposable
         this.time = time;
         description = options.Description;
         started = time.GetTimestamp();
-        rate.Add(TimeSpan.Zero, 0);
+        // Work done before (a resumed run's steps) is where the count starts, not part of the rate.
+        completed = options.Initial;
+        rate.Add(TimeSpan.Zero, options.Initial);
         var wantLive = options.Mode == ProgressMode.Live || (options.Mode == ProgressMode.Auto && terminal.CanShowLive);
         if (wantLive)
         {

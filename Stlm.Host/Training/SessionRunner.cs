@@ -90,7 +90,7 @@ public sealed class SessionRunner(SqlPersistence store, string? dataDir = null, 
         live.Attach(target);
         var clock = Stopwatch.StartNew();
         SessionOutcome outcome;
-        using (var progress = ProgressDisplay.Start(new ProgressOptions($"{what} {session.RunId}", runConfig.GetLong("training.max-steps"), "steps")))
+        using (var progress = ProgressDisplay.Start(new ProgressOptions($"{what} {session.RunId}", runConfig.GetLong("training.max-steps"), "steps", Initial: session.StartStep)))
         {
             live.Show(progress);
             await using var listener = RunControlListener.Start(new RunControlStore(store.Dialect), session.RunId, target);

@@ -37,6 +37,20 @@ public class ProgressDisplayTests
     }
 
     [Fact]
+    public void A_resumed_count_starts_where_it_was_and_its_rate_counts_only_the_new_work()
+    {
+        var output = new StringWriter();
+        var time = new ManualTime();
+        var display = ProgressDisplay.Start(new ProgressOptions("resuming", 500, "steps", ProgressMode.Plain, Initial: 400),
+            new Terminal(output, canShowLive: false), time);
+        time.Advance(TimeSpan.FromSeconds(10));
+        display.Report(420);
+        display.Dispose();
+
+        Assert.StartsWith("resuming  420/500 steps (84.0%)  2.00 steps/s  ETA 40s", Lines(output)[0]);
+    }
+
+    [Fact]
     public void Auto_mode_falls_back_to_plain_lines_when_the_terminal_cannot_redraw()
     {
         var (display, output, time) = Plain(10, "steps", ProgressMode.Auto);

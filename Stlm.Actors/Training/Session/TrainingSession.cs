@@ -63,19 +63,23 @@ public sealed class TrainingSession : IAsyncDisposable
     readonly ActorSystem _system;
     readonly IActorRef _session;
 
-    TrainingSession(string runId, ActorSystem system, IActorRef session, Task<SessionOutcome> completion, RunState started)
+    TrainingSession(string runId, ActorSystem system, IActorRef session, Task<SessionOutcome> completion, RunState started, long startStep)
     {
         RunId = runId;
         _system = system;
         _session = session;
         Completion = completion;
         Started = started;
+        StartStep = startStep;
     }
 
     public string RunId { get; }
 
     /// <summary>The run as journaled when training started (after RunCreated, or Resumed).</summary>
     public RunState Started { get; }
+
+    /// <summary>The step training starts after: its start checkpoint's (a fork point, a resume's checkpoint), or 0.</summary>
+    public long StartStep { get; }
 
     /// <summary>Ends when training is over: completed (max-steps reached), paused, or failed (with the reason).</summary>
     public Task<SessionOutcome> Completion { get; }
@@ -227,7 +231,7 @@ public sealed class TrainingSession : IAsyncDisposable
             };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
-            return new TrainingSession(runId, system, session, outcome.Task, state);
+            return new TrainingSession(runId, system, session, outcome.Task, state, start.Step);
         }
         catch
         {
