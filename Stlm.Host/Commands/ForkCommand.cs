@@ -39,7 +39,6 @@ public static class ForkCommand
                 Console.Out.WriteLine($"{id} forked from {parentId}@{created.Fork!.ForkStep} (paused, not trained); train it with: stlm resume {id}");
                 return 0;
             }
-            Serilog.Log.Information("Forking {Parent}{At} as {Run}", parentId, step is { } s ? "@" + s.ToString(CultureInfo.InvariantCulture) : "", id);
             var report = await new SessionRunner(store, dataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
             return TrainingSummary.Print(report, ct);
         });
