@@ -16,9 +16,9 @@ public static class RunsCommand
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            await using var store = RunStoreOpener.Open(config, parse);
-            var reader = new RunJournalReader(store.Query);
-            var runs = (await JournalOpener.ReadAsync(store, () => reader.LoadAllAsync(ct))).Select(RunSummary.From).ToList();
+            await using var store = RunStoreOpener.OpenIfCreated(config, parse);
+            var runs = store is null ? [] : (await JournalOpener.ReadAsync(store, () => new RunJournalReader(store.Query).LoadAllAsync(ct)))
+                .Select(RunSummary.From).ToList();
             if (parse.GetValue(tree))
             {
                 var forest = RunLineage.Build(runs);
@@ -27,7 +27,10 @@ public static class RunsCommand
             }
             else if (parse.GetValue(json)) RunsJson.Print(runs);
             else Table(runs);
-            if (runs.Count == 0 && !parse.GetValue(json)) Console.Error.WriteLine($"stlm: the journal at {store.Dialect.Where} holds no runs");
+            if (runs.Count == 0 && !parse.GetValue(json))
+                Console.Error.WriteLine(store is null
+                    ? $"stlm: no runs yet: nothing was trained with the data folder {DataPaths.From(config.Load(parse)).DataDir} (`stlm train` starts a run)"
+                    : $"stlm: the journal at {store.Dialect.Where} holds no runs");
             return 0;
         });
         return command;

@@ -14,6 +14,13 @@ public static class RunStoreOpener
     public static SqlPersistence Open(ConfigOptions config, ParseResult parse) =>
         JournalOpener.OpenExisting(DataPaths.From(config.Load(parse)).Journal);
 
+    /// <summary>The journal, or null where a SQLite journal has not been created yet (nothing was trained in that data folder).</summary>
+    public static SqlPersistence? OpenIfCreated(ConfigOptions config, ParseResult parse)
+    {
+        var journal = DataPaths.From(config.Load(parse)).Journal;
+        return journal.Engine == "sqlite" && !File.Exists(journal.Target) ? null : JournalOpener.OpenExisting(journal);
+    }
+
     /// <summary>The run from its events; an unknown id is one line naming the runs that exist.</summary>
     public static async Task<RunState> LoadAsync(SqlPersistence store, string runId, CancellationToken ct)
     {

@@ -45,4 +45,26 @@ public class DataPathsTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void Runs_in_a_data_folder_where_nothing_was_trained_yet_is_an_empty_list_and_creates_no_journal()
+    {
+        var folder = Directory.CreateTempSubdirectory("stlm-paths-").FullName;
+        try
+        {
+            var json = StlmProcess.Run(folder, "runs", "--json", "--set", "stlm.data-dir=fresh");
+            var table = StlmProcess.Run(folder, "runs", "--set", "stlm.data-dir=fresh");
+
+            Assert.True(json.ExitCode == 0, json.StdErr);
+            Assert.Equal("[]", json.StdOut.Trim());
+            Assert.True(table.ExitCode == 0, table.StdErr);
+            Assert.Equal("", table.StdOut.Trim());
+            Assert.StartsWith("stlm: no runs yet: nothing was trained with the data folder", table.StdErr);
+            Assert.False(File.Exists(Path.Combine(folder, "fresh", "journal.db")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
