@@ -32,11 +32,22 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
         var folder = FolderPrefix + ContentId(spec, files);
         var target = Path.Combine(runCheckpoints, folder);
         if (Resolve(target, files) is not null)   // no good copy yet
+            Copy([vocab, merges], runCheckpoints, target);
+        return new CheckpointTokenizer(spec, Path.Combine("..", folder), files);
+    }
+
+    /// <summary>
+    /// Writes the copy under a temp name and renames it to <paramref name="target"/>; a failure
+    /// removes the temp folder (nothing else cleans ".tmp-tokenizer-…" folders) and says what failed.
+    /// </summary>
+    static void Copy(string[] sources, string runCheckpoints, string target)
+    {
+        Directory.CreateDirectory(runCheckpoints);
+        var temp = Path.Combine(runCheckpoints, $".tmp-{Path.GetFileName(target)}-{Guid.NewGuid():N}");
+        try
         {
-            Directory.CreateDirectory(runCheckpoints);
-            var temp = Path.Combine(runCheckpoints, $".tmp-{folder}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(temp);
-            foreach (var path in new[] { vocab, merges })
+            foreach (var path in sources)
             {
                 var copy = Path.Combine(temp, Path.GetFileName(path));
                 File.Copy(path, copy);
@@ -47,7 +58,11 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
             Directory.Move(temp, target);
             LibTorch.Safetensors.Durability.SyncDirectory(runCheckpoints);
         }
-        return new CheckpointTokenizer(spec, Path.Combine("..", folder), files);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw new StlmException($"cannot keep the tokenizer files in {target} ({e.Message.ReplaceLineEndings(" ")}); check that the checkpoints folder is writable and that nothing else has that name");
+        }
     }
 
     /// <summary>The tokenizer spec of the copy a checkpoint at <paramref name="checkpointFolder"/> references, or why it cannot be used.</summary>
