@@ -16,6 +16,9 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
 {
     public const string FolderPrefix = "tokenizer-";
 
+    /// <summary>A copy being written (<see cref="CheckpointFolders.CleanStale"/> removes old ones a crash left).</summary>
+    public const string TempPrefix = ".tmp-" + FolderPrefix;
+
     /// <summary>
     /// Copies the BPE files of <paramref name="sourceFolder"/> into <paramref name="runCheckpoints"/>
     /// (once: an existing copy of the same content is reused) and returns the reference a
@@ -43,7 +46,7 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
     static void Copy(string[] sources, string runCheckpoints, string target)
     {
         Directory.CreateDirectory(runCheckpoints);
-        var temp = Path.Combine(runCheckpoints, $".tmp-{Path.GetFileName(target)}-{Guid.NewGuid():N}");
+        var temp = Path.Combine(runCheckpoints, $"{TempPrefix}{Path.GetFileName(target)[FolderPrefix.Length..]}-{Guid.NewGuid():N}");
         try
         {
             Directory.CreateDirectory(temp);
