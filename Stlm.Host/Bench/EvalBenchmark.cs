@@ -102,12 +102,10 @@ public static class EvalBenchmark
 
     static Speed Rate(int count, Action work)
     {
-        var process = Process.GetCurrentProcess();
-        var cpu = process.TotalProcessorTime;
+        var cpu = Environment.CpuUsage.TotalTime;
         var clock = Stopwatch.StartNew();
         work();
         var wall = clock.Elapsed.TotalSeconds;
-        process.Refresh();
-        return new Speed(count / wall, count / Math.Max(1e-6, (process.TotalProcessorTime - cpu).TotalSeconds));
+        return new Speed(count / wall, count / Math.Max(1e-6, (Environment.CpuUsage.TotalTime - cpu).TotalSeconds));
     }
 }

@@ -26,24 +26,33 @@ public static class ProcessResumeTiming
         start.Environment[SessionRunner.TimelineFileVariable] = timelineFile;
         var clock = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new StlmException("could not start `stlm resume`");
-        var stderr = process.StandardError.ReadToEndAsync(cancel);
-        _ = process.StandardOutput.ReadToEndAsync(cancel);
-        while (!await StepJournaledAsync(query, persistenceId, seen, cancel))
+        try
         {
-            if (process.HasExited)
-                throw new StlmException($"`stlm resume {runId}` ended (exit {process.ExitCode}) before a step: {Last(await stderr)}");
-            await Task.Delay(3, cancel);
+            var stderr = process.StandardError.ReadToEndAsync(cancel);
+            _ = process.StandardOutput.ReadToEndAsync(cancel);
+            while (!await StepJournaledAsync(query, persistenceId, seen, cancel))
+            {
+                if (process.HasExited)
+                    throw new StlmException($"`stlm resume {runId}` ended (exit {process.ExitCode}) before a step: {Last(await stderr)}");
+                await Task.Delay(3, cancel);
+            }
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            var cpu = CpuMsOf(process.Id);
+            Interrupt(process.Id);
+            await process.WaitForExitAsync(cancel);
+            if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
+            // The child's own last mark comes after its next step (see FirstStepReported); the journal had the step at `elapsed`.
+            var phases = ReadPhases(timelineFile).Where(p => p.Phase != SessionRunner.FirstStepReported).ToList();
+            // The kernel's process start time has 10 ms steps, so the child's clock may run a little ahead of ours.
+            phases.Add(("journal write seen", Math.Max(0, elapsed - phases.Sum(p => p.Ms))));
+            return (elapsed, phases, cpu);
         }
-        var elapsed = clock.Elapsed.TotalMilliseconds;
-        var cpu = CpuMsOf(process.Id);
-        Interrupt(process.Id);
-        await process.WaitForExitAsync(cancel);
-        if (process.ExitCode != 0) throw new StlmException($"`stlm resume {runId}` did not pause cleanly on Ctrl+C (exit {process.ExitCode}): {Last(await stderr)}");
-        // The child's own last mark comes after its next step (see FirstStepReported); the journal had the step at `elapsed`.
-        var phases = ReadPhases(timelineFile).Where(p => p.Phase != SessionRunner.FirstStepReported).ToList();
-        // The kernel's process start time has 10 ms steps, so the child's clock may run a little ahead of ours.
-        phases.Add(("journal write seen", Math.Max(0, elapsed - phases.Sum(p => p.Ms))));
-        return (elapsed, phases, cpu);
+        finally
+        {
+            // A failure or Ctrl+C here must not leave the child training on its own, nor its timeline file behind.
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            File.Delete(timelineFile);
+        }
     }
 
     /// <summary>User + system CPU time of a live process (all its threads), from /proc/PID/stat; NaN where there is none.</summary>
@@ -66,15 +75,8 @@ public static class ProcessResumeTiming
     static IReadOnlyList<(string Phase, double Ms)> ReadPhases(string file)
     {
         if (!File.Exists(file)) return [];
-        try
-        {
-            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
-            return [.. json.RootElement.EnumerateArray().Select(p => (p.GetProperty("Phase").GetString()!, p.GetProperty("Ms").GetDouble()))];
-        }
-        finally
-        {
-            File.Delete(file);
-        }
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        return [.. json.RootElement.EnumerateArray().Select(p => (p.GetProperty("Phase").GetString()!, p.GetProperty("Ms").GetDouble()))];
     }
 
     /// <summary>This very stlm (dotnet + stlm.dll, or the app host) with <paramref name="args"/>.</summary>

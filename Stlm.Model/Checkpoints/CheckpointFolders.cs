@@ -50,14 +50,17 @@ public static class CheckpointFolders
 
     /// <summary>
     /// Removes temp folders that no live writer holds: those whose lock file can be locked, and
-    /// those without a lock file older than <see cref="UnlockedTempAge"/>. Returns their names.
+    /// those without a lock file older than <see cref="UnlockedTempAge"/> (as a tokenizer copy's
+    /// temp folder always is: its write takes milliseconds). Returns their names.
     /// </summary>
     public static IReadOnlyList<string> CleanStale(string checkpointsDir, TimeProvider? clock = null)
     {
         if (!Directory.Exists(checkpointsDir)) return [];
         var now = (clock ?? TimeProvider.System).GetUtcNow();
         var removed = new List<string>();
-        foreach (var dir in Directory.GetDirectories(checkpointsDir, CheckpointNames.TempPrefix + "*"))
+        var temps = Directory.GetDirectories(checkpointsDir, CheckpointNames.TempPrefix + "*")
+            .Concat(Directory.GetDirectories(checkpointsDir, CheckpointTokenizer.TempPrefix + "*"));
+        foreach (var dir in temps)
         {
             var lockPath = dir + ".lock";
             if (File.Exists(lockPath))

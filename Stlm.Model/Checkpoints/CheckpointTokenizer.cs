@@ -16,6 +16,9 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
 {
     public const string FolderPrefix = "tokenizer-";
 
+    /// <summary>A copy being written (<see cref="CheckpointFolders.CleanStale"/> removes old ones a crash left).</summary>
+    public const string TempPrefix = ".tmp-" + FolderPrefix;
+
     /// <summary>
     /// Copies the BPE files of <paramref name="sourceFolder"/> into <paramref name="runCheckpoints"/>
     /// (once: an existing copy of the same content is reused) and returns the reference a
@@ -32,11 +35,22 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
         var folder = FolderPrefix + ContentId(spec, files);
         var target = Path.Combine(runCheckpoints, folder);
         if (Resolve(target, files) is not null)   // no good copy yet
+            Copy([vocab, merges], runCheckpoints, target);
+        return new CheckpointTokenizer(spec, Path.Combine("..", folder), files);
+    }
+
+    /// <summary>
+    /// Writes the copy under a temp name and renames it to <paramref name="target"/>; a failure
+    /// removes the temp folder (nothing else cleans ".tmp-tokenizer-…" folders) and says what failed.
+    /// </summary>
+    static void Copy(string[] sources, string runCheckpoints, string target)
+    {
+        Directory.CreateDirectory(runCheckpoints);
+        var temp = Path.Combine(runCheckpoints, $"{TempPrefix}{Path.GetFileName(target)[FolderPrefix.Length..]}-{Guid.NewGuid():N}");
+        try
         {
-            Directory.CreateDirectory(runCheckpoints);
-            var temp = Path.Combine(runCheckpoints, $".tmp-{folder}-{Guid.NewGuid():N}");
             Directory.CreateDirectory(temp);
-            foreach (var path in new[] { vocab, merges })
+            foreach (var path in sources)
             {
                 var copy = Path.Combine(temp, Path.GetFileName(path));
                 File.Copy(path, copy);
@@ -47,7 +61,11 @@ public sealed record CheckpointTokenizer(string Spec, string Folder, IReadOnlyLi
             Directory.Move(temp, target);
             LibTorch.Safetensors.Durability.SyncDirectory(runCheckpoints);
         }
-        return new CheckpointTokenizer(spec, Path.Combine("..", folder), files);
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            throw new StlmException($"cannot keep the tokenizer files in {target} ({e.Message.ReplaceLineEndings(" ")}); check that the checkpoints folder is writable and that nothing else has that name");
+        }
     }
 
     /// <summary>The tokenizer spec of the copy a checkpoint at <paramref name="checkpointFolder"/> references, or why it cannot be used.</summary>

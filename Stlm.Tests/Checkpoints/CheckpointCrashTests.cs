@@ -85,6 +85,19 @@ public class CheckpointCrashTests : IDisposable
     }
 
     [Fact]
+    public void A_tokenizer_copy_left_half_written_by_a_crash_is_removed_once_it_is_old()
+    {
+        var temp = Path.Combine(dir.Path, CheckpointTokenizer.TempPrefix + "0123456789abcdef-crashed");
+        Directory.CreateDirectory(temp);
+        File.WriteAllText(Path.Combine(temp, "vocab.json"), "{");
+
+        Assert.Empty(CheckpointFolders.CleanStale(dir.Path));
+        var later = new FixedClock(DateTimeOffset.UtcNow + TimeSpan.FromHours(1));
+        Assert.Equal([Path.GetFileName(temp)], CheckpointFolders.CleanStale(dir.Path, later));
+        Assert.False(Directory.Exists(temp));
+    }
+
+    [Fact]
     public void Deleting_refuses_folders_without_a_manifest()
     {
         Directory.CreateDirectory(Path.Combine(dir.Path, "step-000000009"));

@@ -50,6 +50,22 @@ public class CheckpointTokenizerTests
         Assert.Contains("SHA-256", problem);
     }
 
+    [Fact]
+    public void A_copy_that_cannot_be_put_in_place_fails_in_one_line_and_leaves_no_temp_folder()
+    {
+        using var dir = new TempDirectory();
+        var bpe = TinyCheckpoints.LearnBpe(dir.File("bpe"));
+        var folder = Path.GetFileName(CheckpointTokenizer.Store("bpe", bpe, dir.File("elsewhere")).Folder);
+        Directory.CreateDirectory(dir.File("run"));
+        File.WriteAllText(Path.Combine(dir.File("run"), folder), "a file where the copy goes");
+
+        var error = Assert.Throws<Stlm.Model.StlmException>(() => CheckpointTokenizer.Store("bpe", bpe, dir.File("run")));
+
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Contains(folder, error.Message);
+        Assert.Empty(Directory.GetDirectories(dir.File("run"), ".tmp-*"));
+    }
+
     [Theory]
     [InlineData("llama")]
     [InlineData("byte-pooled")]

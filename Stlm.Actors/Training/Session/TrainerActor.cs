@@ -87,6 +87,8 @@ public sealed partial class TrainerActor : ReceiveActor
     ScheduleAnnounced? _schedules;
     int _awaitedScheduleVersion;
     int _generation;
+    // Dropped after the first step: later marks could not move a phase anyway, and the step loop need not take the timeline's lock.
+    StartupTimeline? _startup;
 
     long _nextStep;
     Cursor _cursor = Cursor.Start;
@@ -105,6 +107,7 @@ public sealed partial class TrainerActor : ReceiveActor
     public TrainerActor(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter)
     {
         _setup = setup;
+        _startup = setup.Timeline;
         (_run, _loader, _schedule, _checkpoints, _evaluators, _reporter) = (run, loader, schedule, checkpoints, evaluators, reporter);
         _lastCommitted = setup.Start;
 
@@ -112,7 +115,7 @@ public sealed partial class TrainerActor : ReceiveActor
         Receive<StepBatch>(b =>
         {
             if (b.Generation != _generation) return;
-            _setup.Timeline?.Mark("first batch");
+            _startup?.Mark("first batch");
             _batches.Enqueue(b);
             Pump();
         });
@@ -188,7 +191,7 @@ public sealed partial class TrainerActor : ReceiveActor
         _model = _setup.Recipe.BuildModel();
         _optimizer = _setup.Recipe.BuildOptimizer(_model);
         _step = _setup.Recipe.BuildStep(_model, _optimizer);
-        _setup.Timeline?.Mark("trainer model");
+        _startup?.Mark("trainer model");
         _cursor = Cursor.Start;
         _tokens = 0;
         if (start.CheckpointPath is { } path)
@@ -198,7 +201,7 @@ public sealed partial class TrainerActor : ReceiveActor
                 throw new Model.StlmException($"checkpoint {path} holds step {info.Step} but the journal names it as step {start.Step}; the checkpoints folder was changed by hand");
             _cursor = info.Cursor;
             _tokens = info.TokensSeen;
-            _setup.Timeline?.Mark("checkpoint load");
+            _startup?.Mark("checkpoint load");
         }
         _nextStep = start.Step + 1;
         _lastCheckpointed = start.Step;
@@ -254,7 +257,8 @@ public sealed partial class TrainerActor : ReceiveActor
         RememberRng();
         _setup.BeforeStep?.Invoke(n, _model);
         var result = _step.Run(values, batch.MicroBatches, skipNonFinite: SkipsBatches);
-        _setup.Timeline?.Mark("first step");
+        _startup?.Mark("first step");
+        _startup = null;
         if (!result.IsFinite)
         {
             OnNonFinite(n, batch, result);
