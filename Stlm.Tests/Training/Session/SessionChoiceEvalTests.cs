@@ -104,7 +104,7 @@ public class SessionChoiceEvalTests(SessionCorpus corpus) : IClassFixture<Sessio
         var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = await TrainingSession.StartNew("later", rig.Config(Tasks), rig.Options(beforeStep: (n, _) =>
         {
-            if (n == 5) started.Task.Result.RequestPause("test");
+            if (n == 5) SessionRig.PauseDuringStep(started.Task.Result);
         }));
         started.SetResult(first);
         Assert.Equal(SessionEnd.Paused, (await SessionRig.Finish(first)).End);

@@ -61,7 +61,7 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
         var session = await TrainingSession.StartNew("steered", rig.Config(), rig.Options(beforeStep: (n, _) =>
         {
             if (n == 3) overridden = started.Task.Result.Override("lr", "1e-3");
-            if (n == 6) started.Task.Result.RequestPause("test");
+            if (n == 6) SessionRig.PauseDuringStep(started.Task.Result);
         }));
         started.SetResult(session);
         await SessionRig.Finish(session);

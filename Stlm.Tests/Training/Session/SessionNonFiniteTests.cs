@@ -155,7 +155,7 @@ public class SessionNonFiniteTests(SessionCorpus corpus) : IClassFixture<Session
         var session = await TrainingSession.StartNew("interrupted", config, rig.Options((n, model) =>
         {
             poison(n, model);
-            if (n == 5) started.Task.Result.RequestPause("test");
+            if (n == 5) SessionRig.PauseDuringStep(started.Task.Result);
         }));
         started.SetResult(session);
         var paused = await SessionRig.Finish(session);

@@ -34,7 +34,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = rig.Options(beforeStep: (n, _) =>
         {
-            if (n == 5) started.Task.Result.RequestPause("test");
+            if (n == 5) SessionRig.PauseDuringStep(started.Task.Result);
         });
         var first = await TrainingSession.StartNew("paused", rig.Config(), options);
         started.SetResult(first);
@@ -107,7 +107,7 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         var started = new TaskCompletionSource<TrainingSession>(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = await TrainingSession.StartNew("damaged", rig.Config(), rig.Options(beforeStep: (n, _) =>
         {
-            if (n == 5) started.Task.Result.RequestPause("test");
+            if (n == 5) SessionRig.PauseDuringStep(started.Task.Result);
         }));
         started.SetResult(first);
         await SessionRig.Finish(first);

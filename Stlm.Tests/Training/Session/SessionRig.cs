@@ -78,6 +78,17 @@ public sealed class SessionRig : IAsyncDisposable
         BeforeStep = beforeStep,
     };
 
+    /// <summary>
+    /// Asks for a pause from inside a step's BeforeStep, then gives the request (which goes through
+    /// the session actor) time to reach the trainer while that step still runs, so the run pauses
+    /// after this step and not after a next one whose batch was read first.
+    /// </summary>
+    public static void PauseDuringStep(TrainingSession session)
+    {
+        session.RequestPause("test");
+        Thread.Sleep(200);
+    }
+
     public static async Task<SessionOutcome> Finish(TrainingSession session)
     {
         await using (session)
