@@ -26,11 +26,7 @@ public class BatchedScoringTests
     }
 
     [Theory]
-    [InlineData("llama")]
-    [InlineData("layerskip")]
-    [InlineData("mixture-of-depths")]
-    [InlineData("megabyte")]
-    [InlineData("byte-pooled")]
+    [MemberData(nameof(TinyCheckpoints.Architectures), MemberType = typeof(TinyCheckpoints))]
     public void Bits_per_byte_of_a_long_text_are_equal_batched_and_one_window_at_a_time(string architecture)
     {
         using var dir = new TempDirectory();
@@ -48,11 +44,7 @@ public class BatchedScoringTests
     }
 
     [Theory]
-    [InlineData("llama")]
-    [InlineData("layerskip")]
-    [InlineData("mixture-of-depths")]
-    [InlineData("megabyte")]
-    [InlineData("byte-pooled")]
+    [MemberData(nameof(TinyCheckpoints.Architectures), MemberType = typeof(TinyCheckpoints))]
     public void Multiple_choice_log_likelihoods_are_equal_batched_and_one_option_at_a_time(string architecture)
     {
         using var dir = new TempDirectory();

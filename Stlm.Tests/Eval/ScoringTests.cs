@@ -89,11 +89,7 @@ public class ScoringTests
     }
 
     [Theory]
-    [InlineData("llama")]
-    [InlineData("layerskip")]
-    [InlineData("mixture-of-depths")]
-    [InlineData("megabyte")]
-    [InlineData("byte-pooled")]
+    [MemberData(nameof(TinyCheckpoints.Architectures), MemberType = typeof(TinyCheckpoints))]
     public void A_text_within_the_context_scores_the_same_with_any_stride_and_as_a_continuation(string architecture)
     {
         using var dir = new TempDirectory();

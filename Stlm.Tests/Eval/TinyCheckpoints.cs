@@ -16,6 +16,9 @@ static class TinyCheckpoints
 {
     const string Text = "Once upon a time there was a little cat. The cat liked the sun. One day the cat saw a bird. ";
 
+    /// <summary>Every architecture a run can train, for theories that hold for all of them.</summary>
+    public static TheoryData<string> Architectures => ["llama", "layerskip", "mixture-of-depths", "megabyte", "byte-pooled"];
+
     /// <summary>--set arguments of a tiny model of <paramref name="architecture"/> (without the "--set"s).</summary>
     public static string[] Sets(string architecture, string dataDir, string? bpeDir = null)
     {
