@@ -1,5 +1,6 @@
 using System.Diagnostics;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 
 namespace Stlm.Actors.Benchmarks;
 
@@ -11,6 +12,10 @@ namespace Stlm.Actors.Benchmarks;
 public static class ActorThroughput
 {
     sealed record Ball;
+
+    /// <summary>An actor system whose default dispatcher runs <paramref name="throughput"/> messages per actor per turn.</summary>
+    static ActorSystem Bench(int throughput) => ActorSystem.Create("bench",
+        Akka.Configuration.ConfigurationFactory.ParseString($"akka.actor.default-dispatcher.throughput = {throughput}").WithFallback(Persistence.StlmAkka.Base));
 
     /// <summary>Answers every message to its sender.</summary>
     sealed class Echo : UntypedActor
@@ -59,21 +64,22 @@ public static class ActorThroughput
     /// </summary>
     public static async Task<double> PingPong(long messages, int pairs, int inFlight, int throughput)
     {
-        await using var system = ActorSystem.Create("bench");
+        using var system = Bench(throughput);
         var perPair = messages / pairs / 2;
         perPair = Math.Max(perPair - perPair % inFlight, inFlight);
         using var done = new CountdownEvent(pairs);
         var pingers = new List<IActorRef>();
         for (var p = 0; p < pairs; p++)
         {
-            var echo = system.ActorOf(Props.Create(() => new Echo()).WithThroughput(throughput), $"echo-{p}");
-            pingers.Add(system.ActorOf(Props.Create(() => new Pinger(perPair, echo, inFlight, done)).WithThroughput(throughput), $"pinger-{p}"));
+            var echo = system.ActorOf(Props.Create(() => new Echo()), $"echo-{p}");
+            pingers.Add(system.ActorOf(Props.Create(() => new Pinger(perPair, echo, inFlight, done)), $"pinger-{p}"));
         }
         var clock = Stopwatch.StartNew();
         foreach (var pinger in pingers)
             pinger.Tell(new Go(), null);
         done.Wait();
         clock.Stop();
+        await system.Terminate();
         return perPair * 2.0 * pairs / clock.Elapsed.TotalSeconds;
     }
 
@@ -93,10 +99,10 @@ public static class ActorThroughput
     /// </summary>
     public static async Task<double> FanIn(long messages, int senders, int throughput)
     {
-        await using var system = ActorSystem.Create("bench");
+        using var system = Bench(throughput);
         var perSender = messages / senders;
         using var done = new CountdownEvent(1);
-        var sink = system.ActorOf(Props.Create(() => new Counter(perSender * senders, done)).WithThroughput(throughput), "sink");
+        var sink = system.ActorOf(Props.Create(() => new Counter(perSender * senders, done)), "sink");
         var flooders = Enumerable.Range(0, senders)
             .Select(i => system.ActorOf(Props.Create(() => new Flooder(perSender, sink)), $"sender-{i}"))
             .ToArray();
@@ -105,17 +111,18 @@ public static class ActorThroughput
             flooder.Tell(new Ball(), null);
         done.Wait();
         clock.Stop();
+        await system.Terminate();
         return perSender * (double)senders / clock.Elapsed.TotalSeconds;
     }
 
     /// <summary>One non-actor thread tells <paramref name="messages"/> messages round-robin to <paramref name="actors"/> actors.</summary>
     public static async Task<double> FanOut(long messages, int actors, int throughput)
     {
-        await using var system = ActorSystem.Create("bench");
+        using var system = Bench(throughput);
         var perActor = messages / actors;
         using var done = new CountdownEvent(actors);
         var counters = Enumerable.Range(0, actors)
-            .Select(i => system.ActorOf(Props.Create(() => new Counter(perActor, done)).WithThroughput(throughput), $"counter-{i}"))
+            .Select(i => system.ActorOf(Props.Create(() => new Counter(perActor, done)), $"counter-{i}"))
             .ToArray();
         var message = new Ball();
         var clock = Stopwatch.StartNew();
@@ -124,6 +131,7 @@ public static class ActorThroughput
                 counter.Tell(message, null);
         done.Wait();
         clock.Stop();
+        await system.Terminate();
         return perActor * (double)actors / clock.Elapsed.TotalSeconds;
     }
 }

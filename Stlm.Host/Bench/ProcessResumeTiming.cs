@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Stlm.Actors.Persistence.Query;
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Training;
@@ -17,7 +17,7 @@ public static class ProcessResumeTiming
 {
     /// <summary>Milliseconds from the process start to its first journaled step, and the phases the child marked.</summary>
     public static async Task<(double Ms, IReadOnlyList<(string Phase, double Ms)> Phases, double CpuMs)> MeasureAsync(
-        IReadJournal query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
+        RunQueries query, string runId, IReadOnlyList<string> sets, CancellationToken cancel)
     {
         var persistenceId = RunIds.PersistenceId(runId);
         var seen = await LastSequenceNrAsync(query, persistenceId, 0, cancel);
@@ -89,7 +89,7 @@ public static class ProcessResumeTiming
         return start;
     }
 
-    public static async Task<long> LastSequenceNrAsync(IReadJournal query, string persistenceId, long from, CancellationToken cancel)
+    public static async Task<long> LastSequenceNrAsync(RunQueries query, string persistenceId, long from, CancellationToken cancel)
     {
         var last = from;
         await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, from + 1, long.MaxValue, cancel))
@@ -97,7 +97,7 @@ public static class ProcessResumeTiming
         return last;
     }
 
-    public static async Task<bool> StepJournaledAsync(IReadJournal query, string persistenceId, long after, CancellationToken cancel)
+    public static async Task<bool> StepJournaledAsync(RunQueries query, string persistenceId, long after, CancellationToken cancel)
     {
         await foreach (var e in query.CurrentEventsByPersistenceId(persistenceId, after + 1, long.MaxValue, cancel))
             if (e.Event is StepCompleted) return true;

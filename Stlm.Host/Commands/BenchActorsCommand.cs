@@ -13,8 +13,6 @@ namespace Stlm.Host.Commands;
 public static class BenchActorsCommand
 {
     const double MessagesGoal = 5_000_000;
-    const double PersistGoal = 20_000;
-    const double RecoverGoal = 100_000;
 
     public static Command Create()
     {
@@ -24,12 +22,10 @@ public static class BenchActorsCommand
         var inFlight = new Option<int>("--in-flight") { Description = "Messages in flight per ping-pong pair", DefaultValueFactory = _ => 100 };
         var fanOut = new Option<int>("--fan-out") { Description = "Receivers in the fan-out workload and senders in the fan-in one", DefaultValueFactory = _ => 8 };
         var throughput = new Option<int>("--throughput") { Description = "Messages an actor handles per scheduling", DefaultValueFactory = _ => 100 };
-        var events = new Option<long>("--events") { Description = "Events per persistence round", DefaultValueFactory = _ => 100_000 };
-        var batch = new Option<int>("--batch") { Description = "Events per PersistAll in the persistence workload", DefaultValueFactory = _ => 100 };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
 
         var command = new Command("actors", "Measure actor messages/s and persisted/recovered events/s against the goals");
-        foreach (var option in new Option[] { messages, rounds, pairs, inFlight, fanOut, throughput, events, batch, json })
+        foreach (var option in new Option[] { messages, rounds, pairs, inFlight, fanOut, throughput, json })
             command.Options.Add(option);
         command.SetAction(parse =>
         {
@@ -39,9 +35,7 @@ public static class BenchActorsCommand
             var f = parse.GetValue(inFlight);
             var fo = parse.GetValue(fanOut);
             var t = parse.GetValue(throughput);
-            var e = parse.GetValue(events);
-            var b = parse.GetValue(batch);
-            if (n < 1000 || r < 1 || p < 1 || f < 1 || fo < 1 || t < 1 || e < 1 || b < 1)
+            if (n < 1000 || r < 1 || p < 1 || f < 1 || fo < 1 || t < 1)
                 throw new StlmException("bench actors: --messages must be ≥ 1000 and the other counts ≥ 1");
 
             var results = new List<Result>
@@ -53,13 +47,6 @@ public static class BenchActorsCommand
                 Measure($"fan-in ({fo} sender actors → 1 actor, throughput {t})", "messages/s", MessagesGoal, r,
                     () => ActorThroughput.FanIn(n, fo, t)),
             };
-            foreach (var target in PersistenceThroughput.Targets)
-            {
-                results.Add(Measure($"persist on {target.Name} ({b} events per PersistAll)", "events/s", PersistGoal, r,
-                    async () => (await PersistenceThroughput.Persist(target, e, b)).PersistedPerSecond));
-                results.Add(Measure($"recover on {target.Name} ({e} events)", "events/s", RecoverGoal, r,
-                    async () => (await PersistenceThroughput.Persist(target, e, b)).RecoveredPerSecond));
-            }
             Print(results, parse.GetValue(json));
             return 0;
         });

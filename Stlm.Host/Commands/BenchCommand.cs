@@ -8,7 +8,6 @@ public static class BenchCommand
     public static Command Create() => new("bench", "Measure performance against the project's goals")
     {
         BenchTokenizerCommand.Create(),
-        BenchJournalCommand.Create(),
         BenchTorchCommand.Create(),
         BenchActorsCommand.Create(),
         BenchCheckpointCommand.Create(),

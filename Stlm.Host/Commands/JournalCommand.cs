@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using Stlm.Actors.Persistence.Serialization;
+using Akka.Persistence.Query;
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Host.Commands;
 using Stlm.Host.Journal;
@@ -22,7 +23,7 @@ public static class JournalCommand
         var journal = new Option<string?>("--journal") { Description = JournalOpener.OptionHelp };
         var run = new Option<string?>("--run") { Description = "Only this run (persistence id)" };
         var json = new Option<bool>("--json") { Description = "One JSON array of event objects instead of one line per event" };
-        var command = new Command("dump", "Print every stored event (deleted ones marked), in journal order")
+        var command = new Command("dump", "Print every stored event, run by run in sequence order (through the read journal)")
         {
             journal, run, json,
         };
@@ -31,56 +32,49 @@ public static class JournalCommand
         {
             var location = parse.GetValue(journal) is { } spec ? JournalLocation.Parse(spec) : DataPaths.From(config.Load(parse)).Journal;
             await using var store = JournalOpener.OpenExisting(location);
-            var writer = new JournalDumpWriter(StlmSerializers.Default.Find<ProtobufSerializer>()!);
-            var events = Events(store.Events, parse.GetValue(run), ct);
+            var events = Events(store.Query, parse.GetValue(run), ct);
             return await JournalOpener.ReadAsync(store, () => parse.GetValue(json)
-                ? WriteJsonAsync(events, writer, ct)
-                : WriteLinesAsync(events, writer));
+                ? WriteJsonAsync(events, ct)
+                : WriteLinesAsync(events));
         });
         return command;
     }
 
-    static async IAsyncEnumerable<StoredEvent> Events(SqlEventReader reader, string? run,
+    /// <summary>Every event through the read journal: by persistence id (each id's events in order), or one id's.</summary>
+    static async IAsyncEnumerable<EventEnvelope> Events(RunQueries query, string? run,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        const int page = 1000;
-        long next = run is null ? 0 : 1;
-        while (true)
-        {
-            var count = 0;
-            var rows = run is null
-                ? reader.ByOrderingAsync(next, long.MaxValue, page, withDeleted: true, ct)
-                : reader.ByPersistenceIdAsync(run, next, long.MaxValue, page, withTags: true, withDeleted: true, ct);
-            await foreach (var row in rows)
-            {
-                count++;
-                next = run is null ? row.Ordering : row.SequenceNr + 1;
-                yield return row;
-            }
-            if (count < page) yield break;
-        }
+        var ids = new List<string>();
+        if (run is not null) ids.Add(run);
+        else
+            await foreach (var id in query.CurrentPersistenceIds(ct))
+                ids.Add(id);
+        ids.Sort(StringComparer.Ordinal);
+        foreach (var id in ids)
+            await foreach (var e in query.CurrentEventsByPersistenceId(id, 0, long.MaxValue, ct))
+                yield return e;
     }
 
-    static async Task<int> WriteLinesAsync(IAsyncEnumerable<StoredEvent> events, JournalDumpWriter writer)
+    static async Task<int> WriteLinesAsync(IAsyncEnumerable<EventEnvelope> events)
     {
         var count = 0;
         await foreach (var e in events)
         {
-            Console.Out.WriteLine(writer.Line(e));
+            Console.Out.WriteLine(JournalDumpWriter.Line(e));
             count++;
         }
         if (count == 0) Console.Error.WriteLine("stlm: the journal holds no events");
         return 0;
     }
 
-    static async Task<int> WriteJsonAsync(IAsyncEnumerable<StoredEvent> events, JournalDumpWriter writer, CancellationToken ct)
+    static async Task<int> WriteJsonAsync(IAsyncEnumerable<EventEnvelope> events, CancellationToken ct)
     {
         await using var stdout = Console.OpenStandardOutput();
         await using var json = new Utf8JsonWriter(stdout, new JsonWriterOptions { Indented = true });
         json.WriteStartArray();
         await foreach (var e in events)
         {
-            writer.WriteJson(json, e);
+            JournalDumpWriter.WriteJson(json, e);
             if (json.BytesPending > 64 * 1024) await json.FlushAsync(ct);
         }
         json.WriteEndArray();

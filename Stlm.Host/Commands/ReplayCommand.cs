@@ -54,8 +54,7 @@ public static class ReplayCommand
                 return await ReplayVerification.RunAsync(store, RunIds.Validate(parse.GetValue(run)!), parse.GetValue(from), parse.GetValue(to), parse.GetValue(json),
                     DataPaths.From(config.Load(parse)).DataDir, ct);
             var state = await RunStoreOpener.LoadAsync(store, parse.GetValue(run)!, ct);
-            var snapshot = await JournalOpener.ReadAsync(store, () => store.Snapshots.LoadAsync(
-                RunIds.PersistenceId(state.RunId), SnapshotSelectionCriteria.Latest, ct));
+            var snapshot = await JournalOpener.ReadAsync(store, () => store.Query.LatestSnapshotAsync(RunIds.PersistenceId(state.RunId), ct));
             bool? agrees = null;
             if (snapshot?.Snapshot is RunSnapshot s)
             {

@@ -1,5 +1,5 @@
+using Stlm.Actors.Persistence;
 using System.CommandLine;
-using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
@@ -29,7 +29,7 @@ public static class TrainCommand
             var recipe = TrainingRecipe.From(config);
             SessionSettings.From(config);
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
-            await using var store = SqlPersistence.Open(DataPaths.From(config).Journal, StlmSerializers.Default);
+            await using var store = JournalStore.Open(DataPaths.From(config).Journal);
             var report = await new SessionRunner(store).RunAsync(options =>
             {
                 recipe.PrepareCorpus(options.Cancel);

@@ -1,5 +1,5 @@
+using Stlm.Actors.Persistence;
 using System.Data.Common;
-using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Model;
 
@@ -12,17 +12,17 @@ public static class JournalOpener
         "Where the journal is: sqlite:PATH or postgres:CONNECTION-STRING (default: the configuration's journal section, under stlm.data-dir)";
 
     /// <summary>An existing journal (a missing SQLite file is an error, not a new empty journal).</summary>
-    public static SqlPersistence OpenExisting(JournalLocation location)
+    public static JournalStore OpenExisting(JournalLocation location)
     {
         if (location.Engine == "sqlite" && !File.Exists(location.Target))
             throw new StlmException(
                 $"no journal at {Path.GetFullPath(location.Target)}: nothing was persisted there; " +
                 "point to another data folder with --set stlm.data-dir=DIR or STLM_DATA_DIR (or journal dump --journal sqlite:PATH|postgres:CONNECTION-STRING)");
-        return SqlPersistence.Open(location, StlmSerializers.Default);
+        return JournalStore.Open(location);
     }
 
     /// <summary>Runs a journal read, turning a database that cannot be reached or read into one line.</summary>
-    public static async Task<T> ReadAsync<T>(SqlPersistence store, Func<Task<T>> read)
+    public static async Task<T> ReadAsync<T>(JournalStore store, Func<Task<T>> read)
     {
         try
         {

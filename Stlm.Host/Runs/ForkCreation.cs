@@ -1,3 +1,4 @@
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Run;
@@ -8,7 +9,7 @@ namespace Stlm.Host.Runs;
 /// <summary>`stlm fork --no-train`: the fork is journaled (RunCreated naming its parent's checkpoint, then Paused) and not trained.</summary>
 public static class ForkCreation
 {
-    public static async Task<RunState> CreatePausedAsync(SqlPersistence store, string parentId, long? step, IReadOnlyList<string> overrides,
+    public static async Task<RunState> CreatePausedAsync(JournalStore store, string parentId, long? step, IReadOnlyList<string> overrides,
         string runId, string dataDir, int snapshotEvery, CancellationToken ct)
     {
         var parent = await RunStoreOpener.LoadAsync(store, parentId, ct);

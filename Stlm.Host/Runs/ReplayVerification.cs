@@ -1,3 +1,4 @@
+using Stlm.Actors.Persistence;
 using System.Globalization;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Replay;
@@ -17,7 +18,7 @@ namespace Stlm.Host.Runs;
 public static class ReplayVerification
 {
     /// <param name="dataDir">this process's data folder: the run's checkpoints, corpus and tokenizer are found there (a moved folder works)</param>
-    public static async Task<int> RunAsync(SqlPersistence store, string runId, long? from, long? to, bool json, string dataDir, CancellationToken ct)
+    public static async Task<int> RunAsync(JournalStore store, string runId, long? from, long? to, bool json, string dataDir, CancellationToken ct)
     {
         var paths = new DataFolderPaths(dataDir);
         var chain = await JournalOpener.ReadAsync(store, () => new RunJournalReader(store.Query).LoadWithAncestorsAsync(runId, ct));

@@ -1,3 +1,4 @@
+using Stlm.Actors.Persistence;
 using System.CommandLine;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
@@ -25,7 +26,7 @@ public static class RunControlCall
     /// training the run, <paramref name="idle"/>'s. A trainer that starts between the two takes
     /// the lease first: then it is asked again.
     /// </summary>
-    public static async Task<string> AskAsync(SqlPersistence store, string runId, ControlAsk ask, int timeoutSeconds,
+    public static async Task<string> AskAsync(JournalStore store, string runId, ControlAsk ask, int timeoutSeconds,
         Func<Task<string>> idle, CancellationToken ct)
     {
         if (timeoutSeconds < 1) throw new StlmException($"--timeout {timeoutSeconds}: give at least 1 second");

@@ -1,3 +1,4 @@
+using Stlm.Actors.Persistence;
 using System.CommandLine;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Run;
@@ -11,18 +12,18 @@ namespace Stlm.Host.Runs;
 /// <summary>Opens the configured journal for the run commands and reads runs from it.</summary>
 public static class RunStoreOpener
 {
-    public static SqlPersistence Open(ConfigOptions config, ParseResult parse) =>
+    public static JournalStore Open(ConfigOptions config, ParseResult parse) =>
         JournalOpener.OpenExisting(DataPaths.From(config.Load(parse)).Journal);
 
     /// <summary>The journal, or null where a SQLite journal has not been created yet (nothing was trained in that data folder).</summary>
-    public static SqlPersistence? OpenIfCreated(ConfigOptions config, ParseResult parse)
+    public static JournalStore? OpenIfCreated(ConfigOptions config, ParseResult parse)
     {
         var journal = DataPaths.From(config.Load(parse)).Journal;
         return journal.Engine == "sqlite" && !File.Exists(journal.Target) ? null : JournalOpener.OpenExisting(journal);
     }
 
     /// <summary>The run from its events; an unknown id is one line naming the runs that exist.</summary>
-    public static async Task<RunState> LoadAsync(SqlPersistence store, string runId, CancellationToken ct)
+    public static async Task<RunState> LoadAsync(JournalStore store, string runId, CancellationToken ct)
     {
         var reader = new RunJournalReader(store.Query);
         var run = await JournalOpener.ReadAsync(store, () => reader.LoadAsync(runId, ct));

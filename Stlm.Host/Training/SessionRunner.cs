@@ -1,3 +1,4 @@
+using Stlm.Actors.Persistence;
 using System.Diagnostics;
 using System.Globalization;
 using Serilog;
@@ -23,7 +24,7 @@ public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Con
 /// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
 /// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
 /// </summary>
-public sealed class SessionRunner(SqlPersistence store, string? dataDir = null, StartupTimeline? timeline = null)
+public sealed class SessionRunner(JournalStore store, string? dataDir = null, StartupTimeline? timeline = null)
 {
     /// <summary>Set by `stlm bench orchestration` for its child `stlm resume`: the start's phases go there as JSON.</summary>
     public const string TimelineFileVariable = "STLM_STARTUP_TIMELINE";
@@ -54,7 +55,7 @@ public sealed class SessionRunner(SqlPersistence store, string? dataDir = null, 
         Console.CancelKeyPress += onCancel;
         try
         {
-            var stores = new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect), store.Query);
+            var stores = new TrainingStores(store, new RunLeaseStore(store.Dialect), ownsJournal: false);
             try
             {
                 session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token, DataDir = dataDir, Timeline = timeline });

@@ -34,6 +34,7 @@ public sealed partial class PostgresDialect : SqlDialect
         builder.SearchPath = _schema;
         builder.MaxAutoPrepare = Math.Max(builder.MaxAutoPrepare, 32);
         _dataSource = NpgsqlDataSource.Create(builder);
+        AkkaConnectionString = builder.ToString();
         Where = $"{builder.Host}:{builder.Port}/{builder.Database} schema {_schema}";
     }
 
@@ -43,11 +44,11 @@ public sealed partial class PostgresDialect : SqlDialect
 
     public string Schema => _schema;
 
-    public override bool CommitsInOrderingOrder => false;
+    public override string AkkaProvider => "PostgreSQL.15";
 
-    public override bool SerializeWrites => false;
+    public override string AkkaConnectionString { get; }
 
-    public override int RowsPerInsert => 256;
+    public override string? AkkaSchema => _schema;
 
     public override bool IsUniqueViolation(DbException e) =>
         e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
@@ -59,40 +60,16 @@ public sealed partial class PostgresDialect : SqlDialect
     protected override string SchemaSql => $"""
         SELECT pg_advisory_xact_lock(7460913);
         CREATE SCHEMA IF NOT EXISTS {_schema};
-        CREATE TABLE IF NOT EXISTS {_schema}.event_journal (
-            ordering BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-            persistence_id TEXT NOT NULL,
-            sequence_number BIGINT NOT NULL,
-            created BIGINT NOT NULL,
-            message BYTEA NOT NULL,
-            serializer_id INTEGER NOT NULL,
-            manifest TEXT NOT NULL,
-            writer_uuid TEXT NOT NULL,
-            deleted BOOLEAN NOT NULL DEFAULT FALSE,
-            UNIQUE (persistence_id, sequence_number)
-        );
-        CREATE TABLE IF NOT EXISTS {_schema}.tags (
-            ordering_id BIGINT NOT NULL,
-            tag TEXT NOT NULL,
-            persistence_id TEXT NOT NULL,
-            sequence_number BIGINT NOT NULL,
-            PRIMARY KEY (ordering_id, tag)
-        );
-        CREATE INDEX IF NOT EXISTS tags_by_tag ON {_schema}.tags (tag, ordering_id);
-        CREATE TABLE IF NOT EXISTS {_schema}.journal_metadata (
-            persistence_id TEXT NOT NULL PRIMARY KEY,
-            sequence_number BIGINT NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS {_schema}.snapshot (
-            persistence_id TEXT NOT NULL,
-            sequence_number BIGINT NOT NULL,
-            created BIGINT NOT NULL,
-            snapshot BYTEA NOT NULL,
-            manifest TEXT NOT NULL,
-            serializer_id INTEGER NOT NULL,
-            PRIMARY KEY (persistence_id, sequence_number)
-        );
         """;
+
+    public override async Task<bool> HasTableAsync(string table, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Db.Command(connection,
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = @schema AND table_name = @name")
+            .With("@schema", _schema).With("@name", table);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct)) > 0;
+    }
 
     /// <summary>Drops the schema and everything in it (tests and throw-away journals).</summary>
     public async Task DropSchemaAsync(CancellationToken ct = default)

@@ -37,13 +37,9 @@ public sealed class SqliteDialect : SqlDialect
 
     public override string Where => Path;
 
-    public override bool CommitsInOrderingOrder => true;
+    public override string AkkaProvider => "SQLite.MS";
 
-    public override bool SerializeWrites => true;
-
-    // Binding hundreds of named parameters costs more in Microsoft.Data.Sqlite than re-running
-    // one prepared single-row statement, which SQLite does in microseconds.
-    public override int RowsPerInsert => 1;
+    public override string AkkaConnectionString => _connectionString;
 
     public override bool IsUniqueViolation(DbException e) =>
         e is SqliteException { SqliteErrorCode: 19 /* SQLITE_CONSTRAINT */ } s
@@ -75,41 +71,15 @@ public sealed class SqliteDialect : SqlDialect
         await command.ExecuteNonQueryAsync(ct);
     }
 
-    protected override string SchemaSql => """
-        CREATE TABLE IF NOT EXISTS event_journal (
-            ordering INTEGER PRIMARY KEY AUTOINCREMENT,
-            persistence_id TEXT NOT NULL,
-            sequence_number INTEGER NOT NULL,
-            created INTEGER NOT NULL,
-            message BLOB NOT NULL,
-            serializer_id INTEGER NOT NULL,
-            manifest TEXT NOT NULL,
-            writer_uuid TEXT NOT NULL,
-            deleted INTEGER NOT NULL DEFAULT 0,
-            UNIQUE (persistence_id, sequence_number)
-        );
-        CREATE TABLE IF NOT EXISTS tags (
-            ordering_id INTEGER NOT NULL,
-            tag TEXT NOT NULL,
-            persistence_id TEXT NOT NULL,
-            sequence_number INTEGER NOT NULL,
-            PRIMARY KEY (ordering_id, tag)
-        );
-        CREATE INDEX IF NOT EXISTS tags_by_tag ON tags (tag, ordering_id);
-        CREATE TABLE IF NOT EXISTS journal_metadata (
-            persistence_id TEXT NOT NULL PRIMARY KEY,
-            sequence_number INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS snapshot (
-            persistence_id TEXT NOT NULL,
-            sequence_number INTEGER NOT NULL,
-            created INTEGER NOT NULL,
-            snapshot BLOB NOT NULL,
-            manifest TEXT NOT NULL,
-            serializer_id INTEGER NOT NULL,
-            PRIMARY KEY (persistence_id, sequence_number)
-        );
-        """;
+    // Akka.Persistence.Sql creates its own tables; the lease and control stores theirs.
+    protected override string SchemaSql => "";
+
+    public override async Task<bool> HasTableAsync(string table, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        await using var command = Db.Command(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = @name").With("@name", table);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct)) > 0;
+    }
 
     public override async ValueTask DisposeAsync()
     {

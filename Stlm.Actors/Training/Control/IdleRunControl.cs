@@ -1,6 +1,7 @@
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 
@@ -20,23 +21,24 @@ public static class IdleRunControl
     static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
 
     /// <summary>The run's state after the command; a refusal throws <see cref="RunCommandRejectedException"/>.</summary>
-    public static Task<RunState> ApplyAsync(SqlPersistence store, string runId, object command, int snapshotEvery, CancellationToken ct = default) =>
+    public static Task<RunState> ApplyAsync(JournalStore store, string runId, object command, int snapshotEvery, CancellationToken ct = default) =>
         ApplyAsync(store, runId, [command], snapshotEvery, ct);
 
     /// <summary>The commands in order, under one lease; the first refusal throws and stops there.</summary>
-    public static async Task<RunState> ApplyAsync(SqlPersistence store, string runId, IReadOnlyList<object> commands, int snapshotEvery,
+    public static async Task<RunState> ApplyAsync(JournalStore store, string runId, IReadOnlyList<object> commands, int snapshotEvery,
         CancellationToken ct = default)
     {
         var leases = new RunLeaseStore(store.Dialect);
         var lease = await leases.AcquireAsync(runId, LeaseOwner.ThisProcess(), Ttl, ct);
         try
         {
-            await using var system = ActorSystem.Create("stlm-control");
-            system.UsePersistence(store.Journal, store.Snapshots);
+            using var system = store.CreateSystem("stlm-control");
+            WriteFences.Get(system).Register(RunIds.PersistenceId(runId), new LeaseFence(leases, lease, Ttl));
             var run = system.ActorOf(RunActor.Props(runId, snapshotEvery), "run-" + runId);
             var state = RunState.Empty;
             foreach (var command in commands)
                 state = await RunActor.AskAsync(run, command);
+            await system.Terminate();
             return state;
         }
         finally

@@ -1,10 +1,11 @@
+using Stlm.Actors.Persistence;
 using Stlm.Model;
 
 namespace Stlm.Actors.Training.Leases;
 
 /// <summary>
 /// One session's hold on a run's lease, checked before each write the session makes to the run's
-/// journal (<see cref="FencedJournal"/>) and before a checkpoint is committed. A write goes
+/// journal (registered with <see cref="WriteFences"/>, checked by <see cref="FencedSqlJournal"/>) and before a checkpoint is committed. A write goes
 /// through only while the run's current lease is this holder's (same instance, same fencing
 /// token) with at least <see cref="Margin"/> left. A lease that is still this holder's but
 /// nearer its expiry than that (renewals held up by a loaded machine) is renewed on the spot —
@@ -14,7 +15,7 @@ namespace Stlm.Actors.Training.Leases;
 /// write itself stalls longer than the margin. Once the check fails it stays failed, and
 /// <see cref="LostReason"/> says why in one line.
 /// </summary>
-public sealed class LeaseFence(RunLeaseStore store, RunLease lease, TimeSpan ttl)
+public sealed class LeaseFence(RunLeaseStore store, RunLease lease, TimeSpan ttl) : IWriteFence
 {
     volatile RunLease _lease = lease;
     volatile string? _lost;
@@ -58,5 +59,3 @@ public sealed class LeaseFence(RunLeaseStore store, RunLease lease, TimeSpan ttl
     public void Lose(string reason) => Interlocked.CompareExchange(ref _lost, reason, null);
 }
 
-/// <summary>A write refused by the <see cref="LeaseFence"/>: this session no longer holds the run's lease.</summary>
-public sealed class LeaseFencedException(string reason) : StlmException(reason);

@@ -1,4 +1,4 @@
-using Stlm.Actors.Persistence.Query;
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
 
 namespace Stlm.Actors.Training.Replay;
@@ -6,7 +6,7 @@ namespace Stlm.Actors.Training.Replay;
 /// <summary>The StepCompleted events of a run in a range of steps, by step, read from the journal.</summary>
 public static class JournaledSteps
 {
-    public static async Task<IReadOnlyDictionary<long, StepCompleted>> LoadAsync(IReadJournal query, string runId,
+    public static async Task<IReadOnlyDictionary<long, StepCompleted>> LoadAsync(RunQueries query, string runId,
         long fromStep, long toStep, CancellationToken ct = default)
     {
         var steps = new Dictionary<long, StepCompleted>();

@@ -65,7 +65,7 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
             if (!journal.TryGetValue(k, out var journaled))
                 throw new StlmException($"run {plan.RunId}: the journal has no StepCompleted for step {k} although its state says it trained it; check it with 'stlm replay {plan.RunId} --rebuild'");
             while (SkippedAt(k, cursor) is { } skip)
-                cursor = new DataCursor(skip.Cursor.Epoch, skip.Cursor.Position);
+                cursor = new DataCursor(skip.Cursor!.Epoch, skip.Cursor.Position);
             var (micro, next) = batches.Read(cursor);
             var result = step.Run(ReplaySteps.ValuesAt(schedules, k), micro);
             cursor = next;

@@ -1,5 +1,6 @@
-using Stlm.Actors.Persistence;
-using Stlm.Actors.Runtime;
+using Akka.Persistence;
+using Akka.Actor;
+using Akka.Event;
 
 namespace Stlm.Actors.Training.Run;
 
@@ -47,15 +48,15 @@ public sealed class RunActor : ReceivePersistentActor
         Command<ResumeRun>(c => Decide(() => RunRules.Resume(Existing(), _trainerStep, c), s => _trainerStep = s.LastResumed!.Step));
         Command<FailRun>(c => Decide(() => RunRules.Fail(Existing(), c), _ => _trainerStep = null));
         Command<CompleteRun>(_ => Decide(() => RunRules.Complete(Existing(), _trainerStep), _ => _trainerStep = null));
-        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(MaxSequenceNr: s.Metadata.SequenceNr - 1)));
-        Command<SaveSnapshotFailure>(f => Context.Log.Warning(f.Cause, "snapshot of {PersistenceId} at {SequenceNr} failed", PersistenceId, f.Metadata.SequenceNr));
+        Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
+        Command<SaveSnapshotFailure>(f => RunLog.Of(Context).Warning(f.Cause, "snapshot of {PersistenceId} at {SequenceNr} failed", PersistenceId, f.Metadata.SequenceNr));
         Command<DeleteSnapshotsSuccess>(_ => { });
-        Command<DeleteSnapshotsFailure>(f => Context.Log.Warning(f.Cause, "deleting old snapshots of {PersistenceId} failed", PersistenceId));
+        Command<DeleteSnapshotsFailure>(f => RunLog.Of(Context).Warning(f.Cause, "deleting old snapshots of {PersistenceId} failed", PersistenceId));
     }
 
     public override string PersistenceId => RunIds.PersistenceId(_runId);
 
-    public static Props Props(string runId, int snapshotEvery) => Runtime.Props.Create(() => new RunActor(runId, snapshotEvery));
+    public static Props Props(string runId, int snapshotEvery) => Akka.Actor.Props.Create(() => new RunActor(runId, snapshotEvery));
 
     /// <summary>With the snapshot interval from the configuration (journal.snapshot-every).</summary>
     public static Props Props(string runId, Configuration.Config config) => Props(runId, config.GetInt("journal.snapshot-every"));

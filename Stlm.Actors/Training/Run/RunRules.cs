@@ -87,7 +87,7 @@ public static class RunRules
         if (NotTraining(s, trainerStep) is { } why) return Decision.Reject(why);
         var at = trainerStep!.Value;
         if (e.Step != at + 1) return Decision.Reject($"run {s.RunId}: a skip of step {e.Step} arrived but the next step is {at + 1}");
-        if (s.Skips.Any(k => k.Step == e.Step && k.From.Equals(e.From))) return Decision.Recheck();
+        if (s.Skips.Any(k => k.Step == e.Step && Equals(k.From, e.From))) return Decision.Recheck();
         if (s.LossAt(e.Step) is { } journaled)
             return Decision.Reject($"step {e.Step} re-ran with a non-finite loss {F(e.Loss)} but the journal has {F(journaled)}: the run is not deterministic here");
         return Decision.Journal(e);
@@ -145,7 +145,7 @@ public static class RunRules
 
     static bool SameMetrics(EvalCompleted a, EvalCompleted b) =>
         a.Metrics.Count == b.Metrics.Count && a.Metrics.Zip(b.Metrics).All(p =>
-            p.First.Name == p.Second.Name && BitConverter.DoubleToInt64Bits(p.First.Value) == BitConverter.DoubleToInt64Bits(p.Second.Value));
+            p.Item1.Name == p.Item2.Name && BitConverter.DoubleToInt64Bits(p.Item1.Value) == BitConverter.DoubleToInt64Bits(p.Item2.Value));
 
     public static Decision Override(RunState s, OverrideSchedule o)
     {

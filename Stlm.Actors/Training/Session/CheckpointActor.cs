@@ -1,5 +1,6 @@
 using System.Globalization;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;
 
@@ -74,7 +75,7 @@ public sealed class CheckpointActor : ReceiveActor
             }
             catch (Exception ex)
             {
-                Context.Log.Warning(ex, "checkpoint retention after the evaluation of step {Step} failed; older checkpoints are kept for now", e.Step);
+                RunLog.Of(Context).Warning(ex, "checkpoint retention after the evaluation of step {Step} failed; older checkpoints are kept for now", e.Step);
             }
             Sender.Tell(new RetentionApplied(e.Step), Self);
         });
@@ -84,13 +85,13 @@ public sealed class CheckpointActor : ReceiveActor
     /// <param name="paths">the data folder: checkpoint paths are journaled relative to it when inside it (null: as written)</param>
     public static Props Props(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention, EvalMetricName metric,
         Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes, DataFolderPaths? paths = null) =>
-        Runtime.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, metric, fence, forkPoints, writes, paths)).WithDedicatedThread();
+        Akka.Actor.Props.Create(() => new CheckpointActor(directory, run, reporter, retention, metric, fence, forkPoints, writes, paths)).WithDispatcher(Persistence.StlmAkka.PinnedDispatcher);
 
     protected override void PreStart()
     {
         Directory.CreateDirectory(_directory);
         foreach (var stale in CheckpointFolders.CleanStale(_directory))
-            Context.Log.Information("Removed {Folder}, left by an interrupted checkpoint write", stale);
+            RunLog.Of(Context).Info("Removed {Folder}, left by an interrupted checkpoint write", stale);
     }
 
     void Write(WriteCheckpoint w)
@@ -140,7 +141,7 @@ public sealed class CheckpointActor : ReceiveActor
         catch (Exception e)
         {
             // Retention is housekeeping: a failure leaves extra checkpoints, never a broken run.
-            Context.Log.Warning(e, "checkpoint retention failed; older checkpoints are kept for now");
+            RunLog.Of(Context).Warning(e, "checkpoint retention failed; older checkpoints are kept for now");
         }
     }
 

@@ -1,4 +1,5 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Model.Data;
 using Stlm.Model.Training;
 
@@ -52,7 +53,7 @@ public sealed class DataLoaderActor : ReceiveActor
     }
 
     public static Props Props(Func<StepBatches> open, int prefetch) =>
-        Runtime.Props.Create(() => new DataLoaderActor(open, prefetch)).WithDedicatedThread();
+        Akka.Actor.Props.Create(() => new DataLoaderActor(open, prefetch)).WithDispatcher(Persistence.StlmAkka.PinnedDispatcher);
 
     protected override void PreStart() => _batches = _open();
 

@@ -1,4 +1,5 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 
 namespace Stlm.Actors.Training.Session;

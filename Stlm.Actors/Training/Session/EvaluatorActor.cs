@@ -1,4 +1,5 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Data;
 using Stlm.Model.Eval;
@@ -39,7 +40,7 @@ public sealed class EvaluatorActor : ReceiveActor
     }
 
     public static Props Props(ILanguageModel model, EvaluatorSetup setup, IActorRef run, IActorRef reporter) =>
-        Runtime.Props.Create(() => new EvaluatorActor(model, setup, run, reporter)).WithDedicatedThread();
+        Akka.Actor.Props.Create(() => new EvaluatorActor(model, setup, run, reporter)).WithDispatcher(Persistence.StlmAkka.PinnedDispatcher);
 
     protected override void PreStart()
     {
@@ -70,7 +71,7 @@ public sealed class EvaluatorActor : ReceiveActor
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // An evaluation that cannot be journaled (e.g. its step was rolled back) is only reported.
-            Context.Log.Warning("Evaluation {Task} of step {Step} failed: {Reason}", job.Task, job.Step, e.Message.ReplaceLineEndings(" "));
+            RunLog.Of(Context).Warning("Evaluation {Task} of step {Step} failed: {Reason}", job.Task, job.Step, e.Message.ReplaceLineEndings(" "));
         }
         Sender.Tell(answer, Self);
     }

@@ -1,4 +1,5 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Eval;
 
@@ -63,7 +64,7 @@ public sealed class EvaluatorPool : ReceiveActor
     }
 
     public static Props Props(IReadOnlyList<Props> evaluators, IReadOnlyList<ChoiceTask> tasks, IActorRef run, IActorRef reporter) =>
-        Runtime.Props.Create(() => new EvaluatorPool(evaluators, tasks, run, reporter));
+        Akka.Actor.Props.Create(() => new EvaluatorPool(evaluators, tasks, run, reporter));
 
     protected override void PostStop()
     {
@@ -114,7 +115,7 @@ public sealed class EvaluatorPool : ReceiveActor
         catch (Exception e)
         {
             // An evaluation that cannot be journaled (e.g. its step was rolled back) is only reported.
-            Context.Log.Warning("Evaluation {Task} of step {Step} could not be journaled: {Reason}", task.Task, task.Step, e.Message.ReplaceLineEndings(" "));
+            RunLog.Of(Context).Warning("Evaluation {Task} of step {Step} could not be journaled: {Reason}", task.Task, task.Step, e.Message.ReplaceLineEndings(" "));
         }
         Finish(j.Id, journaled);
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 using Stlm.Model;
 using Stlm.Model.Schedules;
@@ -56,7 +57,7 @@ public sealed class ScheduleActor : ReceiveActor
     }
 
     public static Props Props(Func<IReadOnlyList<ScheduleOverride>, ScheduleSet> build, IEnumerable<ScheduleOverridden> journaled) =>
-        Runtime.Props.Create(() => new ScheduleActor(build, journaled.ToList()));
+        Akka.Actor.Props.Create(() => new ScheduleActor(build, journaled.ToList()));
 
     void Announce() => _trainer?.Tell(new ScheduleAnnounced(_build(_overrides), ++_version), Self);
 

@@ -1,5 +1,6 @@
 using Stlm.Actors.Configuration;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
@@ -79,7 +80,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 _fence!.Lose(lost.Message);
                 Abort(lost.Message);
             }
-            else Context.Log.Warning(f.Cause, "Renewing the lease of run {RunId} failed; retrying", _runId);
+            else RunLog.Of(Context).Warning(f.Cause, "Renewing the lease of run {RunId} failed; retrying", _runId);
         });
         Receive<Terminated>(t =>
         {
@@ -90,7 +91,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     public static Props Props(string runId, SessionTiming timing, Action<SessionEvent>? observer, LeaseFence? fence,
         Func<Task<IReadOnlySet<string>>> forkPoints, TaskCompletionSource<SessionOutcome> outcome) =>
-        Runtime.Props.Create(() => new SessionActor(runId, timing, observer, fence, forkPoints, outcome));
+        Akka.Actor.Props.Create(() => new SessionActor(runId, timing, observer, fence, forkPoints, outcome));
 
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(e =>
     {
@@ -100,7 +101,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        Context.SetLogProperty("RunId", _runId);
         _run = Context.ActorOf(RunActor.Props(_runId, _timing.SnapshotEvery), "run");
         Context.Watch(_run);
         if (_fence is not null) Timers.StartPeriodicTimer("lease", new RenewLease(), _timing.LeaseRenewEvery);
@@ -144,7 +144,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
         catch (Exception ex)
         {
-            Context.Log.Warning(ex, "The session observer threw on {Event}", e.GetType().Name);
+            RunLog.Of(Context).Warning(ex, "The session observer threw on {Event}", e.GetType().Name);
         }
     }
 
@@ -156,7 +156,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     void Abort(string reason)
     {
         if (_done) return;
-        Context.Log.Error("Run {RunId}: {Reason}", _runId, reason);
+        RunLog.Of(Context).Error("Run {RunId}: {Reason}", _runId, reason);
         Publish(new StatusEvent(RunStatus.Failed, _lastStep?.Step ?? -1, reason));
         End(new SessionOutcome(SessionEnd.Failed, _runId, _lastStep?.Step ?? -1, 0, _lastStep?.Loss ?? double.NaN, null, reason));
     }

@@ -1,4 +1,5 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 
 namespace Stlm.Actors.Training.Session;
@@ -47,7 +48,7 @@ public sealed partial class TrainerActor
             return;
         }
         _failed = true;
-        Context.Log.Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
+        RunLog.Of(Context).Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
         BeginFinish(new Finish(SessionEnd.Failed, reason, journal));
     }
 

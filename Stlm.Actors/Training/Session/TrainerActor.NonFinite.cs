@@ -1,5 +1,6 @@
 using System.Globalization;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
@@ -57,12 +58,12 @@ public sealed partial class TrainerActor
                     From = new DataCursor { Epoch = batch.From.Epoch, Position = batch.From.Position },
                     Cursor = new DataCursor { Epoch = batch.Next.Epoch, Position = batch.Next.Position },
                 };
-                Context.Log.Warning("Run {RunId}: {What}; its batch is skipped and the step retried on the next one", _setup.RunId, what);
+                RunLog.Of(Context).Warning("Run {RunId}: {What}; its batch is skipped and the step retried on the next one", _setup.RunId, what);
                 _skipsInFlight++;
                 _run.Ask<RunReply>(new RecordSkip(skip), TimeSpan.FromMinutes(1)).PipeTo(Self, Self, r => new SkipJournaled(r, skip));
                 break;
             case NonFinitePolicy.Rollback:
-                Context.Log.Warning("Run {RunId}: {What}; rolling back to the checkpoint of step {To}", _setup.RunId, what, _lastCommitted.Step);
+                RunLog.Of(Context).Warning("Run {RunId}: {What}; rolling back to the checkpoint of step {To}", _setup.RunId, what, _lastCommitted.Step);
                 _rollback = new PendingRollback(n, result.Loss);
                 break;
             default:

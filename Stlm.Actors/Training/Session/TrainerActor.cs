@@ -1,4 +1,5 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;
@@ -149,7 +150,7 @@ public sealed partial class TrainerActor : ReceiveActor
     }
 
     public static Props Props(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter) =>
-        Runtime.Props.Create(() => new TrainerActor(setup, run, loader, schedule, checkpoints, evaluators, reporter)).WithDedicatedThread();
+        Akka.Actor.Props.Create(() => new TrainerActor(setup, run, loader, schedule, checkpoints, evaluators, reporter)).WithDispatcher(Persistence.StlmAkka.PinnedDispatcher);
 
     long MaxSteps => _setup.Recipe.Training.MaxSteps;
 
@@ -162,9 +163,9 @@ public sealed partial class TrainerActor : ReceiveActor
         {
             LoadState(_setup.Start);
             var model = _setup.Recipe.Model;
-            Context.Log.Information("Training a {Params:N0}-parameter {Architecture} ({Layers} layers, d-model {D}, context {T}) from step {Step}: {Steps} steps of {Batch}x{Accum} sequences",
-                _model.Module.CountParameters().Total, model.Architecture, model.NLayers, model.DModel, model.ContextLength, _setup.Start.Step,
-                MaxSteps, _setup.Recipe.Training.BatchSize, _setup.Recipe.Training.GradAccum);
+            RunLog.Of(Context).Info("Training a {Params:N0}-parameter {Architecture} ({Shape}) from step {Step}: {Steps} steps of {Batch} sequences",
+                _model.Module.CountParameters().Total, model.Architecture, $"{model.NLayers} layers, d-model {model.DModel}, context {model.ContextLength}",
+                _setup.Start.Step, MaxSteps, $"{_setup.Recipe.Training.BatchSize}x{_setup.Recipe.Training.GradAccum}");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -1,8 +1,8 @@
 using System.Reflection;
-using Serilog;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
+using Akka.Event;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
@@ -16,9 +16,6 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
 {
     /// <summary>Called for every <see cref="SessionEvent"/>, one at a time on an actor thread: keep it quick.</summary>
     public Action<SessionEvent>? Observer { get; init; }
-
-    /// <summary>The actor system's logger (default: Serilog's Log.Logger).</summary>
-    public ILogger? Logger { get; init; }
 
     /// <summary>Who holds the lease (default: this process with a fresh instance id).</summary>
     public LeaseOwner? Owner { get; init; }
@@ -195,16 +192,16 @@ public sealed class TrainingSession : IAsyncDisposable
         var stores = options.Stores;
         // The run's own config is known only once it is read under the lease: the lease's timing is the reference's.
         var timing = SessionTiming.From(known ?? ConfigLoader.Reference().Resolve());
-        var lease = stores.Leases is null ? null
-            : await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
-        var fence = lease is null ? null : new LeaseFence(stores.Leases!, lease, timing.LeaseTtl);
+        var lease = await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
+        var fence = new LeaseFence(stores.Leases, lease, timing.LeaseTtl);
         var timeline = options.Timeline;
         timeline?.Mark("lease");
-        var system = ActorSystem.Create("session-" + runId, new ActorSystemSettings { Logger = options.Logger });
+        var system = stores.Journal.CreateSystem("stlm-session");
         try
         {
-            // Every write this session makes to the journal passes the lease fence first.
-            system.UsePersistence(fence is null ? stores.Journal : new FencedJournal(stores.Journal, fence), stores.Snapshots);
+            RunLog.SetRun(system, runId);
+            // Every write this session makes to the run's journal passes the lease fence first.
+            WriteFences.Get(system).Register(RunIds.PersistenceId(runId), fence);
             var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
@@ -236,7 +233,7 @@ public sealed class TrainingSession : IAsyncDisposable
         catch
         {
             await system.Terminate();
-            if (lease is not null) await stores.Leases!.ReleaseAsync(lease);
+            await stores.Leases.ReleaseAsync(lease);
             throw;
         }
     }

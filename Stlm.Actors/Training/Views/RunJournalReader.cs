@@ -1,4 +1,4 @@
-using Stlm.Actors.Persistence.Query;
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
 
 namespace Stlm.Actors.Training.Views;
@@ -7,7 +7,7 @@ namespace Stlm.Actors.Training.Views;
 /// Rebuilds runs from their events alone (current queries of the read journal), folding with
 /// <see cref="RunState.Apply"/> — the same definition the RunActor recovers with.
 /// </summary>
-public sealed class RunJournalReader(IReadJournal query)
+public sealed class RunJournalReader(RunQueries query)
 {
     /// <summary>The run's state from its events, or <see cref="RunState.Empty"/> when it has none.</summary>
     public async Task<RunState> LoadAsync(string runId, CancellationToken ct = default)
@@ -29,7 +29,8 @@ public sealed class RunJournalReader(IReadJournal query)
         foreach (var id in ids)
             if (await LoadAsync(id, ct) is { Exists: true } run)
                 runs.Add(run);
-        return runs;
+        // The read journal lists ids in no promised order.
+        return [.. runs.OrderBy(r => r.Created!.CreatedUnixMs).ThenBy(r => r.RunId, StringComparer.Ordinal)];
     }
 
     /// <summary>The run and its ancestors, oldest first (root .. run); a missing parent ends the chain.</summary>

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Sql.Journal;
+using Stlm.Model.Faults;
+
+namespace Stlm.Actors.Persistence;
+
+/// <summary>
+/// A write guard one process registers for a persistence id (a training session's lease on its
+/// run): while it says no, nothing more is journaled under that id.
+/// </summary>
+public interface IWriteFence
+{
+    /// <summary>True while this process may write; false for good once it lost the right.</summary>
+    Task<bool> HoldsAsync(CancellationToken ct = default);
+
+    /// <summary>Why writes are refused (one line), or null while they are not.</summary>
+    string? LostReason { get; }
+}
+
+/// <summary>A write refused by an <see cref="IWriteFence"/>; the persistent actor that wrote stops (Akka's persist failure).</summary>
+public sealed class WriteFencedException(string reason) : Stlm.Model.StlmException(reason);
+
+/// <summary>The fences registered in one actor system, by persistence id (an Akka extension).</summary>
+public sealed class WriteFences : IExtension
+{
+    readonly ConcurrentDictionary<string, IWriteFence> _byPersistenceId = new(StringComparer.Ordinal);
+
+    public static WriteFences Get(ActorSystem system) => system.WithExtension<WriteFences, WriteFencesProvider>();
+
+    /// <summary>From now on every write under <paramref name="persistenceId"/> passes <paramref name="fence"/> first.</summary>
+    public void Register(string persistenceId, IWriteFence fence) => _byPersistenceId[persistenceId] = fence;
+
+    public IWriteFence? For(string persistenceId) => _byPersistenceId.GetValueOrDefault(persistenceId);
+}
+
+public sealed class WriteFencesProvider : ExtensionIdProvider<WriteFences>
+{
+    public override WriteFences CreateExtension(ExtendedActorSystem system) => new();
+}
+
+/// <summary>
+/// Akka.Persistence.Sql's journal with two things in front of every batch of writes: the
+/// persistence id's <see cref="IWriteFence"/> (a session whose lease was taken over journals
+/// nothing more: the batch fails, so the writing actor stops), and the crash-test hook
+/// <c>journal:before-commit</c> (<see cref="FaultPoint"/>): a batch is on its way to the
+/// database and none of it committed. Both run on the journal actor's thread, before the
+/// batch is handed to the DAO: the DAO's bookkeeping needs the actor's context, so the fence's
+/// one small query is awaited there (it guards a batch, not an event).
+/// </summary>
+public sealed class FencedSqlJournal(Akka.Configuration.Config journalConfig) : SqlWriteJournal(journalConfig)
+{
+    readonly WriteFences _fences = WriteFences.Get(Context.System);
+
+    protected override Task<IImmutableList<Exception>> WriteMessagesAsync(IEnumerable<AtomicWrite> messages, CancellationToken cancellationToken)
+    {
+        var writes = messages as IReadOnlyList<AtomicWrite> ?? messages.ToList();
+        if (writes.Count > 0 && _fences.For(writes[0].PersistenceId) is { } fence
+            && !fence.HoldsAsync(cancellationToken).GetAwaiter().GetResult())
+            return Task.FromException<IImmutableList<Exception>>(new WriteFencedException(fence.LostReason ?? "this process may no longer write the run"));
+        if (FaultPoint.Armed) FaultPoint.Reach(FaultPoint.JournalBeforeCommit);
+        return base.WriteMessagesAsync(writes, cancellationToken);
+    }
+}

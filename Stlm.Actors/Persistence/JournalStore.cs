@@ -1,0 +1,125 @@
+using Akka.Actor;
+using Akka.Persistence;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Stlm.Actors.Persistence.Sql;
+using Stlm.Model;
+
+namespace Stlm.Actors.Persistence;
+
+/// <summary>
+/// One journal database as Stlm uses it: Akka.Persistence.Sql's journal, snapshot store and
+/// read journal (<see cref="StlmAkka.For"/>) plus Stlm's own tables beside them (leases,
+/// operator requests) through <see cref="Dialect"/>. Views and tools read through
+/// <see cref="Query"/> (an actor system started on first use); sessions start their own
+/// actor systems with <see cref="CreateSystem"/>. A journal written before the move to Akka
+/// is refused in one line naming `stlm journal migrate`.
+/// <code>
+/// await using var store = JournalStore.Open(JournalLocation.Parse("sqlite:stlm-data/journal.db"));
+/// await foreach (var e in store.Query.CurrentEventsByPersistenceId("run-r-7")) …
+/// </code>
+/// </summary>
+public sealed class JournalStore : IAsyncDisposable
+{
+    readonly object _gate = new();
+    ActorSystem? _querySystem;
+    RunQueries? _query;
+
+    JournalStore(JournalLocation location, SqlDialect dialect)
+    {
+        Location = location;
+        Dialect = dialect;
+        AkkaConfig = StlmAkka.For(dialect);
+    }
+
+    public JournalLocation Location { get; }
+
+    public SqlDialect Dialect { get; }
+
+    public Akka.Configuration.Config AkkaConfig { get; }
+
+    /// <summary>Opens (creating it if need be) a journal of the current format; an older one is refused.</summary>
+    public static JournalStore Open(JournalLocation location) => OpenAsync(location).GetAwaiter().GetResult();
+
+    public static async Task<JournalStore> OpenAsync(JournalLocation location, CancellationToken ct = default)
+    {
+        var dialect = location.CreateDialect();
+        try
+        {
+            await using (await dialect.OpenAsync(ct)) { }
+            if (await Migration.LegacyJournal.IsLegacyAsync(dialect, ct))
+                throw new StlmException(Migration.LegacyJournal.Refusal(location));
+            return new JournalStore(location, dialect);
+        }
+        catch
+        {
+            await dialect.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A new actor system on this journal (its persistent actors journal here).</summary>
+    public ActorSystem CreateSystem(string name) => ActorSystem.Create(name, AkkaConfig);
+
+    /// <summary>The read side: queries by persistence id and the latest snapshots.</summary>
+    public RunQueries Query
+    {
+        get
+        {
+            lock (_gate)
+            {
+                _querySystem ??= CreateSystem("stlm-query");
+                return _query ??= new RunQueries(_querySystem);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_querySystem is not null) await _querySystem.Terminate();
+        await Dialect.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// Akka.Persistence.Query's SQL read journal, as async sequences. Views read "current"
+/// queries by persistence id: a run has one writer at a time (its lease), so its sequence
+/// numbers are dense and a query sees every event committed before it ran (see README.md for
+/// why views never read by tag).
+/// </summary>
+public sealed class RunQueries(ActorSystem system)
+{
+    readonly SqlReadJournal _journal = PersistenceQuery.Get(system).ReadJournalFor<SqlReadJournal>(SqlReadJournal.Identifier);
+    readonly IMaterializer _materializer = system.Materializer();
+
+    public SqlReadJournal ReadJournal => _journal;
+
+    public ActorSystem System => system;
+
+    public IAsyncEnumerable<EventEnvelope> CurrentEventsByPersistenceId(string persistenceId, long fromSequenceNr = 0,
+        long toSequenceNr = long.MaxValue, CancellationToken ct = default) =>
+        Run(_journal.CurrentEventsByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr), ct);
+
+    public IAsyncEnumerable<string> CurrentPersistenceIds(CancellationToken ct = default) => Run(_journal.CurrentPersistenceIds(), ct);
+
+    /// <summary>The youngest snapshot of the persistence id, or null.</summary>
+    public async Task<SelectedSnapshot?> LatestSnapshotAsync(string persistenceId, CancellationToken ct = default)
+    {
+        var store = Akka.Persistence.Persistence.Instance.Apply(system).SnapshotStoreFor(null);
+        var result = await store.Ask<object>(new LoadSnapshot(persistenceId, SnapshotSelectionCriteria.Latest, long.MaxValue), TimeSpan.FromSeconds(30), ct);
+        return result switch
+        {
+            LoadSnapshotResult loaded => loaded.Snapshot,
+            LoadSnapshotFailed failed => throw failed.Cause,
+            _ => throw new InvalidOperationException($"unexpected answer {result} from the snapshot store"),
+        };
+    }
+
+    async IAsyncEnumerable<T> Run<T>(Source<T, Akka.NotUsed> source, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var item in source.RunAsAsyncEnumerable(_materializer).WithCancellation(ct))
+            yield return item;
+    }
+}
