@@ -43,9 +43,15 @@ public sealed class JournalStore : IAsyncDisposable
     /// <summary>Opens (creating it if need be) a journal of the current format; an older one is refused.</summary>
     public static JournalStore Open(JournalLocation location) => OpenAsync(location).GetAwaiter().GetResult();
 
-    public static async Task<JournalStore> OpenAsync(JournalLocation location, CancellationToken ct = default)
+    public static Task<JournalStore> OpenAsync(JournalLocation location, CancellationToken ct = default) =>
+        OpenAsync(location, location.CreateDialect(), ct);
+
+    /// <summary>On a dialect of the caller's (e.g. a PostgreSQL schema of its own); the store disposes it.</summary>
+    public static JournalStore Open(SqlDialect dialect) =>
+        OpenAsync(new JournalLocation(dialect.Engine, dialect.Where), dialect, CancellationToken.None).GetAwaiter().GetResult();
+
+    static async Task<JournalStore> OpenAsync(JournalLocation location, SqlDialect dialect, CancellationToken ct)
     {
-        var dialect = location.CreateDialect();
         try
         {
             await using (await dialect.OpenAsync(ct)) { }
@@ -101,6 +107,15 @@ public sealed class RunQueries(ActorSystem system)
     public IAsyncEnumerable<EventEnvelope> CurrentEventsByPersistenceId(string persistenceId, long fromSequenceNr = 0,
         long toSequenceNr = long.MaxValue, CancellationToken ct = default) =>
         Run(_journal.CurrentEventsByPersistenceId(persistenceId, fromSequenceNr, toSequenceNr), ct);
+
+    /// <summary>The sequence number of the newest event of the persistence id (0: none).</summary>
+    public async Task<long> HighestSequenceNrAsync(string persistenceId, CancellationToken ct = default)
+    {
+        var highest = 0L;
+        await foreach (var e in CurrentEventsByPersistenceId(persistenceId, 0, long.MaxValue, ct))
+            highest = e.SequenceNr;
+        return highest;
+    }
 
     public IAsyncEnumerable<string> CurrentPersistenceIds(CancellationToken ct = default) => Run(_journal.CurrentPersistenceIds(), ct);
 

@@ -47,7 +47,10 @@ public sealed class RunEventSerializer(ExtendedActorSystem system) : SerializerW
 
     public static bool Handles(object o) => ManifestOf.ContainsKey(o.GetType());
 
-    public override string Manifest(object o) => ManifestOf.TryGetValue(o.GetType(), out var manifest)
+    public override string Manifest(object o) => ManifestFor(o);
+
+    /// <summary>The manifest stored with <paramref name="o"/>.</summary>
+    public static string ManifestFor(object o) => ManifestOf.TryGetValue(o.GetType(), out var manifest)
         ? manifest
         : throw new ArgumentException($"{o.GetType().FullName} is not a run event: only the types of Training/Run/RunEvents.cs are journaled");
 

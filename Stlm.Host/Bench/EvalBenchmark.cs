@@ -52,15 +52,15 @@ public static class EvalBenchmark
             log?.Invoke($"round {r + 1}/{rounds}, one at a time vs batched: questions/s {q1.Wall:F1} vs {qb.Wall:F1} (per CPU s {q1.Cpu:F1} vs {qb.Cpu:F1}), windows/s {w1.Wall:F1} vs {wb.Wall:F1} (per CPU s {w1.Cpu:F1} vs {wb.Cpu:F1})");
         }
 
-        var pairs = alone.Zip(together).SelectMany(p => p.Item1.LogProbs.Zip(p.Item2.LogProbs)).ToList();
+        var pairs = alone.Zip(together).SelectMany(p => p.First.LogProbs.Zip(p.Second.LogProbs)).ToList();
         var unbatched = new EvalSpeed(1, Median(samples, s => s.Q1.Wall), Median(samples, s => s.W1.Wall), Median(samples, s => s.Q1.Cpu), Median(samples, s => s.W1.Cpu));
         var batched = new EvalSpeed(batchRows, Median(samples, s => s.QB.Wall), Median(samples, s => s.WB.Wall), Median(samples, s => s.QB.Cpu), Median(samples, s => s.WB.Cpu));
         return new EvalBenchResult(modelName, model.Module.CountParameters().Total, one.Unit, items.Count, pairs.Count, windows, rounds,
             unbatched, batched,
             Median(samples, s => s.QB.Wall / s.Q1.Wall), Median(samples, s => s.WB.Wall / s.W1.Wall),
             Median(samples, s => s.QB.Cpu / s.Q1.Cpu), Median(samples, s => s.WB.Cpu / s.W1.Cpu),
-            pairs.Count(p => BitConverter.DoubleToInt64Bits(p.Item1) == BitConverter.DoubleToInt64Bits(p.Item2)),
-            pairs.Select(p => Math.Abs(p.Item1 - p.Item2)).DefaultIfEmpty(0).Max(),
+            pairs.Count(p => BitConverter.DoubleToInt64Bits(p.First) == BitConverter.DoubleToInt64Bits(p.Second)),
+            pairs.Select(p => Math.Abs(p.First - p.Second)).DefaultIfEmpty(0).Max(),
             BitConverter.DoubleToInt64Bits(textAlone.NllNats) == BitConverter.DoubleToInt64Bits(textTogether.NllNats),
             Math.Abs(textAlone.NllNats - textTogether.NllNats));
     }

@@ -11,7 +11,7 @@ namespace Stlm.Host.Journal;
 public static class JournalDumpWriter
 {
     public static string Manifest(object e) => Stlm.Actors.Serialization.RunEventSerializer.Handles(e)
-        ? new Stlm.Actors.Serialization.RunEventSerializer(null!).Manifest(e)
+        ? Stlm.Actors.Serialization.RunEventSerializer.ManifestFor(e)
         : e.GetType().FullName ?? "?";
 
     static string Json(object e) => Stlm.Actors.Serialization.RunEventSerializer.Handles(e) ? e.ToString()! : JsonSerializer.Serialize(e.ToString());

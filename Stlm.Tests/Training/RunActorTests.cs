@@ -1,4 +1,4 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 using static Stlm.Tests.Training.RunTestJournal;
@@ -154,7 +154,7 @@ public sealed class RunActorTests : IAsyncLifetime
 
         await using (var store = _journal.OpenStore())
         {
-            var snapshot = await store.Snapshots.LoadAsync("run-r-6", Stlm.Actors.Persistence.SnapshotSelectionCriteria.Latest);
+            var snapshot = await store.Query.LatestSnapshotAsync("run-r-6");
             Assert.Equal(20, snapshot!.Metadata.SequenceNr);
             Assert.Equal(19, ((RunSnapshot)snapshot.Snapshot).Step);
         }

@@ -1,5 +1,6 @@
-using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Persistence;
+using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Leases;
 using Stlm.Tests.Persistence;
 
@@ -139,18 +140,26 @@ public abstract class RunLeaseSpec : IAsyncLifetime
     public async Task A_fenced_journal_writes_nothing_once_the_lease_is_taken_over()
     {
         var (a, b) = (NewStore(), NewStore());
-        var dialect = _db.CreateDialect();
-        _dialects.Add(dialect);
-        await using var inner = new SqlJournal(dialect, TestPayloads.Serializer);
+        await using var store = JournalStore.Open(_db.CreateDialect());
         var fence = new LeaseFence(a, await a.AcquireAsync("r-5", Owner(1), Ttl), Ttl);
-        var journal = new FencedJournal(inner, fence);
-        await journal.WriteMessagesAsync([TestPayloads.Write(TestPayloads.Persistent("run-r-5", 1))]);
-        _clock.Advance(Ttl + TimeSpan.FromSeconds(1));
-        await b.AcquireAsync("r-5", Owner(2), Ttl);
+        var system = store.CreateSystem("fenced");
+        try
+        {
+            WriteFences.Get(system).Register(RunIds.PersistenceId("r-5"), fence);
+            var run = system.ActorOf(RunActor.Props("r-5", 1000), "run");
+            await RunActor.AskAsync(run, RunTestJournal.Create("r-5"));
+            _clock.Advance(Ttl + TimeSpan.FromSeconds(1));
+            await b.AcquireAsync("r-5", Owner(2), Ttl);
 
-        var refused = await Assert.ThrowsAsync<LeaseFencedException>(() => journal.WriteMessagesAsync([TestPayloads.Write(TestPayloads.Persistent("run-r-5", 2))]));
-        Assert.Contains("was taken over by pid 2", refused.Message);
-        Assert.Equal(1, await inner.ReadHighestSequenceNrAsync("run-r-5", 0));
+            // The refused write stops the RunActor (Akka's persist failure): the step is never answered.
+            await Assert.ThrowsAnyAsync<Exception>(() => RunActor.AskAsync(run, new RecordStep(RunTestJournal.Step(1)), TimeSpan.FromSeconds(3)));
+            Assert.Contains("was taken over by pid 2", fence.LostReason);
+            Assert.Equal(1, await store.Query.HighestSequenceNrAsync(RunIds.PersistenceId("r-5")));
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     [Fact]

@@ -1,7 +1,6 @@
+using Akka.Actor;
 using Stlm.Actors.Persistence;
-using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
-using Stlm.Actors.Runtime;
 using Stlm.Actors.Training.Run;
 
 namespace Stlm.Tests.Training;
@@ -12,7 +11,7 @@ namespace Stlm.Tests.Training;
 /// </summary>
 public sealed class RunTestJournal : IAsyncDisposable
 {
-    readonly List<(ActorSystem System, SqlPersistence Store)> _systems = [];
+    readonly List<(ActorSystem System, JournalStore Store)> _systems = [];
 
     public string Folder { get; } = Directory.CreateTempSubdirectory("stlm-runs-").FullName;
 
@@ -20,24 +19,23 @@ public sealed class RunTestJournal : IAsyncDisposable
 
     public string Path => System.IO.Path.Combine(DataDir, "journal.db");
 
-    public SqlPersistence OpenStore() => SqlPersistence.Open(new JournalLocation("sqlite", Path), StlmSerializers.Default);
+    public JournalStore OpenStore() => JournalStore.Open(new JournalLocation("sqlite", Path));
 
     /// <summary>A read journal on its own store (closed with the harness).</summary>
-    public Stlm.Actors.Persistence.Query.IReadJournal OpenStoreQuery()
+    public RunQueries OpenStoreQuery()
     {
         var store = OpenStore();
         _stores.Add(store);
         return store.Query;
     }
 
-    readonly List<SqlPersistence> _stores = [];
+    readonly List<JournalStore> _stores = [];
 
     /// <summary>A new actor system (its own connection pool) with the journal plugged in.</summary>
     public ActorSystem StartSystem()
     {
         var store = OpenStore();
-        var system = ActorSystem.Create("runs-" + _systems.Count);
-        system.UsePersistence(store.Journal, store.Snapshots);
+        var system = store.CreateSystem("runs-" + _systems.Count);
         _systems.Add((system, store));
         return system;
     }

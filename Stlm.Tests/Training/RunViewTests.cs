@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 using Stlm.Tests.Host;

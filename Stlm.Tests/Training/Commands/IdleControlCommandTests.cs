@@ -1,4 +1,4 @@
-using Stlm.Actors.Runtime;
+using Akka.Actor;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;

@@ -1,4 +1,4 @@
-using Stlm.Actors.Persistence.Serialization;
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
@@ -41,14 +41,14 @@ sealed class RunCommandRig : IDisposable
 
     public async Task<RunState> LoadAsync(string runId)
     {
-        await using var store = SqlPersistence.Open(new JournalLocation("sqlite", System.IO.Path.Combine(_dir.Path, "journal.db")), StlmSerializers.Default);
+        await using var store = JournalStore.Open(new JournalLocation("sqlite", System.IO.Path.Combine(_dir.Path, "journal.db")));
         return new DataFolderPaths(_dir.Path).Resolved(await new RunJournalReader(store.Query).LoadAsync(runId));
     }
 
     /// <summary>Every StepCompleted the run journaled, in journal order.</summary>
     public async Task<IReadOnlyList<StepCompleted>> StepsAsync(string runId)
     {
-        await using var store = SqlPersistence.Open(new JournalLocation("sqlite", System.IO.Path.Combine(_dir.Path, "journal.db")), StlmSerializers.Default);
+        await using var store = JournalStore.Open(new JournalLocation("sqlite", System.IO.Path.Combine(_dir.Path, "journal.db")));
         var steps = new List<StepCompleted>();
         await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId), 0, long.MaxValue))
             if (e.Event is StepCompleted s) steps.Add(s);

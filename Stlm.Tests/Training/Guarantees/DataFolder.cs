@@ -1,5 +1,5 @@
+using Stlm.Actors.Persistence;
 using System.Security.Cryptography;
-using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
@@ -32,7 +32,7 @@ sealed class DataFolder : IDisposable
     public IReadOnlyDictionary<string, string> WithFault(string point) =>
         new Dictionary<string, string> { ["STLM_DATA_DIR"] = Path, ["STLM_FAULT"] = point };
 
-    SqlPersistence Open() => SqlPersistence.Open(new JournalLocation("sqlite", Journal), StlmSerializers.Default);
+    JournalStore Open() => JournalStore.Open(new JournalLocation("sqlite", Journal));
 
     /// <summary>The run, its checkpoint paths resolved in this folder (the journal keeps them relative to it).</summary>
     public RunState Run(string runId) => new DataFolderPaths(Path).Resolved(JournaledRun(runId));
@@ -96,7 +96,7 @@ sealed class DataFolder : IDisposable
         return [.. lines.Order(StringComparer.Ordinal)];
     }
 
-    T Read<T>(Func<SqlPersistence, Task<T>> read)
+    T Read<T>(Func<JournalStore, Task<T>> read)
     {
         var store = Open();
         try

@@ -1,5 +1,5 @@
+using Stlm.Actors.Persistence;
 using System.Text.Json;
-using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Run;
@@ -38,7 +38,7 @@ public sealed class PostgresCommandTests : IAsyncLifetime
 
     async Task<RunState> LoadAsync(string runId)
     {
-        await using var store = new SqlPersistence(Db.CreateDialect(), StlmSerializers.Default);
+        await using var store = JournalStore.Open(Db.CreateDialect());
         return await new RunJournalReader(store.Query).LoadAsync(runId);
     }
 

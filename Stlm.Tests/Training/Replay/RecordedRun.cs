@@ -1,5 +1,5 @@
 using Stlm.Actors.Configuration;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;

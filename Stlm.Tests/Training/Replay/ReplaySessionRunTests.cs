@@ -22,7 +22,7 @@ public sealed class ReplaySessionRunTests(SessionCorpus corpus) : IClassFixture<
     [Fact]
     public async Task A_run_trained_by_the_actors_verifies_from_its_start_and_from_a_checkpoint()
     {
-        await using var rig = new SessionRig(corpus, sqlite: true);
+        await using var rig = new SessionRig(corpus);
         await rig.TrainAsync("r-actors");
 
         var whole = await VerifyAsync(rig, "r-actors");
@@ -39,7 +39,7 @@ public sealed class ReplaySessionRunTests(SessionCorpus corpus) : IClassFixture<
     [Fact]
     public async Task A_run_with_an_operators_override_verifies_with_the_journaled_override()
     {
-        await using var rig = new SessionRig(corpus, sqlite: true);
+        await using var rig = new SessionRig(corpus);
         // Slow steps, so the override lands while the run trains (once it has trained a step).
         var stepped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var options = rig.Options((_, _) => Thread.Sleep(25)) with

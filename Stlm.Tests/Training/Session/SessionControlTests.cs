@@ -14,7 +14,7 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
     [Fact]
     public async Task A_second_session_on_a_training_run_is_refused_with_the_holder_named()
     {
-        await using var rig = new SessionRig(corpus, sqlite: true);
+        await using var rig = new SessionRig(corpus);
         var hold = new ManualResetEventSlim();
         var first = await TrainingSession.StartNew("leased", rig.Config(), rig.Options(beforeStep: (n, _) =>
         {
@@ -35,7 +35,7 @@ public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCo
     [Fact]
     public async Task The_session_renews_its_lease_while_a_long_step_runs()
     {
-        await using var rig = new SessionRig(corpus, sqlite: true);
+        await using var rig = new SessionRig(corpus);
         var inLongStep = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var config = rig.Config("session.lease-ttl=1s", "session.lease-renew-every=200ms");
         var first = await TrainingSession.StartNew("renewed", config, rig.Options(beforeStep: (n, _) =>

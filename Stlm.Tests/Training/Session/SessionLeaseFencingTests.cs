@@ -17,7 +17,7 @@ public class SessionLeaseFencingTests(SessionCorpus corpus) : IClassFixture<Sess
     [Fact]
     public async Task A_session_whose_lease_is_taken_over_journals_nothing_more_and_the_new_holder_ends_as_an_uninterrupted_run()
     {
-        await using var rig = new SessionRig(corpus, sqlite: true);
+        await using var rig = new SessionRig(corpus);
         Assert.Equal(SessionEnd.Completed, (await SessionRig.Finish(await TrainingSession.StartNew("whole", rig.Config(), rig.Options()))).End);
 
         await using var other = rig.OpenAsAnotherProcess(new AheadClock(TimeSpan.FromMinutes(1)));
@@ -36,13 +36,13 @@ public class SessionLeaseFencingTests(SessionCorpus corpus) : IClassFixture<Sess
                 Thread.Sleep(20);
             }
             other.Leases!.AcquireAsync("taken", taker, TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-            journaledBefore = rig.Stores.Journal.ReadHighestSequenceNrAsync(persistenceId, 0).GetAwaiter().GetResult();
+            journaledBefore = rig.Stores.Query.HighestSequenceNrAsync(persistenceId).GetAwaiter().GetResult();
         }));
         var outcome = await SessionRig.Finish(stalled);
 
         Assert.Equal(SessionEnd.Failed, outcome.End);
         Assert.Contains("lease", outcome.Reason);
-        Assert.Equal(journaledBefore, await rig.Stores.Journal.ReadHighestSequenceNrAsync(persistenceId, 0));
+        Assert.Equal(journaledBefore, await rig.Stores.Query.HighestSequenceNrAsync(persistenceId));
         var left = await rig.ReadAsync("taken");
         Assert.Equal((RunStatus.Running, 4L), (left.Status, left.Step));
         Assert.Equal([3L], left.LiveCheckpoints.Select(c => c.Step));

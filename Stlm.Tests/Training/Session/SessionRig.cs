@@ -1,8 +1,7 @@
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence;
-using Stlm.Actors.Persistence.Serialization;
 using Stlm.Actors.Persistence.Sql;
-using Stlm.Actors.Runtime;
+using Akka.Actor;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
@@ -47,12 +46,11 @@ public sealed class SessionRig : IAsyncDisposable
     readonly TempDirectory _dir = new();
     readonly SessionCorpus _corpus;
 
-    public SessionRig(SessionCorpus corpus, bool sqlite = false)
+    /// <summary>Every rig journals into a SQLite file of its own, as `stlm train` does.</summary>
+    public SessionRig(SessionCorpus corpus)
     {
         _corpus = corpus;
-        Stores = sqlite
-            ? TrainingStores.Open(new JournalLocation("sqlite", JournalPath))
-            : TrainingStores.InMemory();
+        Stores = TrainingStores.Open(new JournalLocation("sqlite", JournalPath));
     }
 
     public TrainingStores Stores { get; }
@@ -62,8 +60,8 @@ public sealed class SessionRig : IAsyncDisposable
     /// <summary>The same SQLite journal opened as another process would (its own connections), its leases on <paramref name="clock"/>.</summary>
     public TrainingStores OpenAsAnotherProcess(TimeProvider clock)
     {
-        var store = SqlPersistence.Open(new JournalLocation("sqlite", JournalPath), StlmSerializers.Default);
-        return new TrainingStores(store.Journal, store.Snapshots, new RunLeaseStore(store.Dialect, clock), store.Query, store);
+        var store = JournalStore.Open(new JournalLocation("sqlite", JournalPath));
+        return new TrainingStores(store, new RunLeaseStore(store.Dialect, clock));
     }
 
     public string CheckpointsDir => Path.Combine(_dir.Path, "checkpoints");
@@ -105,10 +103,16 @@ public sealed class SessionRig : IAsyncDisposable
     /// <summary>The run as its journal says (a fresh RunActor recovers it).</summary>
     public async Task<RunState> ReadAsync(string runId)
     {
-        await using var system = ActorSystem.Create("read");
-        system.UsePersistence(Stores.Journal, Stores.Snapshots);
-        var run = system.ActorOf(RunActor.Props(runId, 1000), "run");
-        return await RunActor.AskAsync(run, new GetRunState());
+        var system = Stores.Journal.CreateSystem("read");
+        try
+        {
+            var run = system.ActorOf(RunActor.Props(runId, 1000), "run");
+            return await RunActor.AskAsync(run, new GetRunState());
+        }
+        finally
+        {
+            await system.Terminate();
+        }
     }
 
     /// <summary>The weights and optimizer files of the run's newest checkpoint, byte for byte.</summary>
