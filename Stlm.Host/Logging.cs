@@ -51,11 +51,17 @@ public static class Logging
                 retainedFileCountLimit: 31,
                 shared: true); // `stlm pause` from another terminal logs into the same file
         if (options.Console is { } terminal)
-            config = config.WriteTo.Sink(
-                new ConsoleLogSink(terminal, options.Verbose ? VerboseConsoleTemplate : ConsoleTemplate),
-                options.Verbose ? LogEventLevel.Debug : LogEventLevel.Information);
+            config = config.WriteTo.Logger(console => console
+                // Akka's own notes (coordinated shutdown, dead letters) below Warning go to the file only.
+                .Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && !options.Verbose && FromAkka(e))
+                .WriteTo.Sink(
+                    new ConsoleLogSink(terminal, options.Verbose ? VerboseConsoleTemplate : ConsoleTemplate),
+                    options.Verbose ? LogEventLevel.Debug : LogEventLevel.Information));
         return config.CreateLogger();
     }
+
+    static bool FromAkka(LogEvent e) =>
+        e.Properties.TryGetValue("SourceContext", out var v) && v is ScalarValue { Value: string source } && source.StartsWith("Akka.", StringComparison.Ordinal);
 
     /// <summary>Sets the global logger for one command's run; disposing flushes and closes it.</summary>
     public static IDisposable Start(Options options)

@@ -70,15 +70,15 @@ public static class LegacyJournal
 
     /// <summary>
     /// The same message as the current type of the same name: fields are copied by name (the
-    /// MessagePack classes keep the proto's field names), nested messages and lists converted.
+    /// MessagePack classes keep the proto's field names), nested messages and lists converted;
+    /// a field added since keeps its default, which by the evolution rules means "as before".
     /// </summary>
     static object Copy(IMessage old, Type target)
     {
         var copy = Activator.CreateInstance(target)!;
         foreach (var property in target.GetProperties().Where(p => p.CanWrite))
         {
-            var source = old.GetType().GetProperty(property.Name)
-                ?? throw new InvalidOperationException($"{old.Descriptor.FullName} has no field for {target.Name}.{property.Name}");
+            if (old.GetType().GetProperty(property.Name) is not { } source) continue;
             property.SetValue(copy, Value(source.GetValue(old), property.PropertyType));
         }
         return copy;

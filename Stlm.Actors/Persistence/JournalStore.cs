@@ -76,10 +76,24 @@ public sealed class JournalStore : IAsyncDisposable
         {
             lock (_gate)
             {
+                if (_query is not null) return _query;
                 _querySystem ??= CreateSystem("stlm-query");
-                return _query ??= new RunQueries(_querySystem);
+                WaitForJournal(_querySystem);
+                return _query = new RunQueries(_querySystem);
             }
         }
+    }
+
+    /// <summary>
+    /// Akka.Persistence.Sql's read journal gives its write journal 5 s to initialise (tables,
+    /// connection pool) and fails otherwise; on a loaded machine that is not enough. A replay
+    /// of nothing is answered only once the journal is ready, so ask that first, with time to spare.
+    /// </summary>
+    static void WaitForJournal(ActorSystem system)
+    {
+        var journal = Akka.Persistence.Persistence.Instance.Apply(system).JournalFor(null);
+        journal.Ask<object>(replyTo => new ReplayMessages(1, 0, 0, "stlm-journal-ready", replyTo), TimeSpan.FromMinutes(2), CancellationToken.None)
+            .GetAwaiter().GetResult();
     }
 
     public async ValueTask DisposeAsync()

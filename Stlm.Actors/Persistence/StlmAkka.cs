@@ -48,7 +48,7 @@ public static class StlmAkka
         return $$"""
             akka {
               loglevel = INFO
-              stdout-loglevel = WARNING
+              stdout-loglevel = OFF
               loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
               logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
               log-dead-letters = 0

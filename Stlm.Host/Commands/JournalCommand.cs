@@ -15,7 +15,32 @@ public static class JournalCommand
     {
         var command = new Command("journal", "Inspect event journals");
         command.Subcommands.Add(Dump());
+        command.Subcommands.Add(Migrate());
         return command;
+    }
+
+    static Command Migrate()
+    {
+        var journal = new Option<string?>("--journal") { Description = JournalOpener.OptionHelp };
+        var command = new Command("migrate",
+            "Convert a journal written before the move to Akka (Protobuf events, own tables) to the current format, keeping a backup")
+        {
+            journal,
+        };
+        var config = ConfigOptions.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            var location = parse.GetValue(journal) is { } spec ? JournalLocation.Parse(spec) : DataPaths.From(config.Load(parse)).Journal;
+            if (location.Engine == "sqlite" && !File.Exists(location.Target))
+                throw new Model.StlmException($"no journal at {Path.GetFullPath(location.Target)}: nothing to migrate");
+            var report = await Stlm.Actors.Migration.JournalMigration.MigrateAsync(location, ct);
+            Console.Out.WriteLine(report is null
+                ? $"the journal {location} is already in the current format; nothing to migrate"
+                : $"migrated {report.Events} events of {report.Runs} runs and {report.Snapshots} snapshots in {location}; " +
+                  $"leases, operator requests and checkpoints are as they were; backup: {report.Backup}");
+            return 0;
+        });
+        return command.WithLogging();
     }
 
     static Command Dump()

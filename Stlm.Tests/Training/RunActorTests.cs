@@ -150,6 +150,10 @@ public sealed class RunActorTests : IAsyncLifetime
         await Ask(run, new RecordEval(20, "validation", [new("bpb", 1.5), new("loss", 2.5)]));
         await Ask(run, new OverrideSchedule("lr", "3e-4"));
         var before = await Steps(run, 21, 25);
+        // Akka saves snapshots in the background: wait for the one at event 20 before the "crash".
+        await using (var store = _journal.OpenStore())
+            for (var tries = 0; (await store.Query.LatestSnapshotAsync("run-r-6"))?.Metadata.SequenceNr != 20 && tries < 100; tries++)
+                await Task.Delay(100);
         await StopAsync(first);
 
         await using (var store = _journal.OpenStore())
