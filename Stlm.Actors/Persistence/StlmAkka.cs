@@ -66,8 +66,12 @@ public static class StlmAkka
                   executor = thread-pool-executor
                 }
               }
+              # Terminate() just stops the actors; a session runs CoordinatedShutdown itself on SIGINT/SIGTERM.
+              coordinated-shutdown.run-by-actor-system-terminate = off
               coordinated-shutdown.run-by-clr-shutdown-hook = off
               coordinated-shutdown.exit-clr = off
+              # Its first phase pauses a training run: a checkpoint of a large model takes a while.
+              coordinated-shutdown.phases.before-service-unbind.timeout = 30 m
             }
             """;
     }

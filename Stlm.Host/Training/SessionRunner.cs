@@ -20,7 +20,8 @@ public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Con
 /// <summary>
 /// Runs one training session in the foreground of a command: progress (tokens/s, loss, lr, ETA),
 /// logs of evaluations and overrides, the control channel (`stlm pause`/`stlm set` from other
-/// terminals), and Ctrl+C: the first asks for a clean pause (checkpoint, then Paused); the second
+/// terminals), and Ctrl+C (or SIGTERM): the first runs the session's CoordinatedShutdown, whose first
+/// phase is a clean pause (checkpoint, then Paused); the second
 /// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
 /// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
 /// </summary>
@@ -48,11 +49,19 @@ public sealed class SessionRunner(JournalStore store, string? dataDir = null, St
             else if (press == 1)
             {
                 Log.Information("Ctrl+C: pausing {Run} after this step (checkpoint, then Paused); Ctrl+C again to stop at once", current.RunId);
-                current.RequestPause("Ctrl+C");
+                _ = current.ShutdownAsync("Ctrl+C");
             }
             else _ = AbortAsync(current);
         };
         Console.CancelKeyPress += onCancel;
+        // SIGTERM (a service manager, `kill`) is a clean pause too: the session's CoordinatedShutdown.
+        using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+        {
+            if (Volatile.Read(ref session) is not { } current) return;
+            context.Cancel = true;
+            Log.Information("SIGTERM: pausing {Run} after this step (checkpoint, then Paused)", current.RunId);
+            _ = current.ShutdownAsync("SIGTERM");
+        });
         try
         {
             var stores = new TrainingStores(store, new RunLeaseStore(store.Dialect), ownsJournal: false);

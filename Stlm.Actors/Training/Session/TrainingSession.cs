@@ -88,6 +88,35 @@ public sealed class TrainingSession : IAsyncDisposable
     /// <summary>Finish the current step, checkpoint, journal Paused and stop; <see cref="Completion"/> then says Paused.</summary>
     public void RequestPause(string reason = "operator") => _session.Tell(new PauseTraining(reason), ActorRefs.NoSender);
 
+    /// <summary>Why the process is shutting down (a signal): journaled as the pause's reason.</summary>
+    public sealed class SignalReason(string signal) : CoordinatedShutdown.Reason
+    {
+        public string Signal { get; } = signal;
+
+        // exit-clr is off: the host ends the process itself, after the run's summary.
+        public override int ExitCode => 0;
+
+        public override string ToString() => Signal;
+    }
+
+    /// <summary>
+    /// Runs Akka's CoordinatedShutdown of the session's actor system (what SIGINT and SIGTERM do):
+    /// its first phase pauses the run as <see cref="RequestPause"/> does — finish the step,
+    /// checkpoint, journal Paused — and waits for that, then the actors stop. Completes when the
+    /// actor system is down; <see cref="Completion"/> says Paused.
+    /// </summary>
+    public Task ShutdownAsync(string signal) => CoordinatedShutdown.Get(_system).Run(new SignalReason(signal));
+
+    /// <summary>The first phase of the session's CoordinatedShutdown: pause the run and wait until it is paused (or over).</summary>
+    static void PauseOnShutdown(ActorSystem system, IActorRef session, Task<SessionOutcome> completion) =>
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "pause-run", async () =>
+        {
+            var reason = CoordinatedShutdown.Get(system).ShutdownReason?.ToString() ?? "shutdown";
+            session.Tell(new PauseTraining(reason), ActorRefs.NoSender);
+            await completion;
+            return Akka.Done.Instance;
+        });
+
     /// <summary>
     /// Changes a schedule (lr, dropout, layer-dropout, exit-loss-scale) from <paramref name="fromStep"/>
     /// (default: the next step not yet started) to <paramref name="value"/> ("3e-4", or "*0.5" to
@@ -205,6 +234,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
                 () => stores.ForkPointsOfAsync(runId), outcome), "session");
+            PauseOnShutdown(system, session, outcome.Task);
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, configText, state, start) = await prepare(run, system);
             timeline?.Mark("journal recovery");
