@@ -154,6 +154,31 @@ public class BadInputSuiteTests(RealRuns runs) : IClassFixture<RealRuns>
     public void There_are_at_least_forty_cases() =>
         Assert.True(Cases.Count + 3 >= 40, $"{Cases.Count} cases here and 3 below (locked journal, full disk, read-only folder)");
 
+    [Fact]
+    public async Task A_fork_journaled_with_another_shape_fails_at_its_start_with_the_reason()
+    {
+        using var data = runs.Copy();
+        // What an older Stlm journaled for `stlm fork base --set model.d-model=64 --no-train` (now refused before journaling).
+        await using (var store = Stlm.Actors.Persistence.Sql.SqlPersistence.Open(new("sqlite", data.Journal), Stlm.Actors.Persistence.Serialization.StlmSerializers.Default))
+        {
+            var parent = data.JournaledRun("base");
+            var config = Stlm.Actors.Configuration.ConfigLoader.ParseSet("model.d-model=64")
+                .WithFallback(Stlm.Actors.Configuration.Config.ParseString(parent.Created!.ConfigHocon)).Resolve();
+            await Stlm.Actors.Training.Control.IdleRunControl.ApplyAsync(store, "wide",
+                [Stlm.Actors.Training.Session.RunCreation.Command("wide", config, new Stlm.Actors.Training.Run.ForkFrom(parent, 4, ["model.d-model=64"])),
+                 new Stlm.Actors.Training.Run.PauseRun("forked with --no-train")], 1000);
+        }
+
+        using var resume = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("wide"));
+        Assert.NotEqual(0, resume.WaitForExit(Timeout));
+        var said = Assert.Single(resume.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("stlm: run wide cannot start: it was forked from base@4 with model.d-model = 64 (the checkpoint has 32)", said);
+
+        var wide = data.JournaledRun("wide");
+        Assert.Equal(Stlm.Actors.Training.Run.RunStatus.Failed, wide.Status);
+        Assert.Contains("model.d-model = 64", wide.StatusReason);
+    }
+
     [Sqlite3Fact]
     public void A_journal_locked_by_another_process_is_one_line()
     {
