@@ -21,7 +21,7 @@ public static class KnownKeys
     {
         foreach (var (key, value) in layer.Fields)
         {
-            var at = path.Length == 0 ? ConfigPath.RenderKey(key) : $"{path}.{ConfigPath.RenderKey(key)}";
+            var at = Join(path, key);
             if (path.Length == 0 && FreeForm.Contains(key)) continue;
             if (!reference.Fields.TryGetValue(key, out var known))
                 throw new ConfigException(layer.KeyOrigin(key), $"unknown key `{at}`", Suggest(reference, path, key));
@@ -35,7 +35,6 @@ public static class KnownKeys
     /// </summary>
     static string Suggest(ConfigObject reference, string path, string key)
     {
-        string Join(string p, string k) => p.Length == 0 ? ConfigPath.RenderKey(k) : $"{p}.{ConfigPath.RenderKey(k)}";
         var siblings = reference.Fields.Keys.ToList();
         var closest = siblings.MinBy(k => ConfigBinder.Distance(k, key));
         if (closest is not null && ConfigBinder.Distance(closest, key) <= Math.Max(2, closest.Length / 3))
@@ -50,10 +49,12 @@ public static class KnownKeys
     {
         foreach (var (key, value) in o.Fields)
         {
-            var at = path.Length == 0 ? ConfigPath.RenderKey(key) : $"{path}.{ConfigPath.RenderKey(key)}";
+            var at = Join(path, key);
             yield return at;
             if (value is ConfigObject inner)
                 foreach (var p in Paths(inner, at)) yield return p;
         }
     }
+
+    static string Join(string path, string key) => path.Length == 0 ? ConfigPath.RenderKey(key) : $"{path}.{ConfigPath.RenderKey(key)}";
 }
