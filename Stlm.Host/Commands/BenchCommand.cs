@@ -10,6 +10,7 @@ public static class BenchCommand
         BenchTokenizerCommand.Create(),
         BenchTorchCommand.Create(),
         BenchActorsCommand.Create(),
+        BenchJournalCommand.Create(),
         BenchCheckpointCommand.Create(),
         BenchTrainCommand.Create(),
         BenchOrchestrationCommand.Create(),

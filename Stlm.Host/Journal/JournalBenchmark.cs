@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Persistence;
+using Stlm.Actors.Persistence;
+using Stlm.Actors.Training.Run;
+
+namespace Stlm.Host.Journal;
+
+/// <summary>
+/// Akka.Persistence.Sql on one database, as the run actors use it. Each round: a persistent
+/// actor persists RunCreated and N StepCompleted events with PersistAll in batches of B (all
+/// batches handed over at once, so Akka's journal batches writes as under load); then a fresh
+/// RunActor recovers the run from its events alone (RunState folded event by event, as on a
+/// resume); then a snapshot of the state N−tail events in is saved and a fresh RunActor recovers
+/// from it and the last <c>tail</c> events.
+/// </summary>
+public sealed class JournalBenchmark(int events, int batch, int rounds, int tail)
+{
+    public sealed record Result(string Engine, double PersistPerSecond, double RecoverSeconds, double SnapshotTailSeconds, int Events);
+
+    sealed record Go(IReadOnlyList<object> Events, int Batch);
+
+    sealed record Done;
+
+    sealed class Writer : ReceivePersistentActor
+    {
+        public Writer(string id)
+        {
+            PersistenceId = id;
+            Recover<object>(_ => { });
+            Command<Go>(go =>
+            {
+                var sender = Sender;
+                var left = go.Events.Count;
+                foreach (var chunk in go.Events.Chunk(go.Batch))
+                    PersistAll(chunk, _ =>
+                    {
+                        if (--left == 0) sender.Tell(new Done());
+                    });
+            });
+        }
+
+        public override string PersistenceId { get; }
+    }
+
+    public async Task<Result> RunAsync(JournalStore store, CancellationToken ct)
+    {
+        var system = store.CreateSystem("bench-journal");
+        try
+        {
+            await RoundAsync(system, "warmup", Math.Min(events, 2000), Math.Min(tail, 100), ct);
+            List<double> persist = [], recover = [], fromSnapshot = [];
+            for (var round = 0; round < rounds; round++)
+            {
+                var (p, r, s) = await RoundAsync(system, $"b{round}-{Guid.NewGuid():N}"[..12], events, tail, ct);
+                persist.Add(events / p.TotalSeconds);
+                recover.Add(r.TotalSeconds);
+                fromSnapshot.Add(s.TotalSeconds);
+            }
+            return new Result(store.Dialect.Engine, Median(persist), Median(recover), Median(fromSnapshot), events);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    async Task<(TimeSpan Persist, TimeSpan Recover, TimeSpan SnapshotTail)> RoundAsync(ActorSystem system, string runId, int count, int tailCount, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromMinutes(10);
+        List<object> all = [new RunCreated { RunId = runId, ConfigHocon = "model { d-model = 128 }", ConfigHash = "bench", Seed = 1337, CodeVersion = "bench" }];
+        all.AddRange(Enumerable.Range(1, count).Select(s => (object)Step(s)));
+        var writer = system.ActorOf(Props.Create(() => new Writer(RunIds.PersistenceId(runId))));
+        var clock = Stopwatch.StartNew();
+        await writer.Ask<Done>(new Go(all, batch), timeout, ct);
+        var persist = clock.Elapsed;
+        system.Stop(writer);
+
+        clock.Restart();
+        var recovered = await RecoverAsync(system, runId, timeout);
+        var recover = clock.Elapsed;
+        if (recovered.Step != count) throw new InvalidOperationException($"recovery gave back {recovered.Step} of {count} steps");
+
+        // The state after the first count - tail steps, saved as the RunActor saves it.
+        var at = count - tailCount;
+        var snapshotState = RunState.Fold(all.Take(at + 1));
+        var store = Akka.Persistence.Persistence.Instance.Apply(system).SnapshotStoreFor(null);
+        var saved = await store.Ask<object>(new SaveSnapshot(new SnapshotMetadata(RunIds.PersistenceId(runId), at + 1, DateTime.UtcNow), snapshotState.ToSnapshot()), timeout, ct);
+        if (saved is SaveSnapshotFailure failure) throw failure.Cause;
+        clock.Restart();
+        var fromSnapshot = await RecoverAsync(system, runId, timeout);
+        var snapshotTail = clock.Elapsed;
+        if (!fromSnapshot.Equals(recovered)) throw new InvalidOperationException("recovery from the snapshot and tail differs from recovery from events");
+        return (persist, recover, snapshotTail);
+    }
+
+    static async Task<RunState> RecoverAsync(ActorSystem system, string runId, TimeSpan timeout)
+    {
+        var run = system.ActorOf(RunActor.Props(runId, int.MaxValue));
+        try
+        {
+            return await RunActor.AskAsync(run, new GetRunState(), timeout);
+        }
+        finally
+        {
+            system.Stop(run);
+        }
+    }
+
+    static StepCompleted Step(long step) => new()
+    {
+        Step = step, Tokens = 2048, Loss = 3.25 - step * 1e-6, Lr = 6e-4, Dropout = 0.1, GradNorm = 1.25, StepTimeMs = 210.5,
+        Cursor = new DataCursor { Epoch = 0, Position = step * 16 },
+    };
+
+    static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        var mid = sorted.Count / 2;
+        return sorted.Count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+}
