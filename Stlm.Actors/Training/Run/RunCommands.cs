@@ -30,7 +30,7 @@ public sealed record DeleteCheckpoint(string ContentHash, string Reason);
 public sealed record RecordEval(long Step, string Task, IReadOnlyList<KeyValuePair<string, double>> Metrics);
 
 /// <summary>Changes a schedule from a step on (null: the next step).</summary>
-public sealed record OverrideSchedule(string What, string Value, long? FromStep = null);
+public sealed record OverrideSchedule(string What, string Value, long? FromStep = null, string DecidedBy = "");
 
 public sealed record PauseRun(string Reason);
 

@@ -153,7 +153,7 @@ public static class RunRules
         var from = o.FromStep ?? s.Step + 1;
         if (from <= s.Step)
             return Decision.Reject($"run {s.RunId} already journaled step {s.Step}: an override can start at step {s.Step + 1} at the earliest");
-        return Decision.Journal(new ScheduleOverridden { What = o.What, FromStep = from, Value = o.Value });
+        return Decision.Journal(new ScheduleOverridden { What = o.What, FromStep = from, Value = o.Value, DecidedBy = o.DecidedBy });
     }
 
     public static Decision Pause(RunState s, PauseRun p)

@@ -51,6 +51,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     readonly Func<Task<IReadOnlySet<string>>> _forkPoints;
     IActorRef _run = null!;
     IActorRef? _trainer;
+    IActorRef? _schedule;
     Exception? _childFailure;
     bool _done;
     StepCompleted? _lastStep;
@@ -113,7 +114,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var recipe = setup.Recipe;
         var corpus = s.Corpus;
         var context = recipe.WindowLength;
-        var schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides), "schedule");
+        var schedule = _schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides, s.State.Evals, settings.LrPlateau), "schedule");
         var loader = Context.ActorOf(DataLoaderActor.Props(
             () => recipe.Batches(TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, context)), settings.Prefetch), "data");
         var checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention, settings.KeepBestMetric,
@@ -138,6 +139,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     void Publish(SessionEvent e)
     {
         if (e is StepEvent step) _lastStep = step.Step;
+        if (e is EvalEvent eval) _schedule?.Tell(new EvalObserved(eval.Eval), Self);
         try
         {
             _observer?.Invoke(e);

@@ -58,6 +58,7 @@ public sealed record SessionSettings(
             SnapshotEvery: config.GetInt("journal.snapshot-every"))
         {
             Paths = Run.DataFolderPaths.Of(config),
+            LrPlateau = LrPlateauPolicy.From(config),
         };
         settings.Validate();
         return settings;
@@ -65,6 +66,9 @@ public sealed record SessionSettings(
 
     /// <summary>The data folder, against which checkpoint paths are journaled (relative when inside it).</summary>
     public Run.DataFolderPaths? Paths { get; init; }
+
+    /// <summary>The schedule actor's plateau policy (session.lr-plateau; off unless patience &gt; 0).</summary>
+    public LrPlateauPolicy LrPlateau { get; init; } = new(0, 0.5, 0.001);
 
     /// <summary>The folder of one run's checkpoints.</summary>
     public string CheckpointsOf(string runId) => Path.Combine(CheckpointsRoot, runId);

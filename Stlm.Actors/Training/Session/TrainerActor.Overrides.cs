@@ -35,7 +35,7 @@ public sealed partial class TrainerActor
             var candidate = ScheduleActor.ToOverride(new ScheduleOverridden { What = r.What, Value = r.Value, FromStep = from });
             _ = new ScheduleSet(_schedules!.Set.Config, [.. _schedules.Set.Overrides, candidate]);
             _overridesInFlight++;
-            RunActor.AskAsync(_run, new OverrideSchedule(r.What, r.Value, from)).PipeTo(Self, Self,
+            RunActor.AskAsync(_run, new OverrideSchedule(r.What, r.Value, from, r.DecidedBy)).PipeTo(Self, Self,
                 state => new OverrideJournaled(state.Overrides[^1], replyTo),
                 error => new OverrideRefused(error.Message, replyTo));
         }

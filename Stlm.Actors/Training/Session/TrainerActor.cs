@@ -19,7 +19,7 @@ public sealed record PauseTraining(string Reason);
 /// or "*0.5"); from the next step the trainer has not started when null. The sender gets the
 /// journaled <see cref="ScheduleOverridden"/> or a <see cref="Status.Failure"/>.
 /// </summary>
-public sealed record OverrideRequest(string What, string Value, long? FromStep);
+public sealed record OverrideRequest(string What, string Value, long? FromStep, string DecidedBy = "");
 
 /// <summary>Where training starts: after step <paramref name="Step"/>, from a committed checkpoint or (null path) the run's initial weights.</summary>
 public sealed record StartPoint(long Step, string? CheckpointPath, string CheckpointHash)
