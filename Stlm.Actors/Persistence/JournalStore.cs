@@ -59,6 +59,17 @@ public sealed class JournalStore : IAsyncDisposable
                 throw new StlmException(Migration.LegacyJournal.Refusal(location));
             return new JournalStore(location, dialect);
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6 /* SQLITE_BUSY, SQLITE_LOCKED */)
+        {
+            await dialect.DisposeAsync();
+            throw new StlmException($"the sqlite journal at {dialect.Where} is locked by another process (still, after waiting for it): " +
+                                    "close whatever holds it (an open sqlite3 shell, a backup) and run the command again", e);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            await dialect.DisposeAsync();
+            throw new StlmException($"cannot read the {dialect.Engine} journal at {dialect.Where}: {e.Message}", e);
+        }
         catch
         {
             await dialect.DisposeAsync();
