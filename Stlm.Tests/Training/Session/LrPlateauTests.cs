@@ -40,8 +40,15 @@ public class LrPlateauTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>
         string[] sets = ["training.max-steps=12", "eval.every-steps=2"];
         Assert.Equal(SessionEnd.Completed, (await rig.TrainAsync("plain", sets)).End);
         // min-delta 100: no evaluation can improve enough, so the policy decides at the second held-out one.
-        Assert.Equal(SessionEnd.Completed,
-            (await rig.TrainAsync("plateau", [.. sets, "session.lr-plateau.patience=1", "session.lr-plateau.min-delta=100"])).End);
+        // Evaluations run beside training: step 9 waits until the decision is journaled, so a loaded
+        // machine cannot finish the run before the evaluation that decides it comes back.
+        var config = rig.Config([.. sets, "session.lr-plateau.patience=1", "session.lr-plateau.min-delta=100"]);
+        var session = await TrainingSession.StartNew("plateau", config, rig.Options(beforeStep: (n, _) =>
+        {
+            if (n != 9) return;
+            for (var waited = 0; waited < 600 && !Decided(rig); waited++) Thread.Sleep(50);
+        }));
+        Assert.Equal(SessionEnd.Completed, (await SessionRig.Finish(session)).End);
 
         var (plain, plateau) = (await rig.ReadAsync("plain"), await rig.ReadAsync("plateau"));
         var decision = plateau.Overrides.First();
@@ -56,6 +63,11 @@ public class LrPlateauTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>
         foreach (var step in plainLr.Keys.Where(s => s >= decision.FromStep && s < second))
             Assert.Equal(plainLr[step] * 0.5, plateauLr[step]);
         Assert.Equal(plain.Step, plateau.Step);
+    }
+
+    static bool Decided(SessionRig rig)
+    {
+        lock (rig.Events) return rig.Events.OfType<OverrideEvent>().Any();
     }
 
     static async Task<Dictionary<long, double>> StepLrs(SessionRig rig, string runId)
