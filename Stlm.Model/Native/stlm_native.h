@@ -84,3 +84,7 @@ inline at::Scalar scalar_for(const at::Tensor& t, double v) {
     stlm::capture_current_exception();     \
     return -1;                             \
   }
+
+// ---- distributed: references (gloo_reference.cpp) -------------------------------------------
+STLM_API int stlm_gloo_reference_allreduce(const char* master_addr, int port, int rank, int world_size,
+                                           int64_t numel, int iters, int64_t timeout_ms, double* seconds_out);

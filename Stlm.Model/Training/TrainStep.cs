@@ -21,6 +21,12 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
     public Optimizer Optimizer { get; } = optimizer;
     public TrainStepOptions Options { get; } = Validated(options);
 
+    /// <summary>
+    /// Called once per step between the last backward and the clip (data parallelism averages the
+    /// gradients across ranks here); its time counts in the step's duration.
+    /// </summary>
+    public Action<ScheduleValues>? GradientsReady { get; init; }
+
     /// <param name="skipNonFinite">
     /// Read the loss and gradient norm before the update, and leave weights and optimizer state
     /// untouched (<see cref="StepResult.Updated"/> false) when either is NaN or infinite. It moves
@@ -52,6 +58,7 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
             tokens += micro.Tokens;
         }
 
+        GradientsReady?.Invoke(schedule);
         var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
         var gradNorm = Optimizer.ClipGradNorm(maxNorm).To(DType.Float64);
         var lossMean = lossSum! / microBatches.Count;
