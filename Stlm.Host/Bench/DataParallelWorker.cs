@@ -15,12 +15,14 @@ namespace Stlm.Host.Bench;
 /// What every rank of a data-parallel bench or test run is told (as JSON on its command line).
 /// <see cref="Batch"/> is each rank's rows per micro-batch; a world of 1 runs the plain
 /// <see cref="TrainStep"/> with no group, as the single-process reference.
+/// <see cref="NudgeRank1AfterStep"/> is a fault for the tests: rank 1 scales its first weight
+/// slightly after that step, which the next weights-hash check must catch.
 /// </summary>
 public sealed record DataParallelSpec(
     string DataDirectory, string ReportDirectory, int WorldSize, int Batch, int GradAccum, int Steps,
     string Model = "tiny", int Context = 32, ulong Seed = 11, double Lr = 3e-3, double Dropout = 0,
     double BucketMb = 25, double TimeoutSeconds = 60, int Port = 0, int ReferencePort = 0, int Threads = 1,
-    bool RecordInputs = false, int CheckEvery = 10, int BandwidthIterations = 0);
+    bool RecordInputs = false, int CheckEvery = 10, int BandwidthIterations = 0, int NudgeRank1AfterStep = -1);
 
 /// <summary>One rank's account of its run: losses, timings, final weights hash and, when asked, its inputs.</summary>
 public sealed record DataParallelReport(
@@ -59,7 +61,7 @@ public static class DataParallelWorker
         using var group = spec.WorldSize > 1
             ? ProcessGroup.Create(new ProcessGroupOptions(rank, spec.WorldSize, "127.0.0.1", spec.Port, Backend.Gloo, timeout))
             : null;
-        var parallel = group is null ? null : new DataParallelStep(group, lm, optimizer, stepOptions, bucketBytes);
+        using var parallel = group is null ? null : new DataParallelStep(group, lm, optimizer, stepOptions, bucketBytes);
         var single = parallel is null ? new TrainStep(lm, optimizer, stepOptions) : null;
         parallel?.CheckRanksAgree(model, 0);
 
@@ -80,6 +82,8 @@ public static class DataParallelWorker
             losses.Add(result.Loss);
             tokensPerStep = result.Tokens;
             cursor = next;
+            if (step == spec.NudgeRank1AfterStep && rank == 1)
+                using (Torch.NoGrad()) optimizer.Parameters[0].MulInPlace(1.001);
             Console.Out.WriteLine($"step {step} loss {result.Loss:R}");
             Console.Out.Flush();
             if (parallel is not null && spec.CheckEvery > 0 && (step + 1) % spec.CheckEvery == 0) parallel.CheckRanksAgree(model, step + 1);
@@ -98,8 +102,9 @@ public static class DataParallelWorker
     }
 
     /// <summary>
-    /// Times the training path (real gradients, bucketed: gather, flatten, all-reduce, divide, copy
-    /// back) and then the bare C++ Gloo all-reduce of a buffer of the same size, on its own group.
+    /// Times the training path (real gradients, bucketed: copy into the flat buffer, all-reduce,
+    /// divide, hand back as views) against the bare C++ Gloo all-reduce of a buffer of the same
+    /// size on its own group, in turns (the order alternating), so load from elsewhere hits both alike.
     /// </summary>
     static (double[] Ours, double[] Reference) MeasureAllReduce(ProcessGroup group, ILanguageModel lm, Optimizer optimizer, MicroBatch micro,
         long bucketBytes, long numel, DataParallelSpec spec, TimeSpan timeout)
@@ -109,18 +114,19 @@ public static class DataParallelWorker
             var (x, y) = micro.ToTensors(Device.Cpu);
             lm.Loss(x, y).Backward();
         }
-        var buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
+        using var buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
+        using var bare = new GlooReference("127.0.0.1", spec.ReferencePort, group.Rank, group.WorldSize, numel, timeout);
         buckets.Average(group);
-        var ours = new double[spec.BandwidthIterations];
+        var (ours, reference) = (new double[spec.BandwidthIterations], new double[spec.BandwidthIterations]);
         for (var i = 0; i < ours.Length; i++)
         {
+            if (i % 2 == 1) reference[i] = bare.AllReduceSeconds(1)[0];
             var clock = Stopwatch.StartNew();
             buckets.Average(group);
             ours[i] = clock.Elapsed.TotalSeconds;
+            if (i % 2 == 0) reference[i] = bare.AllReduceSeconds(1)[0];
         }
         optimizer.ZeroGrad();
-        group.Barrier();
-        var reference = GlooReference.AllReduceSeconds("127.0.0.1", spec.ReferencePort, group.Rank, group.WorldSize, numel, spec.BandwidthIterations, timeout);
         return (ours, reference);
     }
 }

@@ -10,11 +10,22 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #endif
 
-// Every rank calls it with the same arguments but its rank; each of `iters` timed all-reduces of
-// `numel` floats (after one untimed) writes its seconds into seconds_out[i].
-STLM_API int stlm_gloo_reference_allreduce(const char* master_addr, int port, int rank, int world_size,
-                                           int64_t numel, int iters, int64_t timeout_ms, double* seconds_out) {
-  STLM_STATUS({
+namespace {
+#ifdef STLM_GLOO_REFERENCE
+struct Reference {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  std::vector<at::Tensor> buffer;
+};
+#else
+struct Reference {};
+#endif
+}  // namespace
+
+// Every rank calls it with the same arguments but its rank; returns null on failure.
+STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int rank, int world_size, int64_t numel,
+                                       int64_t timeout_ms) {
+  try {
 #ifdef STLM_GLOO_REFERENCE
     const std::string master(master_addr);
     const std::chrono::milliseconds timeout(timeout_ms);
@@ -24,20 +35,35 @@ STLM_API int stlm_gloo_reference_allreduce(const char* master_addr, int port, in
     so.numWorkers = static_cast<std::size_t>(world_size);
     so.waitWorkers = true;
     so.timeout = timeout;
-    auto store = c10::make_intrusive<c10d::TCPStore>(master, so);
+    auto ref = std::make_unique<Reference>();
+    ref->store = c10::make_intrusive<c10d::TCPStore>(master, so);
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(master));
-    auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, options);
-    std::vector<at::Tensor> buffer{at::ones({numel}, at::kFloat)};
-    group->allreduce(buffer)->wait();
-    for (int i = 0; i < iters; ++i) {
-      const auto start = std::chrono::steady_clock::now();
-      group->allreduce(buffer)->wait();
-      seconds_out[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    }
-    group->barrier()->wait();
+    ref->group = c10::make_intrusive<c10d::ProcessGroupGloo>(ref->store, rank, world_size, options);
+    ref->buffer.push_back(at::ones({numel}, at::kFloat));
+    ref->group->allreduce(ref->buffer)->wait();  // connects the pairs and touches the buffer, untimed
+    return ref.release();
 #else
     TORCH_CHECK(false, "this shim was built without gloo's headers, so there is no Gloo reference");
 #endif
+  } catch (...) {
+    stlm::capture_current_exception();
+    return nullptr;
+  }
+}
+
+// `iters` all-reduces of the buffer, the seconds of each into seconds_out[i].
+STLM_API int stlm_gloo_reference_allreduce(void* reference, int iters, double* seconds_out) {
+  STLM_STATUS({
+#ifdef STLM_GLOO_REFERENCE
+    auto& ref = *static_cast<Reference*>(reference);
+    for (int i = 0; i < iters; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      ref.group->allreduce(ref.buffer)->wait();
+      seconds_out[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+#endif
   })
 }
+
+STLM_API void stlm_gloo_reference_free(void* reference) { delete static_cast<Reference*>(reference); }

@@ -86,5 +86,7 @@ inline at::Scalar scalar_for(const at::Tensor& t, double v) {
   }
 
 // ---- distributed: references (gloo_reference.cpp) -------------------------------------------
-STLM_API int stlm_gloo_reference_allreduce(const char* master_addr, int port, int rank, int world_size,
-                                           int64_t numel, int iters, int64_t timeout_ms, double* seconds_out);
+STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int rank, int world_size, int64_t numel,
+                                       int64_t timeout_ms);
+STLM_API int stlm_gloo_reference_allreduce(void* reference, int iters, double* seconds_out);
+STLM_API void stlm_gloo_reference_free(void* reference);

@@ -14,7 +14,7 @@ namespace Stlm.Model.Training.DataParallel;
 /// A collective that fails (a rank died, or none answered within the group's timeout) ends the
 /// step with one <see cref="StlmException"/> line instead of a hang.
 /// </summary>
-public sealed class DataParallelStep
+public sealed class DataParallelStep : IDisposable
 {
     readonly ProcessGroup group;
     readonly GradientBuckets buckets;
@@ -79,6 +79,8 @@ public sealed class DataParallelStep
                 $"data-parallel ranks diverged at step {step}: the weights of rank(s) {string.Join(", ", differing)} differ from rank 0's " +
                 $"(rank {Rank} hash {Convert.ToHexStringLower(mine)[..16]}…); the run stops — resume it from the last checkpoint, and report it if it recurs");
     }
+
+    public void Dispose() => buckets.Dispose();
 
     void Collective(string what, long step, Action action)
     {

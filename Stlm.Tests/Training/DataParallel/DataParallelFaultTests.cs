@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Stlm.Host.Bench;
+using Stlm.Model;
 
 namespace Stlm.Tests.Training.DataParallel;
 
@@ -30,5 +31,18 @@ public class DataParallelFaultTests
         var line = Assert.Single(lines);
         Assert.Contains("data-parallel rank 0 of 2", line);
         Assert.Contains("another rank died or did not answer", line);
+    }
+
+    [Fact]
+    public void Ranks_whose_weights_drift_apart_both_stop_at_the_next_hash_check()
+    {
+        using var corpus = new TrainingCorpus();
+        using var reports = new Data.TempDirectory();
+        var spec = new DataParallelSpec(corpus.ShardDirectory, reports.Path, WorldSize: 2, Batch: 2, GradAccum: 1, Steps: 8,
+            CheckEvery: 2, NudgeRank1AfterStep: 2);
+        using var launch = DataParallelLaunch.Start(spec);
+        var error = Assert.Throws<StlmException>(() => launch.Wait(TimeSpan.FromMinutes(2)));
+        Assert.Contains("data-parallel ranks diverged at step 4: the weights of rank(s) 1 differ from rank 0's", error.Message);
+        Assert.All(launch.Ranks, r => Assert.True(r.Process.WaitForExit(TimeSpan.FromSeconds(30)) && r.Process.ExitCode == 2, $"rank {r.Index}: {r.Stderr}"));
     }
 }
