@@ -42,7 +42,7 @@ sealed class TrainingRig : IDisposable
         Torch.ManualSeed(seed);
         Llama = new LlamaForCausalLM(Tiny with { Dropout = dropout }, seed);
         Optimizer = TrainStep.AdamWFor(Llama, new AdamWOptions(Lr: 3e-3, Beta2: 0.95, WeightDecay: 0.1));
-        Step = new TrainStep(CausalLanguageModel.Of(Llama), Optimizer, new TrainStepOptions(gradAccum, GradClip: 1.0));
+        Step = new TrainStep(Llama, Optimizer, new TrainStepOptions(gradAccum, GradClip: 1.0));
         Data = corpus.Open(Tiny.ContextLength);
         Batches = new StepBatches(Data, microBatch, gradAccum, seed);
         Dropout = dropout;

@@ -6,55 +6,55 @@ using Stlm.Model.Training;
 namespace Stlm.Model.Architectures;
 
 /// <summary>
-/// The baseline token model's parts, under the baseline's names, for the architectures that
-/// change only what happens between them (LayerSkip, mixture-of-depths):
+/// The baseline token model's parts, under their own names (embed_tokens, model.layers.N,
+/// model.norm, lm_head), for the architectures that change only what happens between them
+/// (LayerSkip, mixture-of-depths):
 ///   x = embed_dropout(embed_tokens(ids))        [B, T, d]      <see cref="Embed"/>
 ///   … the subclass runs model.layers on x …
 ///   logits = lm_head(model.norm(x))             [B, T, V]      <see cref="Exit"/>
-/// Each subclass writes its own forward pass and loss with these two ends.
+/// Each subclass writes its own forward pass and its one loss with these two ends.
 /// </summary>
 public abstract class TokenStackLm : Module, ICausalLanguageModel, ILanguageModel
 {
     readonly Dropout embeddingDropout;
     Linear? lmHead;
 
-    protected TokenStackLm(TokenStackConfig stack)
+    protected TokenStackLm(ModelConfig config)
     {
-        stack.Validate();
-        Stack = stack;
-        EmbedTokens = RegisterModule("embed_tokens", new Embedding(stack.VocabSize, stack.Core.DModel, initStd: stack.Core.Block.InitStd));
-        embeddingDropout = RegisterModule("embed_dropout", new Dropout(stack.Core.Block.Dropout));
-        Model = RegisterModule("model", new CausalStack(stack.Core));
+        config.Validate();
+        Config = config;
+        EmbedTokens = RegisterModule("embed_tokens", new Embedding(config.VocabSize, config.DModel, initStd: config.InitStd));
+        embeddingDropout = RegisterModule("embed_dropout", new Dropout(config.Dropout));
+        Model = RegisterModule("model", new CausalStack(config));
     }
 
-    public TokenStackConfig Stack { get; }
+    public ModelConfig Config { get; }
     public Embedding EmbedTokens { get; }
     public CausalStack Model { get; }
     public Linear LmHead => lmHead ?? throw new InvalidOperationException($"{GetType().Name} has not registered its head");
 
-    public int VocabSize => Stack.VocabSize;
-    public int ContextLength => Stack.Core.ContextLength;
+    public int VocabSize => Config.VocabSize;
+    public int ContextLength => Config.ContextLength;
     public int LayerCount => Model.LayerCount;
 
     Module ILanguageModel.Module => this;
-
-    Tensor ILanguageModel.Loss(Tensor inputs, Tensor targets) => Loss(inputs, targets);
 
     /// <summary>A step's schedule values; the base has none of its own to set (LayerSkip sets its early-exit values).</summary>
     public virtual void ApplySchedule(ScheduleValues values) { }
 
     public abstract Tensor Forward(Tensor ids, KvCache? cache = null);
 
-    public abstract Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100);
+    /// <summary>ids [B, T], targets [B, T] → the training loss (0-d).</summary>
+    public abstract Tensor Loss(Tensor ids, Tensor targets);
 
     /// <summary>
     /// Subclasses register the head after their own modules: registration order is the
     /// parameters' order, which the optimizer and the gradient norm follow, so it stays the order
     /// the architectures were first trained in.
     /// </summary>
-    protected void RegisterLmHead() => lmHead = RegisterModule("lm_head", Stack.TieEmbeddings
+    protected void RegisterLmHead() => lmHead = RegisterModule("lm_head", Config.TieEmbeddings
         ? new Linear(EmbedTokens.Weight)
-        : new Linear(Stack.Core.DModel, Stack.VocabSize, ParameterGroup.Head, initStd: Stack.Core.Block.InitStd));
+        : new Linear(Config.DModel, Config.VocabSize, ParameterGroup.Head, initStd: Config.InitStd));
 
     /// <summary>ids [B, T] → embeddings [B, T, d] (dropout applies when training).</summary>
     protected Tensor Embed(Tensor ids) => embeddingDropout.Forward(EmbedTokens.Forward(ids));

@@ -1,5 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Stlm.Model.Architectures;
 
 /// <summary>How the layer-dropout rate grows from the first layer (0) to the last (the max rate).</summary>
@@ -31,7 +29,7 @@ public enum ExitCurriculumKind
 /// with depth, an early-exit loss through the final norm and the shared head with a curriculum,
 /// and generation that stops at the first layer confident enough.
 /// </summary>
-public record EarlyExitOptions
+public sealed record EarlyExitConfig
 {
     /// <summary>The last layer's layer-dropout rate (before the scheduler's scale).</summary>
     public double MaxLayerDropout { get; init; } = 0.1;
@@ -42,21 +40,9 @@ public record EarlyExitOptions
     public double ExitLossScale { get; init; } = 1.0;
     /// <summary>Generation exits at the first layer whose top probability reaches this (1 = never early).</summary>
     public double ConfidenceThreshold { get; init; } = 0.9;
-}
-
-/// <summary>The baseline token model with LayerSkip: the section's options over the baseline's <see cref="Stack"/>.</summary>
-public sealed record LayerSkipConfig : EarlyExitOptions
-{
-    public LayerSkipConfig() { }
-
-    [SetsRequiredMembers]
-    public LayerSkipConfig(TokenStackConfig stack, EarlyExitOptions options) : base(options) => Stack = stack;
-
-    public required TokenStackConfig Stack { get; init; }
 
     public void Validate()
     {
-        Stack.Validate();
         if (MaxLayerDropout is < 0 or >= 1)
             throw new StlmException($"model.early-exit: max-layer-dropout {MaxLayerDropout} must be in [0, 1)");
         if (CurriculumPeriod <= 0) throw new StlmException($"model.early-exit: curriculum-period must be positive, got {CurriculumPeriod}");

@@ -26,7 +26,7 @@ public static class BytePooledGenerator
             var generated = new List<byte[]>();
             for (var i = 0; i < maxNewChunks; i++)
             {
-                var context = chunks.Skip(Math.Max(0, chunks.Count - model.Config.Core.ContextLength)).ToList();   // crop to the core's context
+                var context = chunks.Skip(Math.Max(0, chunks.Count - model.Config.ContextLength)).ToList();   // crop to the core's context
                 var next = NextChunk(model, context, sampler);
                 chunks.Add(next);
                 generated.Add(next);
@@ -43,7 +43,7 @@ public static class BytePooledGenerator
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var m = model.Config.MaxTokenBytes;
+        var m = model.MaxTokenBytes;
         var device = model.Device;
         var batch = ByteChunkBatch.Collate([chunks], m, device);                            // [1, T, M]
         var tokens = model.Encoder.Forward(batch.Bytes, batch.Mask);                       // [1, T, d]

@@ -21,15 +21,14 @@ public sealed class MixtureOfDepthsLm : TokenStackLm
 {
     readonly int[] routerOfLayer;
 
-    public MixtureOfDepthsConfig Config { get; }
     public ModuleList<Linear> Routers { get; }
 
-    public MixtureOfDepthsLm(MixtureOfDepthsConfig config, ulong seed) : base(config.Stack)
+    /// <summary>The model section; its mixture-of-depths sub-section gives capacity and routing.</summary>
+    public MixtureOfDepthsLm(ModelConfig config, ulong seed) : base(config)
     {
-        config.Validate();
-        Config = config;
-        var (layers, d, std) = (config.Stack.Core.NLayers, config.Stack.Core.DModel, config.Stack.Core.Block.InitStd);
-        var routed = Enumerable.Range(0, layers).Where(config.IsRouted).ToList();
+        config.MixtureOfDepths.Validate();
+        var (layers, d, std) = (config.NLayers, config.DModel, config.InitStd);
+        var routed = Enumerable.Range(0, layers).Where(config.MixtureOfDepths.IsRouted).ToList();
         Routers = RegisterModule("routers", new ModuleList<Linear>(routed.Select(_ => new Linear(d, 1, ParameterGroup.Other, initStd: std))));
         routerOfLayer = Enumerable.Range(0, layers).Select(l => routed.IndexOf(l)).ToArray();
         RegisterLmHead();
@@ -51,13 +50,13 @@ public sealed class MixtureOfDepthsLm : TokenStackLm
     }
 
     /// <summary>Cross-entropy of ids [B, T] against targets [B, T], plus the routers' auxiliary loss when training.</summary>
-    public override Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
+    public override Tensor Loss(Tensor ids, Tensor targets)
     {
         using var scope = TorchScope.Begin();
         var auxiliary = new List<Tensor>();
         var logits = Run(ids, auxiliary);
-        var loss = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: ignoreIndex);
-        foreach (var term in auxiliary) loss = loss + term * (Config.AuxLossWeight / auxiliary.Count);
+        var loss = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: LanguageModelLoss.IgnoreIndex);
+        foreach (var term in auxiliary) loss = loss + term * (Config.MixtureOfDepths.AuxLossWeight / auxiliary.Count);
         return scope.Keep(loss);
     }
 
@@ -70,10 +69,10 @@ public sealed class MixtureOfDepthsLm : TokenStackLm
             var block = Model.Layers[l];
             if (routerOfLayer[l] < 0) { x = block.Forward(x, rope); continue; }
             var scores = Routers[routerOfLayer[l]].Forward(x).Squeeze(-1);    // [B, T]
-            if (Training || Config.Capacity >= 1)
+            if (Training || Config.MixtureOfDepths.Capacity >= 1)
             {
-                (x, var chosen) = TokenRouting.TopK(block, x, scores, rope, Config.Capacity);
-                if (Training && Config.Capacity < 1) auxiliary?.Add(BinaryCrossEntropyWithLogits(scores, chosen));
+                (x, var chosen) = TokenRouting.TopK(block, x, scores, rope, Config.MixtureOfDepths.Capacity);
+                if (Training && Config.MixtureOfDepths.Capacity < 1) auxiliary?.Add(BinaryCrossEntropyWithLogits(scores, chosen));
             }
             else
             {

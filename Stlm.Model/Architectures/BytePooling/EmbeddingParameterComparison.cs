@@ -1,4 +1,5 @@
 using Stlm.Model.Nn;
+using Stlm.Model.Tokenizers;
 
 namespace Stlm.Model.Architectures;
 
@@ -13,13 +14,15 @@ public sealed record EmbeddingParameterComparison(long BytePooled, long Core, lo
     public double ReductionVsTied => 1 - (double)BytePooled / BpeTied;
     public double ReductionVsUntied => 1 - (double)BytePooled / BpeUntied;
 
-    public static EmbeddingParameterComparison Measure(BytePooledConfig config, int bpeVocabSize)
+    /// <summary>The byte-pooled model of the model section against BPE models of <paramref name="bpeVocabSize"/> tokens.</summary>
+    public static EmbeddingParameterComparison Measure(ModelConfig config, int bpeVocabSize)
     {
-        var bytePooled = new BytePooledLm(config, seed: 0);
+        // Boundaries do not change the parameters; any tokenizer will do for counting.
+        var bytePooled = new BytePooledLm(config, new ByteTokenizer(), seed: 0);
         // What a BPE model adds to the same core: its token embedding and, untied, its head
         // (built, not initialised: counting needs the shapes only).
-        var embedding = new Embedding(bpeVocabSize, config.Core.DModel).CountParameters().Total;
-        var head = new Linear(config.Core.DModel, bpeVocabSize, ParameterGroup.Head).CountParameters().Total;
+        var embedding = new Embedding(bpeVocabSize, config.DModel).CountParameters().Total;
+        var head = new Linear(config.DModel, bpeVocabSize, ParameterGroup.Head).CountParameters().Total;
         return new EmbeddingParameterComparison(bytePooled.EmbeddingAndHeadParameters, bytePooled.Model.CountParameters().Total,
             embedding, embedding + head, bpeVocabSize);
     }

@@ -1,6 +1,7 @@
 using Stlm.Model.LibTorch;
+using Stlm.Model.Nn;
 
-namespace Stlm.Model.Nn;
+namespace Stlm.Model.Architectures;
 
 /// <summary>GPT-2's MLP without biases: down(gelu(up(x))), names up_proj, down_proj.</summary>
 public sealed class GeluFfn : FeedForward
@@ -8,7 +9,7 @@ public sealed class GeluFfn : FeedForward
     public Projection UpProj { get; }
     public Projection DownProj { get; }
 
-    public GeluFfn(BlockConfig config)
+    public GeluFfn(ModelConfig config)
         : this(new Linear(config.DModel, config.FfnHidden, ParameterGroup.Ffn, initStd: config.InitStd),
             new Linear(config.FfnHidden, config.DModel, ParameterGroup.Ffn, initStd: config.InitStd))
     {
