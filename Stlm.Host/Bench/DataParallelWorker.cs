@@ -56,7 +56,7 @@ public static class DataParallelWorker
         var timeout = TimeSpan.FromSeconds(spec.TimeoutSeconds);
         var bucketBytes = (long)(spec.BucketMb * 1024 * 1024);
         var stepOptions = new TrainStepOptions(spec.GradAccum, GradClip: 1.0);
-        var lm = CausalLanguageModel.Of(model);
+        ILanguageModel lm = model;
 
         using var group = spec.WorldSize > 1
             ? ProcessGroup.Create(new ProcessGroupOptions(rank, spec.WorldSize, "127.0.0.1", spec.Port, Backend.Gloo, timeout))
