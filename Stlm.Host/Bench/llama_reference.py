@@ -115,6 +115,7 @@ def main():
     for name in ["n-layers", "d-model", "n-heads", "n-kv-heads", "ffn-hidden", "vocab-size", "batch", "context", "steps", "warmup", "threads"]:
         p.add_argument("--" + name, type=int, required=True)
     p.add_argument("--serve", action="store_true")
+    p.add_argument("--autocast-bf16", action="store_true")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -128,7 +129,8 @@ def main():
     def step():
         ids = torch.randint(0, a.vocab_size, (a.batch, a.context + 1), generator=gen)
         start = time.perf_counter()
-        loss = model(ids[:, :-1], ids[:, 1:])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.autocast_bf16):
+            loss = model(ids[:, :-1], ids[:, 1:])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -136,7 +138,7 @@ def main():
         value = loss.item()
         return time.perf_counter() - start, value
 
-    header = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+    header = {"torch": torch.__version__, "threads": torch.get_num_threads(), "autocast_bf16": a.autocast_bf16,
               "parameters": sum(q.numel() for q in model.parameters())}
     warm = [step() for _ in range(a.warmup)]
     if a.serve:

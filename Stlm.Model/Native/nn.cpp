@@ -85,7 +85,9 @@ at::Tensor attention_math(const at::Tensor& q, const at::Tensor& k, const at::Te
     if (mask->scalar_type() == at::kBool) scores.masked_fill_(mask->logical_not(), kNegInf);
     else scores = scores + *mask;
   }
-  at::Tensor weights = at::softmax(scores, -1);
+  // Low-precision scores (mixed precision) are normalised in float32; the next matmul narrows them again.
+  const bool narrow = scores.scalar_type() == at::kBFloat16 || scores.scalar_type() == at::kHalf;
+  at::Tensor weights = narrow ? at::softmax(scores, -1, at::kFloat) : at::softmax(scores, -1);
   if (p > 0) weights = at::dropout(weights, p, true);
   return at::matmul(weights, v);
 }
