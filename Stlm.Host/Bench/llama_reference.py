@@ -116,6 +116,7 @@ def main():
         p.add_argument("--" + name, type=int, required=True)
     p.add_argument("--serve", action="store_true")
     p.add_argument("--autocast-bf16", action="store_true")
+    p.add_argument("--profile", action="store_true", help="profile the measured steps; print the ops by self CPU time to stderr")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -149,7 +150,12 @@ def main():
             seconds, loss = step()
             print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
         return
-    measured = [step() for _ in range(a.steps)]
+    if a.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            measured = [step() for _ in range(a.steps)]
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), file=sys.stderr)
+    else:
+        measured = [step() for _ in range(a.steps)]
     losses = [loss for _, loss in warm + measured]
     print(json.dumps({**header, "step_seconds": [t for t, _ in measured],
                       "first_loss": losses[0], "last_loss": losses[-1]}))
