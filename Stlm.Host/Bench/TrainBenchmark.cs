@@ -33,7 +33,7 @@ public static class TrainBenchmark
     {
         Config preset;
         try { preset = Config.ParseResource($"presets/{name}.conf"); }
-        catch (InvalidOperationException) { throw new StlmException($"--preset {name}: no such preset in hocon/presets (llama-1m, llama-10m, llama-50m, llama-100m)"); }
+        catch (InvalidOperationException) { throw new StlmException($"--preset {name}: no such preset in hocon/presets (llama-tiny-bytes, llama-1m, llama-10m, llama-50m, llama-100m)"); }
         return preset.WithFallback(ConfigLoader.Reference()).Resolve().Bind<ModelConfig>("model");
     }
 
