@@ -64,6 +64,12 @@ public static class Cli
         {
             return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
+        catch (Exception e) when (!verbose && StorageProblem.Describe(e, DataDirOf(parse)) is { } storage)
+        {
+            Serilog.Log.Debug(e, "stopped by a storage problem");
+            Console.Error.WriteLine($"stlm: {storage}");
+            return 2;
+        }
         catch (Exception e) when (Unwrap(e) is StlmException user && !verbose)
         {
             Serilog.Log.Debug(e, "stopped by a user-fixable problem");
@@ -76,6 +82,18 @@ public static class Cli
             Serilog.Log.Error(e, "internal error");
             Console.Error.WriteLine($"stlm: internal error: {inner.GetType().Name}: {inner.Message} (run again with --verbose for the stack trace)");
             return 70;
+        }
+    }
+
+    static string? DataDirOf(ParseResult parse)
+    {
+        try
+        {
+            return DataPaths.ForCommand(parse).DataDir;
+        }
+        catch (Exception e) when (e is StlmException or IOException)
+        {
+            return null;
         }
     }
 

@@ -66,7 +66,17 @@ public static class Logging
 
     sealed class Closer : IDisposable
     {
-        public void Dispose() => Log.CloseAndFlush();
+        public void Dispose()
+        {
+            try
+            {
+                Log.CloseAndFlush();
+            }
+            catch (IOException)
+            {
+                // The log file could not take its last lines (a full disk): the command has said what went wrong on stderr already.
+            }
+        }
     }
 
     /// <summary>

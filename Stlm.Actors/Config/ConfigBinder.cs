@@ -200,7 +200,7 @@ public static class ConfigBinder
         return b.ToString();
     }
 
-    static int Distance(string a, string b)
+    internal static int Distance(string a, string b)
     {
         var d = new int[a.Length + 1, b.Length + 1];
         for (var i = 0; i <= a.Length; i++) d[i, 0] = i;

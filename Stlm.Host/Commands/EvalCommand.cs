@@ -30,7 +30,7 @@ public static class EvalCommand
         var checkpoint = new Argument<string>("CHECKPOINT") { Description = CheckpointReference.Help };
         var text = new Option<string?>("--text") { Description = "Score this text file: bits per byte and perplexity", HelpName = "FILE" };
         var task = new Option<string?>("--task") { Description = $"Multiple-choice task: {string.Join(", ", MultipleChoiceTasks.Names)}", HelpName = "NAME" };
-        var data = new Option<string?>("--data") { Description = "The task's data file (jsonl, or an MMLU csv)", HelpName = "FILE" };
+        var data = new Option<string?>("--data") { Description = "The task's data file (jsonl, an MMLU csv, or HellaSwag in llama.cpp's text form)", HelpName = "FILE" };
         var limit = new Option<int?>("--limit") { Description = "Score only the first N questions", HelpName = "N" };
         var stride = new Option<int?>("--stride") { Description = "Units each window scores anew (default: half the context)", HelpName = "N" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass (1 scores one at a time; results are the same)", HelpName = "N", DefaultValueFactory = _ => WindowBatches.DefaultRows };

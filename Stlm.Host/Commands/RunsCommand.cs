@@ -17,8 +17,8 @@ public static class RunsCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var store = RunStoreOpener.OpenIfCreated(config, parse);
-            var runs = store is null ? [] : (await JournalOpener.ReadAsync(store, () => new RunJournalReader(store.Query).LoadAllAsync(ct)))
-                .Select(RunSummary.From).ToList();
+            IReadOnlyList<RunSummary> runs = store is null ? [] : await JournalOpener.ReadAsync(store, async () =>
+                await RunLiveness.ApplyAsync(store.Dialect, [.. (await new RunJournalReader(store.Query).LoadAllAsync(ct)).Select(RunSummary.From)], ct));
             if (parse.GetValue(tree))
             {
                 var forest = RunLineage.Build(runs);
@@ -26,7 +26,12 @@ public static class RunsCommand
                 else foreach (var line in forest.SelectMany(n => TreeLines(n, "", "", root: true))) Console.Out.WriteLine(line);
             }
             else if (parse.GetValue(json)) RunsJson.Print(runs);
-            else Table(runs);
+            else
+            {
+                Table(runs);
+                foreach (var r in runs.Where(r => r.Status == RunSummary.InterruptedStatus))
+                    Console.Out.WriteLine($"{r.Id} was interrupted (no process trains it); resume it with: stlm resume {r.Id}");
+            }
             if (runs.Count == 0 && !parse.GetValue(json))
                 Console.Error.WriteLine(store is null
                     ? $"stlm: no runs yet: nothing was trained with the data folder {DataPaths.From(config.Load(parse)).DataDir} (`stlm train` starts a run)"

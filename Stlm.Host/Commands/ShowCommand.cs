@@ -34,7 +34,8 @@ public static class ShowCommand
             var chain = await JournalOpener.ReadAsync(store, () => reader.LoadWithAncestorsAsync(state.RunId, ct));
             var lineage = RunMetrics.Lineage(chain);
             if (image is not null) WriteImage(RunCurves.Panels(state.RunId, lineage), image);
-            var report = new ShowReport(RunSummary.From(state), lineage, image is null ? null : Path.GetFullPath(image));
+            var summary = (await JournalOpener.ReadAsync(store, () => RunLiveness.ApplyAsync(store.Dialect, [RunSummary.From(state)], ct)))[0];
+            var report = new ShowReport(summary, lineage, image is null ? null : Path.GetFullPath(image));
             if (parse.GetValue(json)) RunsJson.Print(report);
             else Print(report);
             return 0;

@@ -4,7 +4,10 @@ using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
+using Stlm.Actors.Training.Views;
+using Stlm.Host.Journal;
 using Stlm.Host.Training;
+using Stlm.Model;
 
 namespace Stlm.Host.Commands;
 
@@ -30,6 +33,9 @@ public static class TrainCommand
             SessionSettings.From(config);
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
             await using var store = SqlPersistence.Open(DataPaths.From(config).Journal, StlmSerializers.Default);
+            // An existing id is refused before the corpus is prepared (that can take minutes and logs as it goes).
+            if (parse.GetValue(runId) is not null && (await JournalOpener.ReadAsync(store, () => new RunJournalReader(store.Query).LoadAsync(id, ct))).Exists)
+                throw new StlmException($"run {id} already exists; choose another --run-id, or go on with it: stlm resume {id} (or stlm fork {id} --set …)");
             var report = await new SessionRunner(store).RunAsync(options =>
             {
                 recipe.PrepareCorpus(options.Cancel);

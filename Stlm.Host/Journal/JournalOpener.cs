@@ -28,6 +28,11 @@ public static class JournalOpener
         {
             return await read();
         }
+        catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6 /* SQLITE_BUSY, SQLITE_LOCKED */)
+        {
+            throw new StlmException($"the sqlite journal at {store.Dialect.Where} is locked by another process (still, after waiting for it): " +
+                                    "close whatever holds it (an open sqlite3 shell, a backup) and run the command again", e);
+        }
         catch (Exception e) when (e is DbException or System.Net.Sockets.SocketException or TimeoutException)
         {
             throw new StlmException($"cannot read the {store.Dialect.Engine} journal at {store.Dialect.Where}: {e.Message}", e);

@@ -26,7 +26,7 @@ public static class ProcessSettings
     /// <summary>Refuses a --config file that sets more than where things are, for commands that take no run settings from it.</summary>
     public static void CheckFile(string? configFile, string why, string instead)
     {
-        if (configFile is not null && Config.ParseFile(configFile).Root.Fields.Keys.FirstOrDefault(k => !Sections.Contains(k)) is { } key)
+        if (configFile is not null && ConfigLoader.ParseFile(configFile).Root.Fields.Keys.FirstOrDefault(k => !Sections.Contains(k)) is { } key)
             throw new StlmException($"--config {configFile} sets `{key}`: {why}, so the file may only hold {Where}; {instead}");
     }
 

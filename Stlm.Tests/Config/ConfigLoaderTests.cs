@@ -63,11 +63,53 @@ public sealed class ConfigLoaderTests : IDisposable
     [Fact]
     public void A_set_value_is_parsed_as_hocon()
     {
-        var c = ConfigLoader.Load(null, ["stlm.data-dir=/big disk", "x.list=[1, 2]", "x.obj { a = 1 }", "x.dur=5 s"], NoEnvironment);
+        var c = ConfigLoader.Load(null, ["stlm.data-dir=/big disk", "notes.list=[1, 2]", "notes.obj { a = 1 }", "notes.dur=5 s"], NoEnvironment);
         Assert.Equal("/big disk/journal.db", c.GetString("journal.sqlite.path"));
-        Assert.Equal(["1", "2"], c.GetStringList("x.list"));
-        Assert.Equal(1, c.GetInt("x.obj.a"));
-        Assert.Equal(TimeSpan.FromSeconds(5), c.GetDuration("x.dur"));
+        Assert.Equal(["1", "2"], c.GetStringList("notes.list"));
+        Assert.Equal(1, c.GetInt("notes.obj.a"));
+        Assert.Equal(TimeSpan.FromSeconds(5), c.GetDuration("notes.dur"));
+    }
+
+    [Theory]
+    [InlineData("trainig.max-steps=5", "unknown key `trainig` at --set trainig.max-steps=5:1:1; did you mean `training`?")]
+    [InlineData("nosuch.key.anywhere=1", "unknown key `nosuch` at --set nosuch.key.anywhere=1:1:1; known keys here: stlm, torch,")]
+    [InlineData("journal.path=\"/j.db\"", "unknown key `journal.path` at --set journal.path=\"/j.db\":1:1; did you mean `journal.sqlite.path`?")]
+    [InlineData("model.early-exit { curriculm = none }", "unknown key `model.early-exit.curriculm` at --set model.early-exit { curriculm = none }:1:20; did you mean `model.early-exit.curriculum`?")]
+    public void A_key_no_part_of_stlm_reads_is_refused_at_any_depth_with_a_suggestion(string set, string expected)
+    {
+        var e = Assert.ThrowsAny<Stlm.Model.StlmException>(() => ConfigLoader.Load(null, [set], NoEnvironment));
+        Assert.StartsWith(expected, e.Message);
+    }
+
+    [Fact]
+    public void An_unknown_key_in_a_config_file_is_named_by_file_line_and_column()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"stlm-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, "notes { mine = 1 }\ntraining {\n  optimizer { lrr = 1e-3 }\n}\n");
+        try
+        {
+            var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(file, [], NoEnvironment));
+            Assert.Equal($"unknown key `training.optimizer.lrr` at {file}:3:15; did you mean `training.optimizer.lr`?", e.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void A_set_value_that_parses_only_quoted_says_how_to_quote_it()
+    {
+        var e = Assert.ThrowsAny<Stlm.Model.StlmException>(() => ConfigLoader.Load(null, ["torch.device=cuda:0"], NoEnvironment));
+        Assert.EndsWith("quote the value: --set 'torch.device=\"cuda:0\"'", e.Message);
+        Assert.Equal("cuda:0", ConfigLoader.Load(null, ["torch.device=\"cuda:0\""], NoEnvironment).GetString("torch.device"));
+    }
+
+    [Fact]
+    public void Every_preset_uses_only_keys_of_the_reference()
+    {
+        foreach (var preset in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Presets"), "*.conf"))
+            KnownKeys.Check(Config.ParseFile(preset));
     }
 
     [Fact]

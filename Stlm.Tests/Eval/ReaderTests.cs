@@ -39,6 +39,39 @@ public class ReaderTests
     }
 
     [Fact]
+    public void HellaSwag_in_llama_cpp_text_form_reads_as_the_same_questions_as_the_harness_jsonl()
+    {
+        var text = HellaSwagReader.Read(Fixture("hellaswag_llamacpp_sample.txt")).ToList();
+        var harness = HellaSwagReader.Read(Fixture("hellaswag_harness_sample.jsonl")).ToList();
+
+        Assert.Equal(harness.Count, text.Count);
+        Assert.Equal(harness.Select(i => i.Gold), text.Select(i => i.Gold));
+        Assert.Equal(harness.SelectMany(i => i.Options), text.SelectMany(i => i.Options));
+        Assert.EndsWith("hellaswag_llamacpp_sample.txt:7", text[1].Origin);
+    }
+
+    [Fact]
+    public void HellaSwag_text_that_breaks_the_six_line_pattern_is_named_by_line()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hellaswag-{Guid.NewGuid():N}.txt");
+        var lines = File.ReadAllLines(Fixture("hellaswag_llamacpp_sample.txt"));
+        try
+        {
+            File.WriteAllLines(path, [.. lines[..6], lines[6], "seven", .. lines[8..12]]);
+            Assert.Contains($"{path}:8: expected the gold ending's index (0-3) but found \"seven\"",
+                Assert.Throws<StlmException>(() => HellaSwagReader.Read(path).ToList()).Message);
+
+            File.WriteAllLines(path, lines[..9]);
+            Assert.Contains($"{path}:7: the file ends inside a question (3 of 6 lines)",
+                Assert.Throws<StlmException>(() => HellaSwagReader.Read(path).ToList()).Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void HellaSwag_original_format_gets_the_harness_preprocessing()
     {
         var items = HellaSwagReader.Read(Fixture("hellaswag_original_sample.jsonl")).ToList();

@@ -11,10 +11,10 @@ public sealed class ConfigCommandTests : IDisposable
     [Fact]
     public void Config_json_prints_the_reference_with_set_overrides_from_any_folder()
     {
-        var r = StlmProcess.Run(_dir, "config", "--set", "a.b=1", "--set", "model.n-layers=4", "--json");
+        var r = StlmProcess.Run(_dir, "config", "--set", "notes.b=1", "--set", "model.n-layers=4", "--json");
         Assert.True(r.ExitCode == 0, r.StdErr);
         var json = JsonDocument.Parse(r.StdOut).RootElement;
-        Assert.Equal(1, json.GetProperty("a").GetProperty("b").GetInt32());
+        Assert.Equal(1, json.GetProperty("notes").GetProperty("b").GetInt32());
         Assert.Equal(4, json.GetProperty("model").GetProperty("n-layers").GetInt32());
         Assert.Equal(512, json.GetProperty("model").GetProperty("d-model").GetInt32());
     }

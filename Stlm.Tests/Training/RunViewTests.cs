@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Stlm.Actors.Runtime;
+using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 using Stlm.Tests.Host;
@@ -14,7 +15,8 @@ public sealed class RunViewTests : IAsyncLifetime
     readonly Dictionary<string, RunState> _actorStates = [];
 
     // base: steps 1..6, checkpoints at 2 and 4, evals; variant forks base@2 (steps 3..5);
-    // deeper forks variant@4 (steps 5..5); other forks base@4 and is paused.
+    // deeper forks variant@4 (steps 5..5); other forks base@4 and is paused. This process holds
+    // variant's lease (a live trainer); deeper's holder is gone, so it shows as interrupted.
     public async Task InitializeAsync()
     {
         var system = _journal.StartSystem();
@@ -45,6 +47,9 @@ public sealed class RunViewTests : IAsyncLifetime
         await Ask(o, Create("other", new ForkFrom(_actorStates["base"], null, [])));
         _actorStates["other"] = await Ask(o, new PauseRun("operator"));
         await StopAsync(system);
+
+        await using var store = _journal.OpenStore();
+        await new RunLeaseStore(store.Dialect).AcquireAsync("variant", LeaseOwner.ThisProcess(), TimeSpan.FromMinutes(10));
     }
 
     public async Task DisposeAsync() => await _journal.DisposeAsync();
@@ -92,7 +97,8 @@ public sealed class RunViewTests : IAsyncLifetime
         Assert.True(r.ExitCode == 0, r.StdErr);
         var runs = JsonDocument.Parse(r.StdOut).RootElement.EnumerateArray().ToList();
         Assert.Equal(["base", "variant", "deeper", "other"], runs.Select(x => x.GetProperty("id").GetString()));
-        Assert.Equal(["completed", "running", "running", "paused"], runs.Select(x => x.GetProperty("status").GetString()));
+        Assert.Equal(["completed", "running", "interrupted", "paused"], runs.Select(x => x.GetProperty("status").GetString()));
+        Assert.EndsWith("resume with: stlm resume deeper", runs[2].GetProperty("statusReason").GetString());
         Assert.Equal(6, runs[0].GetProperty("step").GetInt64());
         Assert.Equal(6 * 1024, runs[0].GetProperty("tokens").GetInt64());
         Assert.Equal(Step(6).Loss, runs[0].GetProperty("lastLoss").GetDouble());
@@ -108,7 +114,7 @@ public sealed class RunViewTests : IAsyncLifetime
         Assert.Equal(4, lines.Length);
         Assert.StartsWith("base  completed  step 6", lines[0]);
         Assert.StartsWith("├─ variant @2  running  step 5", lines[1]);
-        Assert.StartsWith("│  └─ deeper @4  running  step 5", lines[2]);
+        Assert.StartsWith("│  └─ deeper @4  interrupted  step 5", lines[2]);
         Assert.StartsWith("└─ other @4  paused  step 4", lines[3]);
     }
 
@@ -117,7 +123,7 @@ public sealed class RunViewTests : IAsyncLifetime
     {
         var r = Stlm("show", "deeper", "--out", "deeper.svg");
         Assert.True(r.ExitCode == 0, r.StdErr);
-        Assert.Contains("run deeper  running", r.StdOut);
+        Assert.Contains("run deeper  interrupted", r.StdOut);
         Assert.Contains("lineage base -> @2 variant -> @4 deeper", r.StdOut);
         var svg = File.ReadAllText(Path.Combine(_journal.Folder, "deeper.svg"));
         foreach (var name in new[] { "base loss", "variant loss", "deeper loss", "base validation/bpb" })

@@ -12,8 +12,11 @@ public sealed record LeaseSql(string Schema, string LockRow)
 {
     public static LeaseSql For(SqlDialect dialect) => dialect.Engine switch
     {
-        "sqlite" => new LeaseSql(Table, ""),
-        "postgres" => new LeaseSql("SELECT pg_advisory_xact_lock(7460914);\n" + Table, " FOR UPDATE"),
+        "sqlite" => new LeaseSql(Table, "") { TableExists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'run_lease'" },
+        "postgres" => new LeaseSql("SELECT pg_advisory_xact_lock(7460914);\n" + Table, " FOR UPDATE")
+        {
+            TableExists = "SELECT count(*) FROM pg_tables WHERE tablename = 'run_lease' AND schemaname = ANY(current_schemas(false))",
+        },
         _ => throw new NotSupportedException($"no run leases on {dialect.Engine}"),
     };
 
@@ -36,6 +39,12 @@ public sealed record LeaseSql(string Schema, string LockRow)
 
     public string Select =>
         "SELECT owner_node, owner_pid, owner_instance, acquired, expires, fencing_token FROM run_lease WHERE run_id = @run" + LockRow;
+
+    /// <summary>Counts 1 when the lease table exists (a journal no run was trained in has none).</summary>
+    public string TableExists { get; init; } = "";
+
+    public const string SelectAll =
+        "SELECT owner_node, owner_pid, owner_instance, acquired, expires, fencing_token, run_id FROM run_lease";
 
     public const string SelectPlain =
         "SELECT owner_node, owner_pid, owner_instance, acquired, expires, fencing_token FROM run_lease WHERE run_id = @run";

@@ -82,6 +82,35 @@ public sealed class RunLeaseStore(SqlDialect dialect, TimeProvider? time = null,
         return current is { } c && c.Expires > Now ? c : null;
     }
 
+    /// <summary>
+    /// Every run's lease row (released and expired ones too), read without creating the table, so
+    /// a view of a journal it cannot write (read-only folder) still works.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, RunLease>> ReadAllAsync(CancellationToken ct = default)
+    {
+        var leases = new Dictionary<string, RunLease>(StringComparer.Ordinal);
+        await using var connection = await dialect.OpenAsync(ct);
+        await using (var exists = Db.Command(connection, _sql.TableExists))
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct), System.Globalization.CultureInfo.InvariantCulture) == 0) return leases;
+        await using var command = Db.Command(connection, LeaseSql.SelectAll);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var runId = reader.GetString(6);
+            leases[runId] = new RunLease(runId, new LeaseOwner(reader.GetString(0), reader.GetInt64(1), reader.GetString(2)), reader.GetInt64(5),
+                Db.Time(reader.GetInt64(3)), Db.Time(reader.GetInt64(4)));
+        }
+        return leases;
+    }
+
+    /// <summary>
+    /// Whether a run journaled as running has no live trainer: its lease was released or expired,
+    /// or its holder's process on this node is gone (killed, crashed). A holder on another node
+    /// counts as live until its lease expires.
+    /// </summary>
+    public bool HolderIsGone(RunLease? lease) =>
+        lease is null || lease.Owner.Instance.Length == 0 || lease.Expires <= Now || _holderIsGone(lease.Owner);
+
     /// <summary>The fencing check: true while this lease is the run's current, unexpired one.</summary>
     public Task<bool> IsCurrentAsync(RunLease lease, CancellationToken ct = default) => IsCurrentAsync(lease, TimeSpan.Zero, ct);
 

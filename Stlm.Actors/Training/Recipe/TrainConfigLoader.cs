@@ -26,7 +26,7 @@ public static class TrainConfigLoader
             throw new StlmException($"training.preset = \"{preset}\": no such preset in hocon/presets; use \"quickstart\", a preset file with --config, or \"\" for none");
         }
         var config = presetConfig.WithFallback(ConfigLoader.Reference());
-        if (configFile is not null) config = Config.ParseFile(configFile).WithFallback(config);
+        if (configFile is not null) config = ConfigLoader.ParseFile(configFile).WithFallback(config);
         foreach (var set in sets) config = ConfigLoader.ParseSet(set).WithFallback(config);
         return config.Resolve();
     }

@@ -13,15 +13,18 @@ public static class RunCreation
     /// <summary>
     /// A fork's config: <paramref name="parent"/>'s journaled config (already resolved) with
     /// <paramref name="overrides"/> ("key=value", as --set) on top, so an override changes only the
-    /// key it names. A bad override throws StlmException here, before anything is journaled.
+    /// key it names. A bad override, or one that changes the parameters' shapes or the tokenizer
+    /// (<see cref="ForkableKeys"/>), throws StlmException here, before anything is journaled.
     /// The fork is journaled as trained in <paramref name="paths"/>' data folder (null: the parent's).
     /// </summary>
     public static Config ForkConfig(RunState parent, IReadOnlyList<string> overrides, DataFolderPaths? paths = null)
     {
         var inherited = Config.ParseString(parent.Created!.ConfigHocon, $"run {parent.RunId}").Resolve();
-        var config = paths is null ? inherited : paths.Relocate(inherited);
+        var start = paths is null ? inherited : paths.Relocate(inherited);
+        var config = start;
         foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);
         config = config.Resolve();
+        ForkableKeys.Check(parent.RunId, start, config);
         CheckBeforeJournaling(config);
         return config;
     }

@@ -127,8 +127,9 @@ public sealed class TrainingSession : IAsyncDisposable
             var start = await StartOf(before, hash, step!.Value, system, paths);
             if (start.CheckpointPath is { } path)
             {
-                Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
+                var checkpoint = Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
                 start = start with { Verified = true };
+                await FailForkThatCannotLoadAsync(run, before, checkpoint, journaled, paths);
             }
             // Trained in this data folder; checkpoints keep the config as journaled.
             var config = paths.Relocate(journaled);
@@ -155,6 +156,22 @@ public sealed class TrainingSession : IAsyncDisposable
             var fork = state.Fork!;
             return (config, config.ToHocon(), state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system, paths));
         });
+
+    /// <summary>
+    /// A fork journaled before forks were checked (<see cref="ForkableKeys"/>) may change the
+    /// parameters' shapes, so its start checkpoint (its parent's) can never load: such a start is
+    /// journaled as failed with the reason, and refused in one line.
+    /// </summary>
+    static async Task FailForkThatCannotLoadAsync(IActorRef run, RunState state, Model.Checkpoints.Checkpoint start, Config journaled, DataFolderPaths paths)
+    {
+        if (state.Fork is not { } fork || state.CheckpointByHash(start.ContentHash) is not null || start.Info.Config is not { } parentText) return;
+        // Both configs name paths in the folders they were written in: compared as moved into this one.
+        var parent = paths.Relocate(Config.ParseString(parentText, $"checkpoint {start.Name}").Resolve());
+        if (ForkableKeys.FirstChange(parent, paths.Relocate(journaled)) is not { } change) return;
+        var reason = $"it was forked from {fork.ParentRunId}@{fork.ForkStep} with {change.Key} = {change.Fork} (the checkpoint has {change.Parent}), so the checkpoint cannot load";
+        await RunActor.AskAsync(run, new FailRun(reason), AskTimeout);
+        throw new StlmException($"run {state.RunId} cannot start: {reason}; it is now failed. {ForkableKeys.Explanation}: fork {fork.ParentRunId}@{fork.ForkStep} again without that change");
+    }
 
     /// <summary>The eval.tasks with no result at the start checkpoint, when it is the run's own (a fork's start is its parent's).</summary>
     static IReadOnlyList<string> TasksMissingAt(RunState state, StartPoint start, SessionSettings settings) =>

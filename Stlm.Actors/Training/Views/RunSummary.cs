@@ -38,6 +38,16 @@ public sealed record RunSummary(
         s.StatusReason,
         Latest(s));
 
+    /// <summary>What a run journaled as running shows when no process trains it any more (see RunLeaseStore.HolderIsGone).</summary>
+    public const string InterruptedStatus = "interrupted";
+
+    /// <summary>This run, journaled as running, with no live trainer: its process was killed or its start broke.</summary>
+    public RunSummary AsInterrupted() => this with
+    {
+        Status = InterruptedStatus,
+        StatusReason = $"no process trains it any more (killed, or stopped at its start); resume with: stlm resume {Id}",
+    };
+
     public static string StatusName(RunStatus status) => status switch
     {
         RunStatus.Running => "running",
