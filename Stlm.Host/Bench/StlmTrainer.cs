@@ -18,7 +18,7 @@ public sealed class StlmTrainer : IDisposable
     long steps;
 
     /// <param name="fusedHead">false: the loss goes through the full logits (the unfused path), to measure what fusing gains.</param>
-    public StlmTrainer(ModelConfig config, int batch, int context, bool fusedHead = true)
+    public StlmTrainer(ModelConfig config, int batch, int context, Precision precision, bool fusedHead = true)
     {
         (this.config, this.batch, this.context) = (config, batch, context);
         Torch.ManualSeed(0);
@@ -26,7 +26,7 @@ public sealed class StlmTrainer : IDisposable
         Parameters = llama.CountParameters().Total;
         optimizer = TrainStep.AdamWFor(llama, new AdamWOptions(Lr: 6e-4, Beta2: 0.95, WeightDecay: 0.1));
         ILanguageModel model = fusedHead ? llama : new LossThroughLogits(llama);
-        step = new TrainStep(model, optimizer, new TrainStepOptions(1, 1.0));
+        step = new TrainStep(model, optimizer, new TrainStepOptions(1, 1.0, precision));
     }
 
     public long Parameters { get; }

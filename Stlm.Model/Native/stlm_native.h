@@ -42,6 +42,10 @@ using c10::nullopt;
 void set_error(const char* message);
 void capture_current_exception();
 
+// The low-precision type of an open autocast region for t's device on this thread (autocast.cpp),
+// or nullopt outside one: for ops that autocast does not cover and that cast by hand.
+optional<at::ScalarType> autocast_dtype(const at::Tensor& t);
+
 inline stlm_tensor wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
 inline at::Tensor& T(stlm_tensor h) { return *static_cast<at::Tensor*>(h); }
 inline optional<at::Tensor> opt(stlm_tensor h) {
