@@ -18,15 +18,15 @@ public sealed class StlmTrainer : IDisposable
     long steps;
 
     /// <param name="fusedHead">false: the loss goes through the full logits (the unfused path), to measure what fusing gains.</param>
-    public StlmTrainer(ModelConfig config, int batch, int context, bool fusedHead = true)
+    public StlmTrainer(ModelConfig config, int batch, int context, Precision precision, bool fusedHead = true)
     {
         (this.config, this.batch, this.context) = (config, batch, context);
         Torch.ManualSeed(0);
         var llama = new LlamaForCausalLM(config, 0);
         Parameters = llama.CountParameters().Total;
         optimizer = TrainStep.AdamWFor(llama, new AdamWOptions(Lr: 6e-4, Beta2: 0.95, WeightDecay: 0.1));
-        var model = fusedHead ? CausalLanguageModel.Of(llama) : new CausalLanguageModel(llama, new LogitsOnly(llama));
-        step = new TrainStep(model, optimizer, new TrainStepOptions(1, 1.0));
+        ILanguageModel model = fusedHead ? llama : new LossThroughLogits(llama);
+        step = new TrainStep(model, optimizer, new TrainStepOptions(1, 1.0, precision));
     }
 
     public long Parameters { get; }
@@ -49,12 +49,15 @@ public sealed class StlmTrainer : IDisposable
 
     public void Dispose() => optimizer.Dispose();
 
-    /// <summary>The model seen only through its logits, so the loss cannot fuse the head.</summary>
-    sealed class LogitsOnly(LlamaForCausalLM llama) : ICausalLanguageModel
+    /// <summary>The Llama trained through its full logits, so the loss cannot fuse the head.</summary>
+    sealed class LossThroughLogits(LlamaForCausalLM llama) : ILanguageModel
     {
-        public int VocabSize => llama.VocabSize;
-        public int ContextLength => llama.ContextLength;
-        public int LayerCount => llama.LayerCount;
-        public Tensor Forward(Tensor ids, Model.Nn.KvCache? cache = null) => llama.Forward(ids, cache);
+        public Model.Nn.Module Module => llama;
+
+        public Tensor Loss(Tensor inputs, Tensor targets)
+        {
+            using var scope = TorchScope.Begin();
+            return scope.Keep(LanguageModelLoss.CrossEntropy(llama.Forward(inputs), targets));
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Stlm.Model.Architectures;
+using Stlm.Model.Training;
 
 namespace Stlm.Host.Bench;
 
@@ -17,7 +18,10 @@ public sealed class TorchReferenceProcess : IDisposable
     TorchReferenceProcess(Process process) => this.process = process;
 
     /// <summary>Starts the reference and runs its warmup steps; null with a note when it cannot run here.</summary>
-    public static (TorchReferenceProcess? Reference, string? Note) Start(ModelConfig c, int batch, int context, int warmup, int threads)
+    /// <param name="blasThreads">OPENBLAS_NUM_THREADS for the reference; 0 leaves OpenBLAS's own choice.</param>
+    /// <param name="precision">bf16-mixed runs the reference's forward under torch.autocast("cpu", bfloat16).</param>
+    public static (TorchReferenceProcess? Reference, string? Note) Start(ModelConfig c, int batch, int context, int warmup, int threads,
+        int blasThreads, Precision precision)
     {
         var script = Path.Combine(AppContext.BaseDirectory, "Bench", "llama_reference.py");
         if (!File.Exists(Python)) return (null, $"{Python} is missing: install Debian's python3-torch for the PyTorch reference");
@@ -29,6 +33,8 @@ public sealed class TorchReferenceProcess : IDisposable
                      "--n-kv-heads", $"{c.NKvHeads}", "--ffn-hidden", $"{c.FfnHidden}", "--vocab-size", $"{c.VocabSize}",
                      "--batch", $"{batch}", "--context", $"{context}", "--steps", "0", "--warmup", $"{warmup}", "--threads", $"{threads}" })
             start.ArgumentList.Add(a);
+        if (precision == Precision.Bf16Mixed) start.ArgumentList.Add("--autocast-bf16");
+        if (blasThreads > 0) start.Environment["OPENBLAS_NUM_THREADS"] = $"{blasThreads}";
         var process = Process.Start(start)!;
         var reference = new TorchReferenceProcess(process);
         if (process.StandardOutput.ReadLine() is null)

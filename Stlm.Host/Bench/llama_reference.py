@@ -115,6 +115,8 @@ def main():
     for name in ["n-layers", "d-model", "n-heads", "n-kv-heads", "ffn-hidden", "vocab-size", "batch", "context", "steps", "warmup", "threads"]:
         p.add_argument("--" + name, type=int, required=True)
     p.add_argument("--serve", action="store_true")
+    p.add_argument("--autocast-bf16", action="store_true")
+    p.add_argument("--profile", action="store_true", help="profile the measured steps; print the ops by self CPU time to stderr")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -128,7 +130,8 @@ def main():
     def step():
         ids = torch.randint(0, a.vocab_size, (a.batch, a.context + 1), generator=gen)
         start = time.perf_counter()
-        loss = model(ids[:, :-1], ids[:, 1:])
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.autocast_bf16):
+            loss = model(ids[:, :-1], ids[:, 1:])
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -136,7 +139,7 @@ def main():
         value = loss.item()
         return time.perf_counter() - start, value
 
-    header = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+    header = {"torch": torch.__version__, "threads": torch.get_num_threads(), "autocast_bf16": a.autocast_bf16,
               "parameters": sum(q.numel() for q in model.parameters())}
     warm = [step() for _ in range(a.warmup)]
     if a.serve:
@@ -147,7 +150,12 @@ def main():
             seconds, loss = step()
             print(json.dumps({"seconds": seconds, "loss": loss}), flush=True)
         return
-    measured = [step() for _ in range(a.steps)]
+    if a.profile:
+        with torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CPU]) as prof:
+            measured = [step() for _ in range(a.steps)]
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=25), file=sys.stderr)
+    else:
+        measured = [step() for _ in range(a.steps)]
     losses = [loss for _, loss in warm + measured]
     print(json.dumps({**header, "step_seconds": [t for t, _ in measured],
                       "first_loss": losses[0], "last_loss": losses[-1]}))

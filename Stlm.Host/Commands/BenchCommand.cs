@@ -15,5 +15,6 @@ public static class BenchCommand
         BenchTrainCommand.Create(),
         BenchOrchestrationCommand.Create(),
         BenchEvalCommand.Create(),
+        BenchDataParallelCommand.Create(),
     };
 }

@@ -1,12 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
+using Stlm.Host.Bench;
 using Stlm.Model.LibTorch.Distributed;
 
 namespace Stlm.Host;
 
 /// <summary>
 /// `stlm debug …` (hidden): helpers that tests run as child processes. `allreduce-peer` joins a
-/// Gloo group as one rank, runs <see cref="CollectivesCheck"/> and prints its results as JSON.
+/// Gloo group as one rank, runs <see cref="CollectivesCheck"/> and prints its results as JSON;
+/// `dp-worker` is one rank of a data-parallel run (<see cref="DataParallelLaunch"/> starts them).
 /// </summary>
 public static class DebugCommand
 {
@@ -25,6 +27,11 @@ public static class DebugCommand
             Console.WriteLine(JsonSerializer.Serialize(CollectivesCheck.Run(group)));
             return 0;
         });
-        return new Command("debug", "Helpers for tests") { Hidden = true, Subcommands = { peer } };
+        var workerRank = new Option<int>("--rank") { Required = true };
+        var spec = new Option<string>("--spec") { Required = true, Description = "The run, as DataParallelSpec JSON" };
+        var worker = new Command("dp-worker", "One rank of a data-parallel run (started by `stlm bench data-parallel` and the tests)") { workerRank, spec };
+        worker.SetAction(parse => DataParallelWorker.Run(
+            JsonSerializer.Deserialize<DataParallelSpec>(parse.GetValue(spec)!) ?? throw new ArgumentException("--spec is empty"), parse.GetValue(workerRank)));
+        return new Command("debug", "Helpers for tests") { Hidden = true, Subcommands = { peer, worker } };
     }
 }

@@ -30,7 +30,7 @@ public static class ExportCommand
             var kind = parse.GetValue(format)!;
             if (!Formats.Contains(kind)) throw new StlmException($"--format {kind} is not known; use {string.Join(", ", Formats)}");
             var loaded = await CheckpointReference.LoadModelAsync(parse.GetValue(checkpoint)!, config.Load(parse), ct);
-            if (loaded.Model is not CausalLanguageModel { Model: LlamaForCausalLM llama })
+            if (loaded.Model is not LlamaForCausalLM llama)
                 throw new StlmException($"export --format hf-llama: the checkpoint is a {loaded.Recipe.Model.Architecture} model, which has no Hugging Face Llama form; only architecture = llama exports");
             var directory = Path.GetFullPath(parse.GetValue(output)!);
             LlamaExport.Write(llama, directory, loaded.Tokenizer is BpeTokenizer ? loaded.Tokenizer : null);

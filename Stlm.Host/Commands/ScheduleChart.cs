@@ -14,15 +14,8 @@ public static class ScheduleChart
 {
     const int Width = 960, PanelHeight = 320, Buckets = 1000;
 
-    public static void Write(ScheduleSet set, long count, string path)
-    {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        if (extension is not (".png" or ".svg"))
-            throw new StlmException($"--out {path}: the chart is written as .png or .svg; give a file name ending in one of them");
-        var scene = ChartStack.Stack(Panels(set, count));
-        if (extension == ".png") File.WriteAllBytes(path, PngChartWriter.ToPng(scene));
-        else File.WriteAllText(path, SvgChartWriter.ToSvg(scene));
-    }
+    /// <summary>The panels as <paramref name="path"/> (.png or .svg) with the other format beside it.</summary>
+    public static void Write(ScheduleSet set, long count, string path) => ChartImage.Write(Panels(set, count), path);
 
     public static IReadOnlyList<LineChart> Panels(ScheduleSet set, long count)
     {

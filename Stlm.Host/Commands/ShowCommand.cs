@@ -8,9 +8,10 @@ using Stlm.Model;
 namespace Stlm.Host.Commands;
 
 /// <summary>
-/// `stlm show RUN [--out FILE.png|.svg] [--json]`: the run's summary (with the newest result of
-/// each eval task) and metrics, and its loss and eval curves with its ancestors' (each up to the
-/// step it was forked at), fork points marked; multiple-choice accuracies get a panel of their own.
+/// `stlm show RUN [--out FILE.png|.svg] [--log-loss] [--json]`: the run's summary (with the newest
+/// result of each eval task) and metrics, and its loss and eval curves with its ancestors' (each
+/// up to the step it was forked at), fork points marked; multiple-choice accuracies get a panel of
+/// their own. The curves are written as PNG and SVG side by side.
 /// </summary>
 public static class ShowCommand
 {
@@ -19,9 +20,10 @@ public static class ShowCommand
     public static Command Create()
     {
         var run = new Argument<string>("RUN") { Description = "Run id" };
-        var output = new Option<string?>("--out") { Description = "Write the curves to this .png or .svg file", HelpName = "FILE" };
+        var output = new Option<string?>("--out") { Description = "Write the curves to this .png or .svg file (and the other format beside it)", HelpName = "FILE" };
+        var logLoss = new Option<bool>("--log-loss") { Description = "Draw the loss axis on a log scale" };
         var json = new Option<bool>("--json") { Description = "Print JSON (summary and every series)" };
-        var command = new Command("show", "Show a run: summary, metrics and curves") { run, output, json };
+        var command = new Command("show", "Show a run: summary, metrics and curves") { run, output, logLoss, json };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -33,7 +35,7 @@ public static class ShowCommand
             var reader = new RunJournalReader(store.Query);
             var chain = await JournalOpener.ReadAsync(store, () => reader.LoadWithAncestorsAsync(state.RunId, ct));
             var lineage = RunMetrics.Lineage(chain);
-            if (image is not null) WriteImage(RunCurves.Panels(state.RunId, lineage), image);
+            if (image is not null) ChartImage.Write(RunCurves.Panels(state.RunId, lineage, parse.GetValue(logLoss)), image);
             var summary = (await JournalOpener.ReadAsync(store, () => RunLiveness.ApplyAsync(store.Dialect, [RunSummary.From(state)], ct)))[0];
             var report = new ShowReport(summary, lineage, image is null ? null : Path.GetFullPath(image));
             if (parse.GetValue(json)) RunsJson.Print(report);
@@ -41,14 +43,6 @@ public static class ShowCommand
             return 0;
         });
         return command;
-    }
-
-    static void WriteImage(IReadOnlyList<LineChart> panels, string path)
-    {
-        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } folder) Directory.CreateDirectory(folder);
-        var scene = ChartStack.Stack(panels);
-        if (path.EndsWith(".svg", StringComparison.OrdinalIgnoreCase)) File.WriteAllText(path, SvgChartWriter.ToSvg(scene), new System.Text.UTF8Encoding(false));
-        else File.WriteAllBytes(path, PngChartWriter.ToPng(scene));
     }
 
     static void Print(ShowReport r)
@@ -66,7 +60,8 @@ public static class ShowCommand
             Console.Out.WriteLine(line);
         foreach (var e in own.Evals)
             Console.Out.WriteLine($"  eval {e.Task}/{e.Metric}: " + string.Join("  ", e.Points.Select(p => $"{p.Step}:{RunText.Number(p.Value)}")));
-        if (r.Image is not null) Console.Out.WriteLine($"  curves written to {r.Image}");
+        if (r.Image is not null)
+            Console.Out.WriteLine($"  curves written to {Path.ChangeExtension(r.Image, ".png")} and {Path.ChangeExtension(r.Image, ".svg")}");
     }
 
     /// <summary>At most n points, evenly spread, always with the first and last.</summary>

@@ -7,7 +7,8 @@ namespace Stlm.Host.Runs;
 /// The chart of `stlm show`, as panels stacked on one step axis: loss of each run in the lineage
 /// (solid) with its loss-scale evaluations (held-out bits per byte and nats per token: dashed,
 /// with dots), fork points marked; and, when the runs have multiple-choice results, their
-/// accuracies (0..1) below, one colour per task, acc_norm solid and acc dashed.
+/// accuracies (0..1) below, one colour per task, acc_norm solid and acc dashed. With
+/// <c>logLoss</c> the loss panel's axis is logarithmic (the late, slow part of a curve stays readable).
 /// </summary>
 public static class RunCurves
 {
@@ -18,7 +19,7 @@ public static class RunCurves
     /// <summary>Metrics that count things rather than measure loss: left out of the curves.</summary>
     static readonly string[] Counts = ["tokens", "items"];
 
-    public static IReadOnlyList<LineChart> Panels(string runId, IReadOnlyList<RunSeries> lineage)
+    public static IReadOnlyList<LineChart> Panels(string runId, IReadOnlyList<RunSeries> lineage, bool logLoss = false)
     {
         var choiceTasks = lineage.SelectMany(r => r.Evals).Where(e => ChoiceMetrics.Contains(e.Metric)).Select(e => e.Task).Distinct().ToList();
         var losses = new List<ChartSeries>();
@@ -37,7 +38,7 @@ public static class RunCurves
             if (run.ForkStep is { } fork)
                 markers.Add(new ChartMarker(fork, $"fork {run.RunId} @{fork}"));
         }
-        var panels = new List<LineChart> { new($"run {runId}", "step", "loss / eval", losses, markers, Height: PanelHeight) };
+        var panels = new List<LineChart> { new($"run {runId}", "step", "loss / eval", losses, markers, LogY: logLoss, Height: PanelHeight) };
         if (accuracies.Count > 0)
         {
             // Both panels span the same steps, and accuracies their whole 0..1, so the curves line up and compare.

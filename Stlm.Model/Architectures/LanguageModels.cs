@@ -6,11 +6,11 @@ namespace Stlm.Model.Architectures;
 /// <summary>
 /// The `model { … }` section → a trainable <see cref="ILanguageModel"/>, for every architecture:
 /// <code>
-///   llama              CausalLanguageModel over LlamaForCausalLM (every weight-sharing variant)
+///   llama              LlamaForCausalLM (every weight-sharing variant)
 ///   layerskip          LayerSkipLm (early-exit losses, layer dropout set by the schedule)
 ///   mixture-of-depths  MixtureOfDepthsLm (routing loss included)
-///   byte-pooled        BytePooledLanguageModel: BPE token shards, the tokenizer used for chunk boundaries
-///   megabyte           MegabyteLanguageModel: byte shards (tokenizer.kind = "bytes")
+///   byte-pooled        BytePooledLm: BPE token shards, the tokenizer used for chunk boundaries
+///   megabyte           MegabyteLm: byte shards (tokenizer.kind = "bytes")
 /// </code>
 /// Initial weights are a function of the seed and each parameter's name only.
 /// </summary>
@@ -25,11 +25,11 @@ public static class LanguageModels
             throw new ArgumentNullException(nameof(tokenizer), $"architecture {config.Architecture} needs the run's tokenizer");
         return config.Architecture switch
         {
-            ArchitectureKind.Llama => CausalLanguageModel.Of(new LlamaForCausalLM(config, seed)),
-            ArchitectureKind.LayerSkip => new LayerSkipLm(new LayerSkipConfig(config.TokenStack, config.EarlyExit), seed),
-            ArchitectureKind.MixtureOfDepths => new MixtureOfDepthsLm(new MixtureOfDepthsConfig(config.TokenStack, config.MixtureOfDepths), seed),
-            ArchitectureKind.BytePooled => new BytePooledLanguageModel(new BytePooledLm(new BytePooledConfig(config.Core, config.BytePooling), seed), tokenizer!),
-            ArchitectureKind.Megabyte => new MegabyteLanguageModel(new MegabyteLm(new MegabyteLmConfig(config.Core, config.Megabyte), seed)),
+            ArchitectureKind.Llama => new LlamaForCausalLM(config, seed),
+            ArchitectureKind.LayerSkip => new LayerSkipLm(config, seed),
+            ArchitectureKind.MixtureOfDepths => new MixtureOfDepthsLm(config, seed),
+            ArchitectureKind.BytePooled => new BytePooledLm(config, tokenizer!, seed),
+            ArchitectureKind.Megabyte => new MegabyteLm(config, seed),
             _ => throw new StlmException($"model.architecture = {config.Architecture} is not known"),
         };
     }
@@ -43,7 +43,7 @@ public static class LanguageModels
 
     /// <summary>Corpus tokens per training window: the context, except MEGABYTE's (patches × patch size, less the one byte a target adds).</summary>
     public static int WindowLength(ModelConfig config) => config.Architecture == ArchitectureKind.Megabyte
-        ? MegabyteLanguageModel.WindowLength(new MegabyteLmConfig(config.Core, config.Megabyte))
+        ? MegabyteLm.WindowLength(config)
         : config.ContextLength;
 
     /// <summary>The model and the run's tokenizer fit together (one line saying how to fix it otherwise).</summary>
@@ -53,7 +53,7 @@ public static class LanguageModels
             throw new StlmException($"model.weight-sharing = {config.WeightSharing} applies to architecture = llama only (this is {config.Architecture}); set model.weight-sharing = \"none\"");
         if (EmbedsTokenIds(config) && tokenizer.VocabSize > config.VocabSize)
             throw new StlmException($"the tokenizer {tokenizer.Name} has {tokenizer.VocabSize} tokens but model.vocab-size is {config.VocabSize}; set --set model.vocab-size={tokenizer.VocabSize}");
-        if (config.Architecture == ArchitectureKind.Megabyte && !MegabyteLanguageModel.Reads(tokenizer))
+        if (config.Architecture == ArchitectureKind.Megabyte && !MegabyteLm.Reads(tokenizer))
             throw new StlmException($"model.architecture = megabyte reads bytes but tokenizer is {tokenizer.Name}; set tokenizer.kind = \"bytes\"");
         if (config.Architecture == ArchitectureKind.BytePooled && tokenizer is ByteTokenizer)
             throw new StlmException("model.architecture = byte-pooled cuts bytes at the boundaries of a BPE but tokenizer.kind is \"bytes\"; set tokenizer.kind = \"corpus-bpe\", \"bpe\" or \"gpt2-bpe\"");

@@ -82,7 +82,7 @@ public static class LlamaExport
         ["num_attention_heads"] = c.NHeads,
         ["num_hidden_layers"] = c.NLayers,
         ["num_key_value_heads"] = c.NKvHeads,
-        ["head_dim"] = c.Block.HeadDim,
+        ["head_dim"] = c.HeadDim,
         ["max_position_embeddings"] = c.ContextLength,
         ["rms_norm_eps"] = c.NormEps,
         ["rope_theta"] = c.RopeTheta,

@@ -1,5 +1,3 @@
-using Stlm.Model.Nn;
-
 namespace Stlm.Model.Architectures;
 
 public enum ArchitectureKind
@@ -14,6 +12,14 @@ public enum ArchitectureKind
     LayerSkip,
     /// <summary>The baseline with mixture-of-depths routing.</summary>
     MixtureOfDepths,
+}
+
+public enum FfnActivation
+{
+    /// <summary>down(silu(gate(x)) · up(x)) — Llama's SwiGLU.</summary>
+    Swiglu,
+    /// <summary>down(gelu(up(x))) — GPT-2's MLP without biases.</summary>
+    Gelu,
 }
 
 /// <summary>Which weights the layers share (paper §3, parameter sharing).</summary>
@@ -34,7 +40,9 @@ public enum WeightSharing
 
 /// <summary>
 /// The `model { … }` section of the config (hocon/reference.conf documents each key; the host
-/// binds kebab-case keys to these properties). Defaults are the paper's baseline (Table 1).
+/// binds kebab-case keys to these properties), with one record per sub-section. Defaults are the
+/// paper's baseline (Table 1). It also describes the smaller Llama-style stacks inside the byte
+/// models (<see cref="SmallStack"/>).
 /// </summary>
 public sealed record ModelConfig
 {
@@ -59,31 +67,67 @@ public sealed record ModelConfig
     /// <summary>Token ids written to an export's config.json (GPT-2's &lt;|endoftext|&gt; is both).</summary>
     public int BosTokenId { get; init; } = 50256;
     public int EosTokenId { get; init; } = 50256;
-    public BytePoolingOptions BytePooling { get; init; } = new();
-    public MegabyteOptions Megabyte { get; init; } = new();
-    public EarlyExitOptions EarlyExit { get; init; } = new();
-    public MixtureOfDepthsOptions MixtureOfDepths { get; init; } = new();
+    public BytePoolingConfig BytePooling { get; init; } = new();
+    public MegabyteConfig Megabyte { get; init; } = new();
+    public EarlyExitConfig EarlyExit { get; init; } = new();
+    public MixtureOfDepthsConfig MixtureOfDepths { get; init; } = new();
 
-    /// <summary>The block stack alone, as the byte-level and early-exit architectures take it.</summary>
-    public CoreStackConfig Core => new(NLayers, Block, ContextLength, RopeTheta);
+    public int HeadDim => DModel / NHeads;
 
-    /// <summary>Embedding, core and head, as LayerSkip and mixture-of-depths take them.</summary>
-    public TokenStackConfig TokenStack => new(Core, VocabSize, TieEmbeddings);
+    /// <summary>
+    /// A plain Llama-style stack of this model's norm, dropout and init at another size: the byte
+    /// encoder and decoder, MEGABYTE's local model. SwiGLU, no sharing, and the default rotary
+    /// base, which is what they were first trained with.
+    /// </summary>
+    public ModelConfig SmallStack(int layers, int dModel, int heads, int ffnHidden, int contextLength) => this with
+    {
+        Architecture = ArchitectureKind.Llama,
+        NLayers = layers,
+        DModel = dModel,
+        NHeads = heads,
+        NKvHeads = heads,
+        FfnHidden = ffnHidden,
+        Activation = FfnActivation.Swiglu,
+        ContextLength = contextLength,
+        RopeTheta = 10000.0,
+        WeightSharing = WeightSharing.None,
+        LoraRank = 0,
+    };
 
-    /// <summary>The config of each transformer block.</summary>
-    public BlockConfig Block => new(DModel, NHeads, NKvHeads, FfnHidden, Activation, NormEps, Dropout, InitStd);
-
+    /// <summary>The whole section: the stack, then the sub-section of the architecture.</summary>
     public void Validate()
     {
-        Block.Validate();
-        if (NLayers <= 0) throw new StlmException($"model: n-layers must be positive, got {NLayers}");
+        ValidateStack("model", "d-model", "n-heads");
         if (VocabSize <= 0) throw new StlmException($"model: vocab-size must be positive, got {VocabSize}");
-        if (ContextLength <= 0) throw new StlmException($"model: context-length must be positive, got {ContextLength}");
         if (WeightSharing == WeightSharing.InteriorLora && LoraRank <= 0)
             throw new StlmException($"model: weight-sharing = interior-lora needs lora-rank > 0 (got {LoraRank}); set e.g. lora-rank = 8");
         if (WeightSharing != WeightSharing.InteriorLora && LoraRank != 0)
             throw new StlmException($"model: lora-rank = {LoraRank} only applies with weight-sharing = interior-lora (got {WeightSharing}); set lora-rank = 0 or change weight-sharing");
         if (WeightSharing == WeightSharing.InteriorLora && NLayers < 3)
             throw new StlmException($"model: weight-sharing = interior-lora needs at least 3 layers (a first, interior ones, a last), got n-layers = {NLayers}");
+        switch (Architecture)
+        {
+            case ArchitectureKind.BytePooled: BytePooling.Validate(this); break;
+            case ArchitectureKind.Megabyte: Megabyte.Validate(this); break;
+            case ArchitectureKind.LayerSkip: EarlyExit.Validate(); break;
+            case ArchitectureKind.MixtureOfDepths: MixtureOfDepths.Validate(); break;
+        }
+    }
+
+    /// <summary>The shape of the blocks and the stack; <paramref name="width"/> and <paramref name="heads"/> name the keys in messages.</summary>
+    internal void ValidateStack(string section, string width, string heads)
+    {
+        if (DModel <= 0 || NHeads <= 0 || NKvHeads <= 0 || FfnHidden <= 0)
+            throw new StlmException($"{section}: {width} ({DModel}), {heads} ({NHeads}), n-kv-heads ({NKvHeads}) and ffn-hidden ({FfnHidden}) must be positive");
+        if (DModel % NHeads != 0)
+            throw new StlmException($"{section}: {width} {DModel} is not divisible by {heads} {NHeads}; pick {heads} dividing {width}");
+        if (HeadDim % 2 != 0)
+            throw new StlmException($"{section}: head size {width}/{heads} = {HeadDim} is odd; rotary embeddings need an even head size");
+        if (NHeads % NKvHeads != 0)
+            throw new StlmException($"{section}: n-heads {NHeads} is not a multiple of n-kv-heads {NKvHeads}; grouped-query attention needs whole groups");
+        if (Dropout is < 0 or >= 1)
+            throw new StlmException($"model: dropout {Dropout} must be in [0, 1)");
+        if (NLayers <= 0) throw new StlmException($"{section}: n-layers must be positive, got {NLayers}");
+        if (ContextLength <= 0) throw new StlmException($"{section}: context-length must be positive, got {ContextLength}");
     }
 }

@@ -11,24 +11,23 @@ public static class SharedLayers
 {
     public static IReadOnlyList<TransformerBlock> Build(ModelConfig config)
     {
-        var block = config.Block;
         var n = config.NLayers;
         switch (config.WeightSharing)
         {
             case WeightSharing.None:
-                return Enumerable.Range(0, n).Select(_ => new TransformerBlock(block)).ToList();
+                return Enumerable.Range(0, n).Select(_ => new TransformerBlock(config)).ToList();
 
             case WeightSharing.Ffn:
             {
                 // MobiLlama: attention and norms per layer, one FFN object for all.
-                var ffn = FeedForward.Create(block);
-                return Enumerable.Range(0, n).Select(_ => new TransformerBlock(block, new CausalSelfAttention(block), ffn)).ToList();
+                var ffn = FeedForward.Create(config);
+                return Enumerable.Range(0, n).Select(_ => new TransformerBlock(config, new CausalSelfAttention(config), ffn)).ToList();
             }
 
             case WeightSharing.FfnAttention:
             {
                 // ALBERT: one whole block repeated n times.
-                var shared = new TransformerBlock(block);
+                var shared = new TransformerBlock(config);
                 return Enumerable.Repeat(shared, n).ToList();
             }
 
@@ -42,9 +41,8 @@ public static class SharedLayers
 
     static List<TransformerBlock> InteriorWithLora(ModelConfig config)
     {
-        var block = config.Block;
         // The interior's shared weights: one template's parameters, never used as a layer itself.
-        var template = new TransformerBlock(block);
+        var template = new TransformerBlock(config);
         var attention = template.SelfAttention;
 
         Projection Adapted(Projection shared) => new LoRALinear(((Linear)shared).Weight, config.LoraRank, config.InitStd);
@@ -56,14 +54,14 @@ public static class SharedLayers
             _ => throw new InvalidOperationException("unknown FFN"),
         };
 
-        var layers = new List<TransformerBlock> { new(block) };
+        var layers = new List<TransformerBlock> { new(config) };
         for (var i = 1; i < config.NLayers - 1; i++)
         {
-            var adaptedAttention = new CausalSelfAttention(block,
+            var adaptedAttention = new CausalSelfAttention(config,
                 Adapted(attention.QProj), Adapted(attention.KProj), Adapted(attention.VProj), Adapted(attention.OProj));
-            layers.Add(new TransformerBlock(block, adaptedAttention, AdaptedFfn()));
+            layers.Add(new TransformerBlock(config, adaptedAttention, AdaptedFfn()));
         }
-        layers.Add(new TransformerBlock(block));
+        layers.Add(new TransformerBlock(config));
         return layers;
     }
 }

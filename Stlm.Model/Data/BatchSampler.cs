@@ -50,8 +50,13 @@ public sealed class BatchSampler
     /// data-parallel ranks, the batch is the global one and rank r reads its r-th equal slice of
     /// rows; the cursors stay global, so every rank resumes from the same checkpoint.
     /// </summary>
-    public TokenBatch Batch(TokenDataset data, DataCursor cursor, int rank = 0, int worldSize = 1)
+    public TokenBatch Batch(TokenDataset data, DataCursor cursor, int rank = 0, int worldSize = 1) =>
+        Batch(data, cursor, new RankSlice(rank, worldSize));
+
+    /// <summary>Rank <paramref name="slice"/>'s rows of the global batch at <paramref name="cursor"/>.</summary>
+    public TokenBatch Batch(TokenDataset data, DataCursor cursor, RankSlice slice)
     {
+        var (rank, worldSize) = (slice.Rank, slice.WorldSize);
         if (data.WindowCount != WindowCount)
             throw new ArgumentException($"the sampler was built for {WindowCount} windows, the dataset has {data.WindowCount}", nameof(data));
         if (worldSize < 1 || BatchSize % worldSize != 0 || rank < 0 || rank >= worldSize)

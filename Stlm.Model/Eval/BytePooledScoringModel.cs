@@ -26,24 +26,24 @@ namespace Stlm.Model.Eval;
 public sealed class BytePooledScoringModel(BytePooledLm model, ITokenizer boundaries) : UnitScoringModel<byte[]>
 {
     public override string Unit => "chunks";
-    public override int ContextLength => model.Config.Core.ContextLength + 1;
+    public override int ContextLength => model.Config.ContextLength + 1;
 
     public override ScoreExactness Exactness => ScoreExactness.UpperBound("the BPE segmentation only, of the model's sum over all chunk segmentations");
 
-    protected override long OutputsPerUnit => (model.Config.MaxTokenBytes + 1L) * ByteVocabulary.EmbeddingRows;
+    protected override long OutputsPerUnit => (model.MaxTokenBytes + 1L) * ByteVocabulary.EmbeddingRows;
 
     protected override byte[][] Start => boundaries.EndOfText is { } eot
-        ? [.. ByteChunker.Chunk([eot], boundaries, model.Config.MaxTokenBytes)]
+        ? [.. ByteChunker.Chunk([eot], boundaries, model.MaxTokenBytes)]
         : throw new StlmException($"tokenizer {boundaries.Name} has no end-of-text token to put before a text; the byte-pooled model scores with the BPE it trained on");
 
-    protected override byte[][] Encode(string text) => [.. ByteChunker.Chunk(text, boundaries, model.Config.MaxTokenBytes)];
+    protected override byte[][] Encode(string text) => [.. ByteChunker.Chunk(text, boundaries, model.MaxTokenBytes)];
 
     protected override double[][] LogProbs(IReadOnlyList<ScoringWindow<byte[]>> windows)
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
         var (length, from) = (windows[0].Length, WindowTails.EarliestTarget(windows));
-        var batch = ByteChunkBatch.Collate(windows.Select(w => (IReadOnlyList<byte[]>)w.Units).ToArray(), model.Config.MaxTokenBytes, model.Device);  // [B, L, M]
+        var batch = ByteChunkBatch.Collate(windows.Select(w => (IReadOnlyList<byte[]>)w.Units).ToArray(), model.MaxTokenBytes, model.Device);  // [B, L, M]
         var logits = model.Forward(batch.Inputs, batch.Targets.Bytes);                                                     // [B, L-1, M+1, 257]
         var perChunk = ChunkLogProbabilities.Of(logits, batch.Targets.Bytes, batch.Targets.Mask);                          // [B, L-1]: chunk j+1's log-prob
         return WindowTails.Split(perChunk.Narrow(1, from - 1, length - from).To(Device.Cpu).To(DType.Float64).ToArray<double>(), windows, from);

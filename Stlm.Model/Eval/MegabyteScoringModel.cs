@@ -16,13 +16,13 @@ namespace Stlm.Model.Eval;
 public sealed class MegabyteScoringModel(MegabyteLm model) : UnitScoringModel<byte>
 {
     public override string Unit => "bytes";
-    public override int ContextLength => model.Config.ContextBytes;
+    public override int ContextLength => model.ContextBytes;
     protected override long OutputsPerUnit => ByteVocabulary.ByteCount;
 
     /// <summary>Output i reads only bytes before i (the global model is causal over patches, the local one within a patch), so rows may be right-padded.</summary>
     protected override double Padding => WindowBatches.DefaultPadding;
 
-    protected override byte[] Start => [MegabyteLanguageModel.DocumentSeparator];
+    protected override byte[] Start => [MegabyteLm.DocumentSeparator];
 
     protected override byte[] Encode(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -31,7 +31,7 @@ public sealed class MegabyteScoringModel(MegabyteLm model) : UnitScoringModel<by
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
         var (rows, length, from) = (windows.Count, WindowTails.Longest(windows), WindowTails.EarliestTarget(windows));
-        var bytes = Torch.From(WindowTails.Padded(windows, b => b, MegabyteLanguageModel.DocumentSeparator), rows, length).To(model.Device);   // [B, L], short rows right-padded
+        var bytes = Torch.From(WindowTails.Padded(windows, b => b, MegabyteLm.DocumentSeparator), rows, length).To(model.Device);   // [B, L], short rows right-padded
         // Contiguous before the softmax: libtorch's log_softmax of a narrowed view is an order of magnitude slower.
         var logits = model.Forward(bytes).Narrow(1, from, length - from).Contiguous();                                             // [B, n, 256]
         var targets = bytes.Narrow(1, from, length - from).Unsqueeze(-1);                                                           // [B, n, 1]

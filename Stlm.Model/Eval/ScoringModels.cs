@@ -16,11 +16,9 @@ public static class ScoringModels
         model.Module.Eval();
         return model switch
         {
-            CausalLanguageModel causal => new TokenScoringModel(causal.Model, tokenizer) { BatchRows = batchRows },
-            LayerSkipLm layerSkip => new TokenScoringModel(layerSkip, tokenizer) { BatchRows = batchRows },
-            MixtureOfDepthsLm routed => new TokenScoringModel(routed, tokenizer) { BatchRows = batchRows },
-            BytePooledLanguageModel pooled => new BytePooledScoringModel(pooled.Model, pooled.Boundaries) { BatchRows = batchRows },
-            MegabyteLanguageModel megabyte => new MegabyteScoringModel(megabyte.Model) { BatchRows = batchRows },
+            ICausalLanguageModel tokens => new TokenScoringModel(tokens, tokenizer) { BatchRows = batchRows },
+            BytePooledLm pooled => new BytePooledScoringModel(pooled, pooled.Boundaries) { BatchRows = batchRows },
+            MegabyteLm megabyte => new MegabyteScoringModel(megabyte) { BatchRows = batchRows },
             _ => throw new StlmException($"no scorer for a {model.GetType().Name}"),
         };
     }

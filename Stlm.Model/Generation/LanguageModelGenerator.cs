@@ -23,12 +23,11 @@ public static class LanguageModelGenerator
         options.Validate();
         return model switch
         {
-            CausalLanguageModel causal => Tokens(causal.Model, tokenizer, prompt, options),
             LayerSkipLm layerSkip when options.Temperature == 0 => ConfidenceExits(layerSkip, tokenizer, prompt, options),
-            LayerSkipLm layerSkip => Tokens(layerSkip, tokenizer, prompt, options),
             MixtureOfDepthsLm routed => Tokens(routed, tokenizer, prompt, options with { UseKvCache = false }),
-            BytePooledLanguageModel pooled => Chunks(pooled, prompt, options),
-            MegabyteLanguageModel megabyte => Bytes(megabyte, prompt, options),
+            ICausalLanguageModel tokens => Tokens(tokens, tokenizer, prompt, options),
+            BytePooledLm pooled => Chunks(pooled, prompt, options),
+            MegabyteLm megabyte => Bytes(megabyte, prompt, options),
             _ => throw new StlmException($"no generator for a {model.GetType().Name}"),
         };
     }
@@ -49,27 +48,27 @@ public static class LanguageModelGenerator
 
     static GeneratedText ConfidenceExits(LayerSkipLm model, ITokenizer tokenizer, string prompt, SamplingOptions options)
     {
-        var result = ConfidenceExitGenerator.Greedy(model, PromptIds(tokenizer, prompt), options.MaxNewTokens, model.Config.ConfidenceThreshold);
+        var result = ConfidenceExitGenerator.Greedy(model, PromptIds(tokenizer, prompt), options.MaxNewTokens, model.Config.EarlyExit.ConfidenceThreshold);
         var stop = tokenizer.EndOfText is { } eot ? result.Tokens.TakeWhile(t => t != eot).Count() : result.Tokens.Count;
         var kept = result.Tokens.Take(stop).ToArray();
         return new GeneratedText(tokenizer.Decode(kept), result.Tokens.Count, "tokens", result.ExitLayers.Take(Math.Max(1, stop)).DefaultIfEmpty(0).Average());
     }
 
-    static GeneratedText Chunks(BytePooledLanguageModel model, string prompt, SamplingOptions options)
+    static GeneratedText Chunks(BytePooledLm model, string prompt, SamplingOptions options)
     {
         var text = prompt.Length > 0 ? prompt : SpecialTokens.EndOfTextText;
-        var chunks = ByteChunker.Chunk(text, model.Boundaries, model.Model.Config.MaxTokenBytes);
-        var generated = BytePooledGenerator.Generate(model.Model, chunks, options.MaxNewTokens, new TokenSampler(options));
+        var chunks = ByteChunker.Chunk(text, model.Boundaries, model.MaxTokenBytes);
+        var generated = BytePooledGenerator.Generate(model, chunks, options.MaxNewTokens, new TokenSampler(options));
         var decoded = Encoding.UTF8.GetString(generated.SelectMany(c => c).ToArray());
         var end = decoded.IndexOf(SpecialTokens.EndOfTextText, StringComparison.Ordinal);
         return new GeneratedText(end >= 0 ? decoded[..end] : decoded, generated.Count, "chunks");
     }
 
-    static GeneratedText Bytes(MegabyteLanguageModel model, string prompt, SamplingOptions options)
+    static GeneratedText Bytes(MegabyteLm model, string prompt, SamplingOptions options)
     {
-        var promptBytes = prompt.Length > 0 ? Encoding.UTF8.GetBytes(prompt) : [MegabyteLanguageModel.DocumentSeparator];
-        var generated = MegabyteGenerator.Generate(model.Model, promptBytes, options.MaxNewTokens, new TokenSampler(options));
-        var end = Array.IndexOf(generated, MegabyteLanguageModel.DocumentSeparator);
+        var promptBytes = prompt.Length > 0 ? Encoding.UTF8.GetBytes(prompt) : [MegabyteLm.DocumentSeparator];
+        var generated = MegabyteGenerator.Generate(model, promptBytes, options.MaxNewTokens, new TokenSampler(options));
+        var end = Array.IndexOf(generated, MegabyteLm.DocumentSeparator);
         return new GeneratedText(Encoding.UTF8.GetString(end >= 0 ? generated[..end] : generated), generated.Length, "bytes");
     }
 }

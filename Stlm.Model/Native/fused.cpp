@@ -8,6 +8,11 @@
 // the backward turns that same buffer into the logits' gradient (softmax − one-hot) in place:
 // one [tokens, vocab] matrix per step instead of four, and the 1/count scale is applied to the
 // two small products instead of the big matrix.
+//
+// Under autocast (mixed precision) the three [tokens, vocab] matmuls run in the region's low
+// type and the softmax, the loss and both gradients leave them in float32: the logits are
+// widened to float32 once, right after the forward matmul, and the logits' gradient narrowed once
+// for the two backward matmuls.
 #include "stlm_native.h"
 
 #include <cmath>
@@ -55,10 +60,15 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
     at::Tensor t = targets.reshape({-1});
     TORCH_CHECK(h.size(0) == t.size(0), "linear_cross_entropy: ", h.size(0), " rows of hidden states but ",
                 t.size(0), " targets");
-    at::Tensor logits = at::mm(h, weight.t());                                   // [N, V]
+    // The operands the matmuls see: the autocast type in a mixed-precision region, saved as such
+    // for the backward (which runs outside the region).
+    const auto low = stlm::autocast_dtype(h);
+    at::Tensor h_mm = low ? h.to(*low) : h, w_mm = low ? weight.to(*low) : weight;
+    at::Tensor logits = at::mm(h_mm, w_mm.t());                                  // [N, V]
+    if (low) logits = logits.to(h.scalar_type());
     at::Tensor losses = row_losses(logits, t, ignore_index, /*softmax=*/true);   // logits now hold softmax
     at::Tensor count = (t != ignore_index).sum().to(losses.scalar_type());
-    ctx->save_for_backward({h, weight, t, count});
+    ctx->save_for_backward({h_mm, w_mm, t, count});
     ctx->saved_data["probs"] = logits;
     ctx->saved_data["ignore_index"] = ignore_index;
     ctx->saved_data["hidden_sizes"] = hidden.sizes().vec();
@@ -81,10 +91,12 @@ struct LinearCrossEntropy : public torch::autograd::Function<LinearCrossEntropy>
     grad_logits.index_put_({rows, cols}, at::full({}, -1.0, grad_logits.options()), /*accumulate=*/true);
     if (rows.size(0) != t.size(0)) grad_logits.index_fill_(0, valid.logical_not().nonzero().squeeze(1), 0);
     at::Tensor scale = grad_outputs[0] / count;
+    const auto wide = grad_logits.scalar_type();
+    if (h.scalar_type() != wide) grad_logits = grad_logits.to(h.scalar_type());   // mixed precision: narrow once
     at::Tensor grad_hidden, grad_weight;
     if (ctx->needs_input_grad(0))
-      grad_hidden = at::mm(grad_logits, weight).mul_(scale).reshape(ctx->saved_data["hidden_sizes"].toIntVector());
-    if (ctx->needs_input_grad(1)) grad_weight = at::mm(grad_logits.t(), h).mul_(scale);
+      grad_hidden = at::mm(grad_logits, weight).to(wide).mul_(scale).reshape(ctx->saved_data["hidden_sizes"].toIntVector());
+    if (ctx->needs_input_grad(1)) grad_weight = at::mm(grad_logits.t(), h).to(wide).mul_(scale);
     return {grad_hidden, grad_weight, at::Tensor(), at::Tensor()};
   }
 };
@@ -110,7 +122,9 @@ STLM_API stlm_tensor stlm_linear_cross_entropy(stlm_tensor hidden, stlm_tensor w
     const bool needs_grad = c10::GradMode::is_enabled() && (h.requires_grad() || w.requires_grad());
     if (!needs_grad) {
       at::NoGradGuard no_grad;
-      at::Tensor logits = at::mm(h.reshape({-1, h.size(-1)}), w.t());
+      const auto low = stlm::autocast_dtype(h);
+      at::Tensor flat_h = h.reshape({-1, h.size(-1)});
+      at::Tensor logits = low ? at::mm(flat_h.to(*low), w.to(*low).t()).to(h.scalar_type()) : at::mm(flat_h, w.t());
       at::Tensor flat = t.reshape({-1});
       at::Tensor losses = row_losses(logits, flat, ignore_index, /*softmax=*/false);
       return stlm::wrap(mean_of(losses, (flat != ignore_index).sum().to(losses.scalar_type())));

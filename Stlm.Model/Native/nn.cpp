@@ -85,7 +85,10 @@ at::Tensor attention_math(const at::Tensor& q, const at::Tensor& k, const at::Te
     if (mask->scalar_type() == at::kBool) scores.masked_fill_(mask->logical_not(), kNegInf);
     else scores = scores + *mask;
   }
-  at::Tensor weights = at::softmax(scores, -1);
+  // In a mixed-precision region the low-precision scores are normalised in float32 (autocast does
+  // not cover softmax on the CPU); the next matmul narrows them again. A model held in bf16 keeps its type.
+  const bool widen = stlm::autocast_dtype(scores).has_value() && scores.scalar_type() != at::kFloat;
+  at::Tensor weights = widen ? at::softmax(scores, -1, at::kFloat) : at::softmax(scores, -1);
   if (p > 0) weights = at::dropout(weights, p, true);
   return at::matmul(weights, v);
 }

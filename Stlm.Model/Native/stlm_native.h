@@ -42,6 +42,10 @@ using c10::nullopt;
 void set_error(const char* message);
 void capture_current_exception();
 
+// The low-precision type of an open autocast region for t's device on this thread (autocast.cpp),
+// or nullopt outside one: for ops that autocast does not cover and that cast by hand.
+optional<at::ScalarType> autocast_dtype(const at::Tensor& t);
+
 inline stlm_tensor wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
 inline at::Tensor& T(stlm_tensor h) { return *static_cast<at::Tensor*>(h); }
 inline optional<at::Tensor> opt(stlm_tensor h) {
@@ -84,3 +88,9 @@ inline at::Scalar scalar_for(const at::Tensor& t, double v) {
     stlm::capture_current_exception();     \
     return -1;                             \
   }
+
+// ---- distributed: references (gloo_reference.cpp) -------------------------------------------
+STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int rank, int world_size, int64_t numel,
+                                       int64_t timeout_ms);
+STLM_API int stlm_gloo_reference_allreduce(void* reference, int iters, double* seconds_out);
+STLM_API void stlm_gloo_reference_free(void* reference);

@@ -9,7 +9,8 @@ namespace Stlm.Model.Training;
 /// <summary>
 /// One optimizer step, the unit every driver calls (the `stlm train` loop, the trainer actor,
 /// `stlm bench orchestration`'s bare loop): apply the step's schedule values, run forward and
-/// backward over each micro-batch with the loss scaled by 1/accum (so the summed gradients are
+/// backward over each micro-batch (the forward in the options' precision: an autocast region for
+/// bf16-mixed, closed before the backward) with the loss scaled by 1/accum (so the summed gradients are
 /// those of the mean loss over all of them), clip, step, drop the gradients. The loss stays on the
 /// device until the step is queued and is read with the gradient norm in one transfer (one sync
 /// per step on a GPU, not one per micro-batch). Every tensor of a micro-batch is freed before the
@@ -20,6 +21,12 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
     public ILanguageModel Model { get; } = model;
     public Optimizer Optimizer { get; } = optimizer;
     public TrainStepOptions Options { get; } = Validated(options);
+
+    /// <summary>
+    /// Called once per step between the last backward and the clip (data parallelism averages the
+    /// gradients across ranks here); its time counts in the step's duration.
+    /// </summary>
+    public Action<ScheduleValues>? GradientsReady { get; init; }
 
     /// <param name="skipNonFinite">
     /// Read the loss and gradient norm before the update, and leave weights and optimizer state
@@ -45,13 +52,15 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
         {
             using var scope = TorchScope.Begin();
             var (inputs, targets) = micro.ToTensors(device);
-            var loss = Model.Loss(inputs, targets);
+            Tensor loss;
+            using (Options.Precision.Region(device)) loss = Model.Loss(inputs, targets);
             (loss / Options.GradAccum).Backward();
             var value = loss.Detach().To(DType.Float64);
             lossSum = scope.Keep(lossSum is null ? value : lossSum + value);
             tokens += micro.Tokens;
         }
 
+        GradientsReady?.Invoke(schedule);
         var maxNorm = Options.GradClip > 0 ? Options.GradClip : double.PositiveInfinity;
         var gradNorm = Optimizer.ClipGradNorm(maxNorm).To(DType.Float64);
         var lossMean = lossSum! / microBatches.Count;

@@ -1,10 +1,10 @@
 namespace Stlm.Model.Training;
 
 /// <summary>
-/// How one optimizer step is taken: micro-batches accumulated into it, and the global gradient
-/// norm it is clipped to (0 = measured but not clipped).
+/// How one optimizer step is taken: micro-batches accumulated into it, the global gradient
+/// norm it is clipped to (0 = measured but not clipped), and the precision its forward passes run in.
 /// </summary>
-public sealed record TrainStepOptions(int GradAccum = 1, double GradClip = 1.0)
+public sealed record TrainStepOptions(int GradAccum = 1, double GradClip = 1.0, Precision Precision = Precision.Float32)
 {
     public void Validate()
     {

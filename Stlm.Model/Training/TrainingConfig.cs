@@ -1,4 +1,5 @@
 using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Training.DataParallel;
 
 namespace Stlm.Model.Training;
 
@@ -15,6 +16,7 @@ public sealed record TrainingConfig
     public double GradClip { get; init; } = 1.0;
     public OptimizerConfig Optimizer { get; init; } = new();
     public IReadOnlyList<string> Tags { get; init; } = [];
+    public DataParallelConfig DataParallel { get; init; } = new();
 
     public TrainStepOptions StepOptions => new(GradAccum, GradClip);
 
@@ -23,6 +25,7 @@ public sealed record TrainingConfig
         if (MaxSteps < 1) throw new StlmException($"training.max-steps must be at least 1, got {MaxSteps}");
         if (BatchSize < 1) throw new StlmException($"training.batch-size must be at least 1, got {BatchSize}");
         StepOptions.Validate();
+        DataParallel.Validate();
     }
 }
 

@@ -14,22 +14,22 @@ public class BytePooledLossTests
         using var scope = TorchScope.Begin();
         var bpe = TinyCheckpoints.LearnBpe(dir.File("bpe"));
         var (built, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config("byte-pooled", dir.Path, bpe));
-        var model = (BytePooledLanguageModel)built;
+        var model = (BytePooledLm)built;
         var ids = tokenizer.Encode("The cat saw a bird");                     // no token longer than max-token-bytes (4)
         Assert.All(tokenizer.TokenByteLengths(ids), n => Assert.InRange(n, 1, 4));
         var t = ids.Length - 1;
         var inputs = Torch.From(ids[..^1].Select(i => (long)i).ToArray(), 1, t);
         var targets = Torch.From(ids[1..].Select(i => (long)i).ToArray(), 1, t);
-        var chunks = ByteChunker.Chunk(ids, tokenizer, model.Model.Config.MaxTokenBytes);
+        var chunks = ByteChunker.Chunk(ids, tokenizer, model.MaxTokenBytes);
 
-        model.Module.Eval();
+        model.Eval();
         double loss;
         using (Torch.NoGrad()) loss = model.Loss(inputs, targets).ToDouble();
         var scored = ScoringModels.For(model, tokenizer).LogLikelihood(tokenizer.Decode(ids[..1]), tokenizer.Decode(ids[1..]));
 
         Assert.Equal(t, scored.Units);
-        Assert.Equal(-BytePooledReference.LogProb(model.Model, chunks, 1, raw: true), loss * t, 4);
-        Assert.Equal(BytePooledReference.LogProb(model.Model, chunks, 1), scored.LogProb, 4);
+        Assert.Equal(-BytePooledReference.LogProb(model, chunks, 1, raw: true), loss * t, 4);
+        Assert.Equal(BytePooledReference.LogProb(model, chunks, 1), scored.LogProb, 4);
         Assert.True(-scored.LogProb < loss * t, "normalising over possible chunks can only raise their probabilities");
     }
 }

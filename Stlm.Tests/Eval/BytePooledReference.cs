@@ -18,7 +18,7 @@ static class BytePooledReference
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
         var read = chunks.Take(chunks.Count - 1).ToList();
-        var batch = ByteChunkBatch.Collate([read], model.Config.MaxTokenBytes, model.Device);
+        var batch = ByteChunkBatch.Collate([read], model.MaxTokenBytes, model.Device);
         var hidden = model.Model.Forward(model.Encoder.Forward(batch.Bytes, batch.Mask));   // [1, T − 1, d]
         double sum = 0;
         for (var i = first; i < chunks.Count; i++)
@@ -41,7 +41,7 @@ static class BytePooledReference
 
     static double ChunkLogProb(BytePooledLm model, Tensor hidden, byte[] chunk, bool raw)
     {
-        var m = model.Config.MaxTokenBytes;
+        var m = model.MaxTokenBytes;
         var next = Enumerable.Repeat((long)ByteVocabulary.Pad, m).ToArray();
         double sum = 0;
         for (var j = 0; j <= chunk.Length; j++)

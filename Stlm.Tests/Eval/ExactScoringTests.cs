@@ -17,7 +17,7 @@ public class ExactScoringTests
         using var dir = new TempDirectory();
         using var scope = TorchScope.Begin();
         var (built, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config("megabyte", dir.Path));
-        var model = ((MegabyteLanguageModel)built).Model;
+        var model = (MegabyteLm)built;
         var scorer = ScoringModels.For(built, tokenizer);
         var text = Encoding.UTF8.GetBytes("a cat.");
 
@@ -28,7 +28,7 @@ public class ExactScoringTests
         using (Torch.NoGrad())
             for (var i = 0; i < text.Length; i++)
             {
-                long[] window = [MegabyteLanguageModel.DocumentSeparator, .. text[..i].Select(b => (long)b), 0];
+                long[] window = [MegabyteLm.DocumentSeparator, .. text[..i].Select(b => (long)b), 0];
                 var logits = model.Forward(Torch.From(window, 1, window.Length)).Select(1, window.Length - 1).Reshape(-1);
                 nll -= logits.LogSoftmax(-1, DType.Float32).ToArray<float>()[text[i]];
             }
@@ -51,15 +51,15 @@ public class ExactScoringTests
         using var scope = TorchScope.Begin();
         var bpe = TinyCheckpoints.LearnBpe(dir.File("bpe"));
         var (built, tokenizer) = TinyCheckpoints.Build(TinyCheckpoints.Config("byte-pooled", dir.Path, bpe));
-        var model = ((BytePooledLanguageModel)built).Model;
+        var model = (BytePooledLm)built;
         var scorer = ScoringModels.For(built, tokenizer);
         const string text = "a cat";   // 5 bytes: 15 segmentations into chunks of 1..4 bytes, all within the core's context after end-of-text's 4 chunks
-        var start = ByteChunker.Chunk([tokenizer.EndOfText!.Value], tokenizer, model.Config.MaxTokenBytes);
-        var canonical = ByteChunker.Chunk(text, tokenizer, model.Config.MaxTokenBytes);
+        var start = ByteChunker.Chunk([tokenizer.EndOfText!.Value], tokenizer, model.MaxTokenBytes);
+        var canonical = ByteChunker.Chunk(text, tokenizer, model.MaxTokenBytes);
 
         var scored = scorer.ScoreText(text, stride: scorer.ContextLength - 1);
 
-        var terms = BytePooledReference.Segmentations(Encoding.UTF8.GetBytes(text), model.Config.MaxTokenBytes)
+        var terms = BytePooledReference.Segmentations(Encoding.UTF8.GetBytes(text), model.MaxTokenBytes)
             .Select(s => (Chunks: s, LogProb: BytePooledReference.LogProb(model, [.. start, .. s], start.Count)))
             .ToList();
         var exact = -LogSumExp(terms.Select(t => t.LogProb));
@@ -82,7 +82,7 @@ public class ExactScoringTests
         var bpe = TinyCheckpoints.LearnBpe(dir.File("bpe"));
         var config = TrainConfigLoader.Load(null, [.. TinyCheckpoints.Sets("byte-pooled", dir.Path, bpe), "model.byte-pooling.max-token-bytes=2"]);
         var recipe = TrainingRecipe.From(config);
-        var model = ((BytePooledLanguageModel)recipe.BuildModel(recipe.LoadTokenizer())).Model;
+        var model = (BytePooledLm)recipe.BuildModel(recipe.LoadTokenizer());
         model.Eval();
         // Every chunk of 1 or 2 bytes (256 + 65,536), each predicted from the same core state.
         var chunks = Enumerable.Range(0, 256).Select(a => new[] { (byte)a })
@@ -92,7 +92,7 @@ public class ExactScoringTests
         using (Torch.NoGrad())
         {
             var batch = ByteChunkBatch.Collate([chunks], maxTokenBytes: 2);                                  // [1, N, 2]
-            var hidden = Torch.Randn([1, 1, model.Config.Core.DModel]).Expand(1, chunks.Length, -1);         // one state for every chunk
+            var hidden = Torch.Randn([1, 1, model.Config.DModel]).Expand(1, chunks.Length, -1);         // one state for every chunk
             var logits = model.Decoder.Forward(hidden, batch.Bytes);                                         // [1, N, 3, 257]
             normalised = ChunkLogProbabilities.Of(logits, batch.Bytes, batch.Mask).To(DType.Float64).Exp().Sum().ToDouble();
             var targets = NextChunkByteDecoder.Targets(batch.Bytes, batch.Mask);

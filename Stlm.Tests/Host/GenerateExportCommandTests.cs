@@ -76,7 +76,7 @@ public class GenerateExportCommandTests
             Assert.True(File.Exists(Path.Combine(output, file)), $"{file} missing: {r.StdOut}");
         using var scope = TorchScope.Begin();
         var (model, _) = TinyCheckpoints.Build(config);
-        var original = ((CausalLanguageModel)model).Model;
+        var original = (LlamaForCausalLM)model;
         var exported = LlamaExport.Read(output);
         var ids = Torch.From(new long[] { 3, 1, 4, 1, 5 }, 1, 5);
         using var _ = Torch.NoGrad();

@@ -44,6 +44,7 @@ public class PresetTests
     }
 
     [Theory]
+    [InlineData("llama-tiny-bytes")]
     [InlineData("llama-1m")]
     [InlineData("llama-10m")]
     [InlineData("llama-50m")]

@@ -40,6 +40,29 @@ public class LinearCrossEntropyTests
     }
 
     [Fact]
+    public void Under_bf16_autocast_the_loss_is_cross_entropy_of_the_bfloat16_logits_and_the_gradients_stay_float32()
+    {
+        using var scope = TorchScope.Begin();
+        Torch.ManualSeed(7);
+        var hidden = Torch.Randn([2, 100, 32]);
+        var weight = Torch.Randn([500, 32]) * 0.3;
+        var targets = Torch.RandInt(0, 500, [2, 100]);
+        // The definition: float32 cross-entropy of logits computed from bf16 operands and rounded to bf16.
+        var plain = Run((h, w) => F.CrossEntropy(F.Linear(h.To(DType.BFloat16), w.To(DType.BFloat16)).To(DType.Float32).Reshape(-1, 500), targets.Reshape(-1)), hidden, weight);
+        (Tensor Loss, Tensor GradHidden, Tensor GradWeight) mixed;
+        using (Torch.Autocast(Device.Cpu, DType.BFloat16))
+            mixed = Run((h, w) => F.LinearCrossEntropy(h, w, targets), hidden, weight);
+
+        Assert.Equal(DType.Float32, mixed.Loss.DType);
+        Assert.Equal((DType.Float32, DType.Float32), (mixed.GradHidden.DType, mixed.GradWeight.DType));
+        Assert.True(Math.Abs(mixed.Loss.ToDouble() - plain.Loss.ToDouble()) < 1e-4, $"{mixed.Loss.ToDouble()} vs {plain.Loss.ToDouble()}");
+        // Both backwards round to bf16 (the operands, the products): a few bf16 steps (2^-8) of the largest gradient apart.
+        var (dh, dw) = (MaxDifference(mixed.GradHidden, plain.GradHidden), MaxDifference(mixed.GradWeight, plain.GradWeight));
+        var (mh, mw) = (plain.GradHidden.Abs().Max().ToDouble(), plain.GradWeight.Abs().Max().ToDouble());
+        Assert.True(dh < 4e-2 * mh && dw < 4e-2 * mw, $"hidden gradient off by {dh} of {mh}, weight gradient by {dw} of {mw}");
+    }
+
+    [Fact]
     public void Ignored_targets_add_nothing_and_do_not_count()
     {
         using var scope = TorchScope.Begin();

@@ -118,6 +118,10 @@ public sealed class RunViewTests : IAsyncLifetime
         Assert.StartsWith("└─ other @4  paused  step 4", lines[3]);
     }
 
+    /// <summary>The text of every text element of an SVG file (titles, legend entries, marker labels, ticks).</summary>
+    static List<string> SvgTexts(string path) =>
+        [.. System.Xml.Linq.XDocument.Load(path).Descendants((System.Xml.Linq.XNamespace)"http://www.w3.org/2000/svg" + "text").Select(t => t.Value.Trim())];
+
     [Fact]
     public void Show_prints_the_summary_and_writes_the_lineage_curves_as_svg()
     {
@@ -125,11 +129,19 @@ public sealed class RunViewTests : IAsyncLifetime
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.Contains("run deeper  interrupted", r.StdOut);
         Assert.Contains("lineage base -> @2 variant -> @4 deeper", r.StdOut);
-        var svg = File.ReadAllText(Path.Combine(_journal.Folder, "deeper.svg"));
-        foreach (var name in new[] { "base loss", "variant loss", "deeper loss", "base validation/bpb" })
-            Assert.Contains($"data-name=\"{name}\"", svg);
-        Assert.Contains("fork variant @2", svg);
-        Assert.Contains("fork deeper @4", svg);
+        var texts = SvgTexts(Path.Combine(_journal.Folder, "deeper.svg"));
+        foreach (var name in new[] { "base loss", "variant loss", "deeper loss", "base validation/bpb", "fork variant @2", "fork deeper @4" })
+            Assert.Contains(name, texts);
+        Assert.True(File.Exists(Path.Combine(_journal.Folder, "deeper.png")), "the png beside the svg");
+    }
+
+    [Fact]
+    public void Show_with_log_loss_draws_the_loss_axis_on_a_log_scale()
+    {
+        var r = Stlm("show", "deeper", "--log-loss", "--out", "deeper-log.svg");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("loss / eval (log scale)", SvgTexts(Path.Combine(_journal.Folder, "deeper-log.svg")));
+        Assert.Contains("deeper-log.png and ", r.StdOut);
     }
 
     [Fact]
@@ -153,11 +165,11 @@ public sealed class RunViewTests : IAsyncLifetime
         Assert.Equal(("hellaswag", 4), (latest.GetProperty("task").GetString(), latest.GetProperty("step").GetInt32()));
         Assert.Equal(0.5, latest.GetProperty("metrics").GetProperty("acc_norm").GetDouble());
         Assert.Equal(4, latest.GetProperty("metrics").GetProperty("items").GetDouble());
-        var svg = File.ReadAllText(Path.Combine(_journal.Folder, "v.svg"));
-        Assert.Contains("multiple-choice accuracy", svg);
-        Assert.Contains("data-name=\"variant hellaswag/acc_norm\"", svg);
-        Assert.Contains("data-name=\"base validation/bpb\"", svg);
-        Assert.DoesNotContain("hellaswag/items", svg);
+        var texts = SvgTexts(Path.Combine(_journal.Folder, "v.svg"));
+        Assert.Contains("run variant: multiple-choice accuracy", texts);
+        Assert.Contains("variant hellaswag/acc_norm", texts);
+        Assert.Contains("base validation/bpb", texts);
+        Assert.DoesNotContain(texts, t => t.Contains("hellaswag/items"));
 
         var text = Stlm("show", "variant");
         Assert.Contains("latest hellaswag @4: acc 0.25  acc_norm 0.5  items 4", text.StdOut);

@@ -37,12 +37,13 @@ sealed class TrainingRig : IDisposable
         ContextLength = 32, VocabSize = 258, Dropout = 0.1,
     };
 
-    public TrainingRig(TrainingCorpus corpus, ulong seed = 11, int microBatch = 4, int gradAccum = 1, double dropout = 0.1)
+    public TrainingRig(TrainingCorpus corpus, ulong seed = 11, int microBatch = 4, int gradAccum = 1, double dropout = 0.1,
+        Precision precision = Precision.Float32)
     {
         Torch.ManualSeed(seed);
         Llama = new LlamaForCausalLM(Tiny with { Dropout = dropout }, seed);
         Optimizer = TrainStep.AdamWFor(Llama, new AdamWOptions(Lr: 3e-3, Beta2: 0.95, WeightDecay: 0.1));
-        Step = new TrainStep(CausalLanguageModel.Of(Llama), Optimizer, new TrainStepOptions(gradAccum, GradClip: 1.0));
+        Step = new TrainStep(Llama, Optimizer, new TrainStepOptions(gradAccum, GradClip: 1.0, precision));
         Data = corpus.Open(Tiny.ContextLength);
         Batches = new StepBatches(Data, microBatch, gradAccum, seed);
         Dropout = dropout;

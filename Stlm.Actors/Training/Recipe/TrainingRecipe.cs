@@ -32,6 +32,7 @@ public sealed partial record TrainingRecipe(
     ulong DataSeed,
     int Threads,
     int BlasThreads,
+    Precision Precision,
     int EvalEverySteps,
     int EvalBatches)
 {
@@ -43,7 +44,16 @@ public sealed partial record TrainingRecipe(
         training.Validate();
         return new TrainingRecipe(config, model, training, SchedulesSection.Load(config),
             (ulong)config.GetLong("torch.seed"), (ulong)config.GetLong("data.seed"), config.GetInt("torch.threads"),
-            BlasThreadsOf(config), config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+            BlasThreadsOf(config), PrecisionOf(config), config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+    }
+
+    static Precision PrecisionOf(Config config)
+    {
+        // Runs journaled before torch.precision existed trained in float32, and resume and fork keep that.
+        if (!config.HasPath("torch.precision")) return Precision.Float32;
+        var text = config.GetString("torch.precision");
+        return Precisions.TryParse(text) ?? throw new ConfigException(config.GetValue("torch.precision").Origin,
+            $"torch.precision = \"{text}\" is not a precision", $"use {Precisions.Names}");
     }
 
     static int BlasThreadsOf(Config config)
@@ -72,7 +82,8 @@ public sealed partial record TrainingRecipe(
 
     public AdamW BuildOptimizer(ILanguageModel model) => TrainStep.AdamWFor(model.Module, Training.Optimizer.ToAdamW());
 
-    public TrainStep BuildStep(ILanguageModel model, Optimizer optimizer) => new(model, optimizer, Training.StepOptions);
+    public TrainStep BuildStep(ILanguageModel model, Optimizer optimizer) =>
+        new(model, optimizer, Training.StepOptions with { Precision = Precision });
 
     /// <summary>The step's micro-batches in the sampler's order, a pure function of data.seed and the cursor.</summary>
     public StepBatches Batches(TokenDataset train) => new(train, Training.BatchSize, Training.GradAccum, DataSeed);

@@ -1,3 +1,4 @@
+using Stlm.Model;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
@@ -37,6 +38,11 @@ public static class RunCreation
     {
         TrainingRecipe.From(config);
         ChoiceTask.Load(SessionSettings.From(config).Tasks);
+        // The numeric core of data parallelism exists (Stlm.Model/Training/DataParallel), but a run
+        // is not yet spread over ranks: refuse rather than silently train on one process.
+        var worldSize = config.GetInt("training.data-parallel.world-size");
+        if (worldSize > 1)
+            throw new StlmException($"training.data-parallel.world-size = {worldSize}: runs train in one process in this version; set it to 1 (`stlm bench data-parallel` measures the data-parallel step)");
     }
 
     /// <summary>The command that journals run <paramref name="runId"/> trained with <paramref name="config"/> (a fork names its parent's checkpoint).</summary>

@@ -30,6 +30,6 @@ public static class ExitCurriculum
         return weights;
     }
 
-    public static double[] Weights(LayerSkipConfig config, long step) =>
-        Weights(config.Curriculum, config.Stack.Core.NLayers, step, config.CurriculumPeriod, config.ExitLossScale);
+    public static double[] Weights(ModelConfig config, long step) =>
+        Weights(config.EarlyExit.Curriculum, config.NLayers, step, config.EarlyExit.CurriculumPeriod, config.EarlyExit.ExitLossScale);
 }

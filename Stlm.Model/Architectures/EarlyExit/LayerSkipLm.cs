@@ -25,12 +25,10 @@ public sealed class LayerSkipLm : TokenStackLm
     double layerDropoutScale = 1.0;
     double[]? scheduledRates;
 
-    public LayerSkipConfig Config { get; }
-
-    public LayerSkipLm(LayerSkipConfig config, ulong seed) : base(config.Stack)
+    /// <summary>The model section; its early-exit sub-section gives the rates and the curriculum.</summary>
+    public LayerSkipLm(ModelConfig config, ulong seed) : base(config)
     {
-        config.Validate();
-        Config = config;
+        config.EarlyExit.Validate();
         RegisterLmHead();
         exitLossWeights = ExitCurriculum.Weights(config, step: 0);
         InitializeWeights(seed);
@@ -45,7 +43,7 @@ public sealed class LayerSkipLm : TokenStackLm
 
     /// <summary>Each layer's probability of being skipped for a row in training.</summary>
     public double[] LayerDropoutRateByLayer =>
-        scheduledRates?.ToArray() ?? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale);
+        scheduledRates?.ToArray() ?? LayerDropoutRates.Of(LayerCount, Config.EarlyExit.MaxLayerDropout, Config.EarlyExit.LayerDropoutCurve, layerDropoutScale);
 
     /// <summary>
     /// The step's early-exit values: a policy that is on (any layer dropout, or any exit-loss
@@ -93,7 +91,7 @@ public sealed class LayerSkipLm : TokenStackLm
     }
 
     /// <summary>The weighted early-exit loss of ids [B, T] against targets [B, T].</summary>
-    public override Tensor Loss(Tensor ids, Tensor targets, long ignoreIndex = -100)
+    public override Tensor Loss(Tensor ids, Tensor targets)
     {
         using var scope = TorchScope.Begin();
         var total = exitLossWeights.Sum();
@@ -105,7 +103,7 @@ public sealed class LayerSkipLm : TokenStackLm
             x = Layer(l, x, rope, null);
             if (exitLossWeights[l] == 0) continue;
             var logits = Exit(x);                                         // [B, T, V] through the shared norm and head
-            var term = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: ignoreIndex);
+            var term = F.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: LanguageModelLoss.IgnoreIndex);
             term = exitLossWeights[l] == total ? term : term * (exitLossWeights[l] / total);
             loss = loss is null ? term : loss + term;
         }
@@ -117,7 +115,7 @@ public sealed class LayerSkipLm : TokenStackLm
     {
         using var scope = TorchScope.Begin();
         var y = Model.Layers[l].Forward(x, rope, cache);                  // [B, T, d]
-        var rate = Training ? scheduledRates?[l] ?? LayerDropoutRates.Of(LayerCount, Config.MaxLayerDropout, Config.LayerDropoutCurve, layerDropoutScale)[l] : 0;
+        var rate = Training ? scheduledRates?[l] ?? LayerDropoutRates.Of(LayerCount, Config.EarlyExit.MaxLayerDropout, Config.EarlyExit.LayerDropoutCurve, layerDropoutScale)[l] : 0;
         if (rate == 0) return scope.Keep(y);
         var keep = (Torch.Rand([x.Size(0), 1, 1], DType.Float32, x.Device) >= rate).To(x.DType);   // [B, 1, 1]: 1 = run the block
         return scope.Keep(x + keep * (y - x));

@@ -36,8 +36,8 @@ public static class MegabyteGenerator
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
         // Keep whole patches from the end, so the next byte sits where it would in a fresh sequence.
-        var p = model.Config.PatchSize;
-        var keep = Math.Min(sequence.Count, model.Config.ContextBytes - 1);
+        var p = model.PatchSize;
+        var keep = Math.Min(sequence.Count, model.ContextBytes - 1);
         var start = sequence.Count - keep;
         start -= start % p == 0 ? 0 : start % p - p;
         var window = sequence.Skip(start).Select(b => (long)b).Append(0L).ToArray();   // placeholder for the byte being predicted

@@ -2,6 +2,7 @@ using Stlm.Actors.Configuration;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
+using Stlm.Model.Tokenizers;
 using Xunit.Abstractions;
 
 namespace Stlm.Tests.Models.Architectures;
@@ -12,19 +13,17 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
     static ModelConfig Preset(string name) =>
         ConfigBinder.Bind<ModelConfig>(ConfigLoader.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "Presets", name + ".conf"), []), "model");
 
-    static BytePooledConfig BytePooled(ModelConfig m) => new(m.Core, m.BytePooling);
-    static MegabyteLmConfig Megabyte(ModelConfig m) => new(m.Core, m.Megabyte);
-    static LayerSkipConfig LayerSkip(ModelConfig m) => new(m.TokenStack, m.EarlyExit);
-    static MixtureOfDepthsConfig MixtureOfDepths(ModelConfig m) => new(m.TokenStack, m.MixtureOfDepths);
+    /// <summary>Byte-pooled models need boundaries for their loss only; counting takes any tokenizer.</summary>
+    static BytePooledLm BytePooled(ModelConfig m) => new(m, new ByteTokenizer(), seed: 1);
 
     [Fact]
     public void Reference_sections_bind_to_the_defaults_of_the_records()
     {
         var reference = ConfigLoader.Reference().Resolve();
-        Assert.Equal(new BytePoolingOptions(), reference.Bind<BytePoolingOptions>("model.byte-pooling"));
-        Assert.Equal(new MegabyteOptions(), reference.Bind<MegabyteOptions>("model.megabyte"));
-        Assert.Equal(new EarlyExitOptions(), reference.Bind<EarlyExitOptions>("model.early-exit"));
-        Assert.Equal(new MixtureOfDepthsOptions(), reference.Bind<MixtureOfDepthsOptions>("model.mixture-of-depths"));
+        Assert.Equal(new BytePoolingConfig(), reference.Bind<BytePoolingConfig>("model.byte-pooling"));
+        Assert.Equal(new MegabyteConfig(), reference.Bind<MegabyteConfig>("model.megabyte"));
+        Assert.Equal(new EarlyExitConfig(), reference.Bind<EarlyExitConfig>("model.early-exit"));
+        Assert.Equal(new MixtureOfDepthsConfig(), reference.Bind<MixtureOfDepthsConfig>("model.mixture-of-depths"));
     }
 
     [Fact]
@@ -35,20 +34,22 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
         Assert.Equal(ArchitectureKind.Megabyte, Preset("megabyte-tiny").Architecture);
         Assert.Equal(ArchitectureKind.LayerSkip, Preset("layerskip-tiny").Architecture);
         Assert.Equal(ArchitectureKind.MixtureOfDepths, Preset("mixture-of-depths-tiny").Architecture);
-        var bytePooled = BytePooled(Preset("byte-pooled-tiny"));
-        Assert.Equal((16, 2, 32, 2, 2, 6), (bytePooled.ByteDim, bytePooled.ByteHeads, bytePooled.ByteFfnHidden, bytePooled.PoolingLayers, bytePooled.DecoderLayers, bytePooled.MaxTokenBytes));
-        Assert.True(new BytePooledLm(bytePooled, seed: 1).CountParameters().Total > 0);
+        var bytePooled = Preset("byte-pooled-tiny");
+        var b = bytePooled.BytePooling;
+        Assert.Equal((16, 2, 32, 2, 2, 6), (b.ByteDim, b.ByteHeads, b.ByteFfnHidden, b.PoolingLayers, b.DecoderLayers, b.MaxTokenBytes));
+        Assert.True(BytePooled(bytePooled).CountParameters().Total > 0);
 
-        var megabyte = Megabyte(Preset("megabyte-tiny"));
-        Assert.Equal((4, 2, 16), (megabyte.PatchSize, megabyte.LocalLayers, megabyte.LocalDModel));
+        var megabyte = Preset("megabyte-tiny");
+        Assert.Equal((4, 2, 16), (megabyte.Megabyte.PatchSize, megabyte.Megabyte.LocalLayers, megabyte.Megabyte.LocalDModel));
         Assert.True(new MegabyteLm(megabyte, seed: 1).CountParameters().Total > 0);
 
-        var layerSkip = LayerSkip(Preset("layerskip-tiny"));
-        Assert.Equal((0.2, LayerDropoutCurve.Exponential, ExitCurriculumKind.Rotational), (layerSkip.MaxLayerDropout, layerSkip.LayerDropoutCurve, layerSkip.Curriculum));
+        var layerSkip = Preset("layerskip-tiny");
+        var e = layerSkip.EarlyExit;
+        Assert.Equal((0.2, LayerDropoutCurve.Exponential, ExitCurriculumKind.Rotational), (e.MaxLayerDropout, e.LayerDropoutCurve, e.Curriculum));
         Assert.Equal(4, new LayerSkipLm(layerSkip, seed: 1).LayerCount);
 
-        var mod = MixtureOfDepths(Preset("mixture-of-depths-tiny"));
-        Assert.Equal((0.5, 2), (mod.Capacity, mod.RouteEvery));
+        var mod = Preset("mixture-of-depths-tiny");
+        Assert.Equal((0.5, 2), (mod.MixtureOfDepths.Capacity, mod.MixtureOfDepths.RouteEvery));
         Assert.Equal(2, new MixtureOfDepthsLm(mod, seed: 1).Routers.Count);
     }
 
@@ -58,10 +59,10 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
         using var scope = TorchScope.Begin();
         var counts = new (string Name, long Total)[]
         {
-            ("byte-pooled-10m", new BytePooledLm(BytePooled(Preset("byte-pooled-10m")), seed: 1).CountParameters().Total),
-            ("megabyte-10m", new MegabyteLm(Megabyte(Preset("megabyte-10m")), seed: 1).CountParameters().Total),
-            ("layerskip-10m", new LayerSkipLm(LayerSkip(Preset("layerskip-10m")), seed: 1).CountParameters().Total),
-            ("mixture-of-depths-10m", new MixtureOfDepthsLm(MixtureOfDepths(Preset("mixture-of-depths-10m")), seed: 1).CountParameters().Total),
+            ("byte-pooled-10m", BytePooled(Preset("byte-pooled-10m")).CountParameters().Total),
+            ("megabyte-10m", new MegabyteLm(Preset("megabyte-10m"), seed: 1).CountParameters().Total),
+            ("layerskip-10m", new LayerSkipLm(Preset("layerskip-10m"), seed: 1).CountParameters().Total),
+            ("mixture-of-depths-10m", new MixtureOfDepthsLm(Preset("mixture-of-depths-10m"), seed: 1).CountParameters().Total),
         };
         foreach (var (name, total) in counts) output.WriteLine($"{name}: {total:N0} parameters");
         Assert.All(counts, c => Assert.InRange(c.Total, 9_000_000, 11_500_000));
@@ -71,7 +72,7 @@ public class ArchitecturePresetTests(ITestOutputHelper output)
     public void Byte_pooling_needs_far_fewer_embedding_and_head_parameters_than_bpe_at_the_same_core()
     {
         using var scope = TorchScope.Begin();
-        var tenM = EmbeddingParameterComparison.Measure(BytePooled(Preset("byte-pooled-10m")), bpeVocabSize: 50257);
+        var tenM = EmbeddingParameterComparison.Measure(Preset("byte-pooled-10m"), bpeVocabSize: 50257);
         output.WriteLine($"byte-pooled-10m: {tenM}");
 
         Assert.Equal(50257L * 320, tenM.BpeTied);

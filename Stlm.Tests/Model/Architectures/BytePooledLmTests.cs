@@ -6,25 +6,30 @@ namespace Stlm.Tests.Models.Architectures;
 
 public class BytePooledLmTests
 {
-    static readonly BytePooledConfig Tiny = new()
+    static readonly ModelConfig Tiny = TinyCores.Core(layers: 2, d: 32, context: 16) with
     {
-        Core = TinyCores.Core(layers: 2, d: 32, context: 16),
-        ByteDim = 16,
-        ByteHeads = 2,
-        ByteFfnHidden = 32,
-        PoolingLayers = 2,
-        DecoderLayers = 2,
-        MaxTokenBytes = 6,
+        Architecture = ArchitectureKind.BytePooled,
+        BytePooling = new() { ByteDim = 16, ByteHeads = 2, ByteFfnHidden = 32, PoolingLayers = 2, DecoderLayers = 2, MaxTokenBytes = 6 },
     };
+
+    static readonly int MaxTokenBytes = Tiny.BytePooling.MaxTokenBytes;
 
     static readonly BpeTokenizer Bpe = new(BpeTrainer.Train([SyntheticEnglish.Generate(20_000, seed: 3)], 300), "bpe(300)");
 
+    /// <summary>Mean cross-entropy per predicted byte (end symbols included, pads left out) of a batch of T + 1 chunks.</summary>
+    static Tensor ByteLoss(BytePooledLm model, ByteChunkBatch batch)
+    {
+        var logits = model.Forward(batch);                                                    // [B, T, M + 1, 257]
+        var targets = NextChunkByteDecoder.Targets(batch.Targets.Bytes, batch.Targets.Mask);  // [B, T, M + 1]
+        return Stlm.Model.LibTorch.Functional.CrossEntropy(logits.Reshape(-1, logits.Size(-1)), targets.Reshape(-1), ignoreIndex: ByteVocabulary.IgnoreIndex);
+    }
+
     /// <summary>Two rows of <paramref name="chunks"/> chunks cut from synthetic English at BPE boundaries.</summary>
-    static ByteChunkBatch Batch(int chunks, int seed) => ByteChunkBatch.Collate(Rows(chunks, seed), Tiny.MaxTokenBytes);
+    static ByteChunkBatch Batch(int chunks, int seed) => ByteChunkBatch.Collate(Rows(chunks, seed), MaxTokenBytes);
 
     static List<byte[]>[] Rows(int chunks, int seed)
     {
-        var all = ByteChunker.Chunk(SyntheticEnglish.Generate(2_000, seed), Bpe, Tiny.MaxTokenBytes);
+        var all = ByteChunker.Chunk(SyntheticEnglish.Generate(2_000, seed), Bpe, MaxTokenBytes);
         return [all.Take(chunks).ToList(), all.Skip(100).Take(chunks).ToList()];
     }
 
@@ -70,7 +75,7 @@ public class BytePooledLmTests
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var model = new BytePooledLm(Tiny, seed: 3);
+        var model = new BytePooledLm(Tiny, Bpe, seed: 3);
         var batch = Batch(chunks: 9, seed: 1);
         // Change byte 1 of the first chunk k ≥ 3 of row 0 that has two bytes (the mask stays the same).
         var k = Enumerable.Range(3, 5).First(i => batch.Mask.Select(0, 0).Select(0, i).Select(0, 1).Item<bool>());
@@ -95,14 +100,14 @@ public class BytePooledLmTests
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var model = new BytePooledLm(Tiny, seed: 4);
+        var model = new BytePooledLm(Tiny, Bpe, seed: 4);
         var batch = Batch(chunks: 9, seed: 2);
-        var randomBytes = TinyCores.Ids(2, 9 * Tiny.MaxTokenBytes, 256, seed: 5).View(2, 9, Tiny.MaxTokenBytes);
+        var randomBytes = TinyCores.Ids(2, 9 * MaxTokenBytes, 256, seed: 5).View(2, 9, MaxTokenBytes);
         var repadded = batch with { Bytes = Torch.Where(batch.Mask, batch.Bytes, randomBytes) };
         Assert.False(repadded.Bytes.Eq(batch.Bytes).All());
 
-        var loss = model.Loss(batch).ToDouble();
-        var lossRepadded = model.Loss(repadded).ToDouble();
+        var loss = ByteLoss(model, batch).ToDouble();
+        var lossRepadded = ByteLoss(model, repadded).ToDouble();
 
         Assert.Equal(loss, lossRepadded, 1e-6);
     }
@@ -111,13 +116,14 @@ public class BytePooledLmTests
     public void Parameter_count_equals_the_closed_form()
     {
         using var scope = TorchScope.Begin();
-        var model = new BytePooledLm(Tiny, seed: 1);
-        long e = Tiny.ByteDim, d = Tiny.Core.DModel, rows = 257;
-        var byteStack = (int layers) => TinyCores.StackParameters(layers, Tiny.ByteBlock);
-        var core = TinyCores.StackParameters(Tiny.Core.NLayers, Tiny.Core.Block);
+        var model = new BytePooledLm(Tiny, Bpe, seed: 1);
+        var bytes = Tiny.BytePooling;
+        long e = bytes.ByteDim, d = Tiny.DModel, rows = 257;
+        var byteStack = (int layers) => TinyCores.StackParameters(layers, bytes.ByteStack(Tiny, layers, MaxTokenBytes));
+        var core = TinyCores.StackParameters(Tiny.NLayers, Tiny);
         var outside = rows * e                                  // one byte table, shared by encoder and decoder
-            + byteStack(Tiny.PoolingLayers) + e * d             // chunk encoder and its projection to the core
-            + d * e + byteStack(Tiny.DecoderLayers) + e * rows;  // decoder: condition, blocks, byte head
+            + byteStack(bytes.PoolingLayers) + e * d            // chunk encoder and its projection to the core
+            + d * e + byteStack(bytes.DecoderLayers) + e * rows;  // decoder: condition, blocks, byte head
 
         Assert.Equal(core + outside, model.CountParameters().Total);
         Assert.Equal(outside, model.EmbeddingAndHeadParameters);
@@ -127,12 +133,12 @@ public class BytePooledLmTests
     public void Overfits_one_small_batch_to_near_zero_loss_and_then_generates_it()
     {
         using var scope = TorchScope.Begin();
-        var model = new BytePooledLm(Tiny, seed: 5);
+        var model = new BytePooledLm(Tiny, Bpe, seed: 5);
         var rows = Rows(chunks: 7, seed: 3);
-        var batch = ByteChunkBatch.Collate(rows, Tiny.MaxTokenBytes);
-        var initial = model.Loss(batch).ToDouble();
+        var batch = ByteChunkBatch.Collate(rows, MaxTokenBytes);
+        var initial = ByteLoss(model, batch).ToDouble();
 
-        var final = TinyCores.Train(model, () => model.Loss(batch), steps: 150, lr: 1e-2);
+        var final = TinyCores.Train(model, () => ByteLoss(model, batch), steps: 150, lr: 1e-2);
 
         Assert.InRange(initial, 4.5, 6.5);   // ≈ ln 257 at init
         Assert.True(final < 0.05, $"loss after 150 steps: {final}");

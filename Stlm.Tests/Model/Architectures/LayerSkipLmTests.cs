@@ -11,7 +11,7 @@ namespace Stlm.Tests.Models.Architectures;
 [Collection(nameof(TorchGlobalState))]
 public class LayerSkipLmTests(ITestOutputHelper output)
 {
-    static readonly LayerSkipConfig Tiny = TinyCores.LayerSkip;
+    static readonly ModelConfig Tiny = TinyCores.LayerSkip;
 
     [Fact]
     public void Changing_later_tokens_never_changes_earlier_logits()
@@ -30,19 +30,19 @@ public class LayerSkipLmTests(ITestOutputHelper output)
     public void Parameter_count_equals_the_closed_form(bool tied)
     {
         using var scope = TorchScope.Begin();
-        var config = Tiny with { Stack = Tiny.Stack with { TieEmbeddings = tied } };
-        long v = config.Stack.VocabSize, d = config.Stack.Core.DModel;
+        var config = Tiny with { TieEmbeddings = tied };
+        long v = config.VocabSize, d = config.DModel;
 
         var total = new LayerSkipLm(config, seed: 1).CountParameters().Total;
 
-        Assert.Equal(v * d * (tied ? 1 : 2) + TinyCores.StackParameters(config.Stack.Core.NLayers, config.Stack.Core.Block), total);
+        Assert.Equal(v * d * (tied ? 1 : 2) + TinyCores.StackParameters(config.NLayers, config), total);
     }
 
     [Fact]
     public void Without_layer_dropout_and_with_only_the_last_exit_the_loss_is_the_plain_models()
     {
         using var scope = TorchScope.Begin();
-        var model = new LayerSkipLm(Tiny with { MaxLayerDropout = 0 }, seed: 4);
+        var model = new LayerSkipLm(TinyCores.WithEarlyExit(e => e with { MaxLayerDropout = 0 }), seed: 4);
         model.ExitLossWeights = [0, 0, 0, 1];
         var tokens = TinyCores.Ids(2, 13, 64, seed: 6);
         var (ids, targets) = (tokens.Narrow(1, 0, 12), tokens.Narrow(1, 1, 12));
@@ -60,7 +60,7 @@ public class LayerSkipLmTests(ITestOutputHelper output)
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var model = new LayerSkipLm(Tiny with { MaxLayerDropout = 0 }, seed: 4);
+        var model = new LayerSkipLm(TinyCores.WithEarlyExit(e => e with { MaxLayerDropout = 0 }), seed: 4);
         model.ExitLossWeights = [0, 1, 0, 3];
         var tokens = TinyCores.Ids(2, 13, 64, seed: 6);
         var (ids, targets) = (tokens.Narrow(1, 0, 12), tokens.Narrow(1, 1, 12));
@@ -97,7 +97,7 @@ public class LayerSkipLmTests(ITestOutputHelper output)
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
         Torch.ManualSeed(7);
-        var model = new LayerSkipLm(Tiny with { MaxLayerDropout = 0.5, LayerDropoutCurve = LayerDropoutCurve.Constant }, seed: 2);
+        var model = new LayerSkipLm(TinyCores.WithEarlyExit(e => e with { MaxLayerDropout = 0.5, LayerDropoutCurve = LayerDropoutCurve.Constant }), seed: 2);
         var x = model.EmbedTokens.Forward(TinyCores.Ids(64, 4, 64, seed: 3));
         var rope = model.Model.Rotary.Angles(0, 4);
 
@@ -165,7 +165,7 @@ public class LayerSkipLmTests(ITestOutputHelper output)
     public void Overfits_one_small_batch_to_near_zero_loss_with_early_exits()
     {
         using var scope = TorchScope.Begin();
-        var model = new LayerSkipLm(Tiny with { MaxLayerDropout = 0.1 }, seed: 5);
+        var model = new LayerSkipLm(TinyCores.WithEarlyExit(e => e with { MaxLayerDropout = 0.1 }), seed: 5);
         var tokens = TinyCores.Ids(2, 17, 64, seed: 9);
         var (ids, targets) = (tokens.Narrow(1, 0, 16), tokens.Narrow(1, 1, 16));
         Torch.ManualSeed(1);

@@ -9,7 +9,7 @@ namespace Stlm.Tests.Models.Architectures;
 /// <summary>The schedules' early-exit values reach LayerSkipLm each training step (ILanguageModel.ApplySchedule).</summary>
 public class LayerSkipScheduleTests
 {
-    static readonly LayerSkipConfig Tiny = TinyCores.LayerSkip;
+    static readonly ModelConfig Tiny = TinyCores.LayerSkip;
 
     static readonly EarlyExitSchedule On = new(NLayers: 4, Steps: 100, MaxLayerDropout: 0.3, LayerDropoutRamp: LayerDropoutRamp.Linear,
         LossScale: 1.0, Curriculum: Stlm.Model.Schedules.ExitCurriculum.Rotational, RotationInterval: 2);
@@ -39,7 +39,7 @@ public class LayerSkipScheduleTests
         using var scope = TorchScope.Begin();
         var model = new LayerSkipLm(Tiny, seed: 1);
         var off = new EarlyExitSchedule(NLayers: 4);
-        var ownRates = LayerDropoutRates.Of(4, Tiny.MaxLayerDropout, Tiny.LayerDropoutCurve);
+        var ownRates = LayerDropoutRates.Of(4, Tiny.EarlyExit.MaxLayerDropout, Tiny.EarlyExit.LayerDropoutCurve);
 
         foreach (var step in new long[] { 0, 1, 2 })
         {
@@ -53,7 +53,7 @@ public class LayerSkipScheduleTests
     public void The_training_step_applies_the_schedule_so_its_loss_is_the_policys_weighted_exit_loss()
     {
         using var scope = TorchScope.Begin();
-        var model = new LayerSkipLm(Tiny with { MaxLayerDropout = 0 }, seed: 2);
+        var model = new LayerSkipLm(TinyCores.WithEarlyExit(e => e with { MaxLayerDropout = 0 }), seed: 2);
         var tokens = TinyCores.Ids(2, 9, 64, seed: 3).ToArray<long>();
         var inputs = Enumerable.Range(0, 2).SelectMany(r => tokens.Skip(r * 9).Take(8)).ToArray();
         var targets = Enumerable.Range(0, 2).SelectMany(r => tokens.Skip(r * 9 + 1).Take(8)).ToArray();
@@ -88,7 +88,7 @@ public class LayerSkipScheduleTests
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var model = new LayerSkipLm(Tiny with { MaxLayerDropout = 0 }, seed: 5);
+        var model = new LayerSkipLm(TinyCores.WithEarlyExit(e => e with { MaxLayerDropout = 0 }), seed: 5);
         var ids = TinyCores.Ids(4, 8, 64, seed: 6);
         model.Eval();
         var plain = model.Forward(ids);

@@ -5,14 +5,10 @@ namespace Stlm.Tests.Models.Architectures;
 
 public class MegabyteLmTests
 {
-    static readonly MegabyteLmConfig Tiny = new()
+    static readonly ModelConfig Tiny = TinyCores.Core(layers: 2, d: 32, context: 8) with
     {
-        Global = TinyCores.Core(layers: 2, d: 32, context: 8),
-        LocalDModel = 16,
-        LocalNHeads = 2,
-        LocalFfnHidden = 32,
-        LocalLayers = 2,
-        PatchSize = 4,
+        Architecture = ArchitectureKind.Megabyte,
+        Megabyte = new() { LocalDModel = 16, LocalNHeads = 2, LocalFfnHidden = 32, LocalLayers = 2, PatchSize = 4 },
     };
 
     [Fact]
@@ -42,12 +38,13 @@ public class MegabyteLmTests
     {
         using var scope = TorchScope.Begin();
         var model = new MegabyteLm(Tiny, seed: 1);
-        long p = Tiny.PatchSize, dg = Tiny.Global.DModel, dl = Tiny.Local.DModel;
+        var local = Tiny.Megabyte.LocalStack(Tiny);
+        long p = Tiny.Megabyte.PatchSize, dg = Tiny.DModel, dl = local.DModel;
         var expected = 256 * (dg / p) + dg                          // global byte slots and the start patch
-            + TinyCores.StackParameters(Tiny.Global.NLayers, Tiny.Global.Block)
+            + TinyCores.StackParameters(Tiny.NLayers, Tiny)
             + dg * p * dl                                           // global output → P local conditions
             + 257 * dl                                              // local bytes and the start-of-patch symbol
-            + TinyCores.StackParameters(Tiny.LocalLayers, Tiny.Local)
+            + TinyCores.StackParameters(local.NLayers, local)
             + dl * 256;                                             // byte head
 
         Assert.Equal(expected, model.CountParameters().Total);
@@ -56,7 +53,7 @@ public class MegabyteLmTests
     [Fact]
     public void Rejects_a_width_that_patches_cannot_split()
     {
-        var bad = Tiny with { PatchSize = 5 };
+        var bad = Tiny with { Megabyte = Tiny.Megabyte with { PatchSize = 5 } };
         var error = Assert.Throws<Stlm.Model.StlmException>(() => new MegabyteLm(bad, seed: 1));
         Assert.Contains("patch-size", error.Message);
     }
@@ -67,9 +64,10 @@ public class MegabyteLmTests
         using var scope = TorchScope.Begin();
         var model = new MegabyteLm(Tiny, seed: 5);
         var bytes = TinyCores.Ids(2, 32, 256, seed: 9);
-        var initial = model.Loss(bytes).ToDouble();
+        var (inputs, targets) = (bytes.Narrow(1, 0, 31), bytes.Narrow(1, 1, 31));   // the 32 bytes as one training row each
+        var initial = model.Loss(inputs, targets).ToDouble();
 
-        var final = TinyCores.Train(model, () => model.Loss(bytes), steps: 150, lr: 1e-2);
+        var final = TinyCores.Train(model, () => model.Loss(inputs, targets), steps: 150, lr: 1e-2);
 
         Assert.InRange(initial, 4.5, 6.5);   // ≈ ln 256 at init
         Assert.True(final < 0.05, $"loss after 150 steps: {final}");

@@ -5,13 +5,13 @@ namespace Stlm.Tests.Models.Architectures;
 
 public class MixtureOfDepthsLmTests
 {
-    static readonly MixtureOfDepthsConfig Tiny = new()
+    static readonly ModelConfig Tiny = TinyCores.Core(layers: 4, d: 32, context: 32) with
     {
-        Stack = new(TinyCores.Core(layers: 4, d: 32, context: 32), VocabSize: 64),
-        Capacity = 0.5,
-        RouteEvery = 2,
-        AuxLossWeight = 0.01,
+        Architecture = ArchitectureKind.MixtureOfDepths,
+        MixtureOfDepths = new() { Capacity = 0.5, RouteEvery = 2, AuxLossWeight = 0.01 },
     };
+
+    static ModelConfig Routed(Func<MixtureOfDepthsConfig, MixtureOfDepthsConfig> change) => Tiny with { MixtureOfDepths = change(Tiny.MixtureOfDepths) };
 
     /// <summary>The same weights run as the plain stack: embedding, every block on every token, norm, head.</summary>
     static Tensor PlainLogits(MixtureOfDepthsLm model, Tensor ids) =>
@@ -24,7 +24,7 @@ public class MixtureOfDepthsLmTests
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var model = new MixtureOfDepthsLm(Tiny with { Capacity = 1.0, RouteEvery = 1 }, seed: 3);
+        var model = new MixtureOfDepthsLm(Routed(m => m with { Capacity = 1.0, RouteEvery = 1 }), seed: 3);
         model.Train(training);
         var ids = TinyCores.Ids(2, 12, 64, seed: 1);
 
@@ -36,7 +36,7 @@ public class MixtureOfDepthsLmTests
     {
         using var scope = TorchScope.Begin();
         using var _ = Torch.NoGrad();
-        var model = new MixtureOfDepthsLm(Tiny with { RouteEvery = 1 }, seed: 3);
+        var model = new MixtureOfDepthsLm(Routed(m => m with { RouteEvery = 1 }), seed: 3);
         model.Eval();
 
         var (ids, before) = TinyCores.AssertCausal(model);
@@ -67,7 +67,7 @@ public class MixtureOfDepthsLmTests
     public void Routers_get_gradients_through_the_gate()
     {
         using var scope = TorchScope.Begin();
-        var model = new MixtureOfDepthsLm(Tiny with { AuxLossWeight = 0 }, seed: 2);
+        var model = new MixtureOfDepthsLm(Routed(m => m with { AuxLossWeight = 0 }), seed: 2);
         var tokens = TinyCores.Ids(2, 13, 64, seed: 6);
 
         model.Loss(tokens.Narrow(1, 0, 12), tokens.Narrow(1, 1, 12)).Backward();
@@ -79,12 +79,12 @@ public class MixtureOfDepthsLmTests
     public void Parameter_count_equals_the_closed_form()
     {
         using var scope = TorchScope.Begin();
-        long v = Tiny.Stack.VocabSize, d = Tiny.Stack.Core.DModel;
+        long v = Tiny.VocabSize, d = Tiny.DModel;
         var routed = 2;   // layers 1 and 3 of 4 with route-every 2
 
         var total = new MixtureOfDepthsLm(Tiny, seed: 1).CountParameters().Total;
 
-        Assert.Equal(v * d + TinyCores.StackParameters(4, Tiny.Stack.Core.Block) + routed * d, total);
+        Assert.Equal(v * d + TinyCores.StackParameters(4, Tiny) + routed * d, total);
     }
 
     [Fact]

@@ -8,29 +8,37 @@ namespace Stlm.Tests.Models.Architectures;
 /// <summary>Tiny configs, closed-form parameter counts and a training loop shared by the architecture tests.</summary>
 static class TinyCores
 {
-    public static BlockConfig Block(int d = 32, int heads = 4, int kvHeads = 2, int ffn = 64) => new(d, heads, kvHeads, ffn, Dropout: 0);
-
-    public static CoreStackConfig Core(int layers = 2, int d = 32, int context = 32) => new(layers, Block(d), context);
-
-    /// <summary>A 4-layer LayerSkip over 64 ids with a rising layer dropout and the rotational curriculum.</summary>
-    public static readonly LayerSkipConfig LayerSkip = new()
+    /// <summary>A small model section: 4 heads over 2 key/value heads, ffn 64, no dropout, 64 ids.</summary>
+    public static ModelConfig Core(int layers = 2, int d = 32, int context = 32) => new()
     {
-        Stack = new(Core(layers: 4, d: 32, context: 32), VocabSize: 64),
-        MaxLayerDropout = 0.2,
-        LayerDropoutCurve = LayerDropoutCurve.Exponential,
-        Curriculum = ExitCurriculumKind.Rotational,
-        CurriculumPeriod = 2,
+        NLayers = layers, DModel = d, NHeads = 4, NKvHeads = 2, FfnHidden = 64, Dropout = 0, ContextLength = context, VocabSize = 64,
     };
 
+    /// <summary>A 4-layer LayerSkip over 64 ids with a rising layer dropout and the rotational curriculum.</summary>
+    public static readonly ModelConfig LayerSkip = Core(layers: 4, d: 32, context: 32) with
+    {
+        Architecture = ArchitectureKind.LayerSkip,
+        EarlyExit = new()
+        {
+            MaxLayerDropout = 0.2,
+            LayerDropoutCurve = LayerDropoutCurve.Exponential,
+            Curriculum = ExitCurriculumKind.Rotational,
+            CurriculumPeriod = 2,
+        },
+    };
+
+    /// <summary>The LayerSkip config with another early-exit section.</summary>
+    public static ModelConfig WithEarlyExit(Func<EarlyExitConfig, EarlyExitConfig> change) => LayerSkip with { EarlyExit = change(LayerSkip.EarlyExit) };
+
     /// <summary>Parameters of one pre-norm SwiGLU block: q, k, v, o, gate, up, down and two norm gains.</summary>
-    public static long BlockParameters(BlockConfig c)
+    public static long BlockParameters(ModelConfig c)
     {
         long d = c.DModel, q = c.NHeads * c.HeadDim, kv = c.NKvHeads * c.HeadDim, f = c.FfnHidden;
         return d * q + 2 * d * kv + q * d + 3 * d * f + 2 * d;
     }
 
     /// <summary>n blocks and the final norm.</summary>
-    public static long StackParameters(int layers, BlockConfig c) => layers * BlockParameters(c) + c.DModel;
+    public static long StackParameters(int layers, ModelConfig c) => layers * BlockParameters(c) + c.DModel;
 
     /// <summary>Deterministic ids [B, T] in [0, high).</summary>
     public static Tensor Ids(int batch, int length, int high, int seed)

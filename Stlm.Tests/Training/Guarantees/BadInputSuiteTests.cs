@@ -74,6 +74,7 @@ public class BadInputSuiteTests(RealRuns runs) : IClassFixture<RealRuns>
         ["unknown eval task"] = new(_ => Train("new", "eval.tasks=[{name=trivia, data=\"x.jsonl\"}]"), "is not a task"),
         ["missing eval task file"] = new(_ => Train("new", "eval.tasks=[{name=hellaswag, data=\"no-such.jsonl\"}]"), "no-such.jsonl"),
         ["unknown key in an eval task"] = new(_ => Train("new", "eval.tasks=[{name=hellaswag, data=\"x.jsonl\", limt=3}]"), "unknown key `limt`"),
+        ["data-parallel world size"] = new(_ => Train("new", "training.data-parallel.world-size=2"), "runs train in one process in this version; set it to 1"),
         ["existing run id"] = new(_ => Train("base"), "run base already exists"),
         ["bad run id"] = new(_ => Train("bad id!"), "run id 'bad id!'"),
 

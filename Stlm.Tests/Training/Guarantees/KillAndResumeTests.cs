@@ -7,25 +7,28 @@ namespace Stlm.Tests.Training.Guarantees;
 /// DESIGN.md §5.3 with real processes: a run SIGKILLed again and again — in the middle of a
 /// checkpoint write, in the middle of a journal write, at random moments — and resumed each time
 /// ends with the same journaled losses and bit-identical weights as a run never stopped, and
-/// `stlm replay --verify` passes on it.
+/// `stlm replay --verify` passes on it; in float32 and in bf16-mixed (whose journaled config
+/// carries the precision into every resume).
 /// </summary>
 public class KillAndResumeTests
 {
     const int Steps = 60;
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
-    [Fact]
-    public void A_run_killed_in_writes_and_at_random_moments_and_resumed_ends_bit_identical_to_one_never_stopped()
+    [Theory]
+    [InlineData("float32")]
+    [InlineData("bf16-mixed")]
+    public void A_run_killed_in_writes_and_at_random_moments_and_resumed_ends_bit_identical_to_one_never_stopped(string precision)
     {
         var seed = Environment.TickCount;
         var random = new Random(seed);
         using var data = new DataFolder();
-        using var straight = StlmChild.Start(data.Path, data.Environment, TinyRun.Train("straight", Steps));
+        using var straight = StlmChild.Start(data.Path, data.Environment, TinyRun.Train("straight", Steps, $"torch.precision={precision}"));
         Assert.True(straight.WaitForExit(Timeout) == 0, straight.StdErr);
 
         var log = new List<string>();
         // 1. In the second checkpoint write, with model.safetensors and optimizer.safetensors durable in the temp folder.
-        KillAt(data, TinyRun.Train("crashy", Steps), "checkpoint:optimizer.safetensors@2", log);
+        KillAt(data, TinyRun.Train("crashy", Steps, $"torch.precision={precision}"), "checkpoint:optimizer.safetensors@2", log);
         // 2. In the resumed process's third journal write, inside the transaction.
         KillAt(data, TinyRun.Resume("crashy"), "journal:before-commit@3", log);
         // 3. With every file of a checkpoint durable, just before the rename that commits it.
@@ -41,7 +44,7 @@ public class KillAndResumeTests
         }
 
         var (a, b) = (data.Run("straight"), data.Run("crashy"));
-        var context = $"seed {seed}: {string.Join("; ", log)}";
+        var context = $"{precision}, seed {seed}: {string.Join("; ", log)}";
         Assert.Equal((RunStatus.Completed, (long)Steps), (b.Status, b.Step));
         Assert.True(Bits(a.Losses).SequenceEqual(Bits(b.Losses)), $"journaled losses differ; {context}");
         Assert.Equal(Enumerable.Range(1, Steps).Select(s => (long)s), data.Steps("crashy").Select(s => s.Step));   // each step journaled once

@@ -1,0 +1,69 @@
+// The reference that `stlm bench data-parallel` holds the training all-reduce against: a bare
+// c10d Gloo group (its own TCPStore) all-reducing one preallocated float buffer, timed here in
+// C++, with none of the binding's gradient gathering, flattening or copying back around it.
+#include "stlm_native.h"
+
+#include <chrono>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+#if __has_include(<gloo/config.h>)
+#define STLM_GLOO_REFERENCE 1
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
+
+namespace {
+#ifdef STLM_GLOO_REFERENCE
+struct Reference {
+  c10::intrusive_ptr<c10d::Store> store;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
+  std::vector<at::Tensor> buffer;
+};
+#else
+struct Reference {};
+#endif
+}  // namespace
+
+// Every rank calls it with the same arguments but its rank; returns null on failure.
+STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int rank, int world_size, int64_t numel,
+                                       int64_t timeout_ms) {
+  try {
+#ifdef STLM_GLOO_REFERENCE
+    const std::string master(master_addr);
+    const std::chrono::milliseconds timeout(timeout_ms);
+    c10d::TCPStoreOptions so;
+    so.port = static_cast<std::uint16_t>(port);
+    so.isServer = rank == 0;
+    so.numWorkers = static_cast<std::size_t>(world_size);
+    so.waitWorkers = true;
+    so.timeout = timeout;
+    auto ref = std::make_unique<Reference>();
+    ref->store = c10::make_intrusive<c10d::TCPStore>(master, so);
+    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(master));
+    ref->group = c10::make_intrusive<c10d::ProcessGroupGloo>(ref->store, rank, world_size, options);
+    ref->buffer.push_back(at::ones({numel}, at::kFloat));
+    ref->group->allreduce(ref->buffer)->wait();  // connects the pairs and touches the buffer, untimed
+    return ref.release();
+#else
+    TORCH_CHECK(false, "this shim was built without gloo's headers, so there is no Gloo reference");
+#endif
+  } catch (...) {
+    stlm::capture_current_exception();
+    return nullptr;
+  }
+}
+
+// `iters` all-reduces of the buffer, the seconds of each into seconds_out[i].
+STLM_API int stlm_gloo_reference_allreduce(void* reference, int iters, double* seconds_out) {
+  STLM_STATUS({
+#ifdef STLM_GLOO_REFERENCE
+    auto& ref = *static_cast<Reference*>(reference);
+    for (int i = 0; i < iters; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      ref.group->allreduce(ref.buffer)->wait();
+      seconds_out[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
+#endif
+  })
+}
+
+STLM_API void stlm_gloo_reference_free(void* reference) { delete static_cast<Reference*>(reference); }

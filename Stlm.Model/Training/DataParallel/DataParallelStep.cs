@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Distributed;
+using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Schedules;
+
+namespace Stlm.Model.Training.DataParallel;
+
+/// <summary>
+/// One data-parallel optimizer step on this rank: <see cref="TrainStep"/> over this rank's slice
+/// of the global batch, with the gradients averaged across ranks between backward and clip (so
+/// the clip, the non-finite check and the optimizer see the same gradients on every rank and
+/// step identically), then the loss averaged so every rank reports the global batch's mean loss.
+/// A collective that fails (a rank died, or none answered within the group's timeout) ends the
+/// step with one <see cref="StlmException"/> line instead of a hang.
+/// </summary>
+public sealed class DataParallelStep : IDisposable
+{
+    readonly ProcessGroup group;
+    readonly GradientBuckets buckets;
+    readonly Stopwatch collectives = new();
+
+    public DataParallelStep(ProcessGroup group, ILanguageModel model, Optimizer optimizer, TrainStepOptions options, long bucketBytes)
+    {
+        this.group = group;
+        buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
+        Step = new TrainStep(model, optimizer, options)
+        {
+            GradientsReady = schedule => Collective("averaging the gradients", schedule.Step, () => buckets.Average(group)),
+        };
+    }
+
+    public TrainStep Step { get; }
+    public int Rank => group.Rank;
+    public int WorldSize => group.WorldSize;
+    public int BucketCount => buckets.Count;
+
+    /// <summary>Time this rank spent in collectives (waiting for peers included) during the last <see cref="Run"/>.</summary>
+    public TimeSpan LastCollectiveTime { get; private set; }
+
+    /// <summary>The step on this rank's micro-batches; the result's loss and tokens are the global batch's.</summary>
+    public StepResult Run(ScheduleValues schedule, IReadOnlyList<MicroBatch> microBatches, bool skipNonFinite = false)
+    {
+        collectives.Reset();
+        var local = Step.Run(schedule, microBatches, skipNonFinite);
+        var loss = local.Loss;
+        Collective("averaging the loss", schedule.Step, () =>
+        {
+            using var scope = TorchScope.Begin();
+            var value = Torch.From([local.Loss], 1);
+            group.AllReduce(value, ReduceOp.Avg);
+            loss = value.ToArray<double>()[0];
+        });
+        LastCollectiveTime = collectives.Elapsed;
+        return local with { Loss = loss, Tokens = local.Tokens * WorldSize };
+    }
+
+    /// <summary>
+    /// Checks that every rank holds bit-identical weights: rank 0's hash is broadcast, each rank
+    /// compares, and the verdicts are summed so that every rank fails together, naming the ranks.
+    /// </summary>
+    public void CheckRanksAgree(Nn.Module module, long step)
+    {
+        var mine = WeightsHash.Of(module);
+        var differing = Array.Empty<int>();
+        Collective("comparing weight hashes", step, () =>
+        {
+            using var scope = TorchScope.Begin();
+            var hash = Torch.From(mine, mine.Length);
+            group.Broadcast(hash, root: 0);
+            var verdicts = new float[WorldSize];
+            verdicts[Rank] = hash.ToArray<byte>().AsSpan().SequenceEqual(mine) ? 0 : 1;
+            var all = Torch.From(verdicts, WorldSize);
+            group.AllReduce(all, ReduceOp.Sum);
+            differing = [.. all.ToArray<float>().Select((v, r) => (v, r)).Where(x => x.v != 0).Select(x => x.r)];
+        });
+        if (differing.Length > 0)
+            throw new StlmException(
+                $"data-parallel ranks diverged at step {step}: the weights of rank(s) {string.Join(", ", differing)} differ from rank 0's " +
+                $"(rank {Rank} hash {Convert.ToHexStringLower(mine)[..16]}…); the run stops — resume it from the last checkpoint, and report it if it recurs");
+    }
+
+    public void Dispose() => buckets.Dispose();
+
+    void Collective(string what, long step, Action action)
+    {
+        collectives.Start();
+        try { action(); }
+        catch (TorchException e)
+        {
+            var reason = e.Message.Split('\n', 2)[0].Trim();
+            throw new StlmException(
+                $"data-parallel rank {Rank} of {WorldSize}: {what} at step {step} failed — another rank died or did not answer within " +
+                $"{group.Options.EffectiveTimeout.TotalSeconds:0.#}s (training.data-parallel.timeout): {reason}. Stop every rank and resume from the last checkpoint");
+        }
+        finally { collectives.Stop(); }
+    }
+}
