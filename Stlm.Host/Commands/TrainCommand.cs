@@ -29,8 +29,7 @@ public static class TrainCommand
         {
             var config = TrainConfigLoader.Load(parse.GetValue(configOptions.File), parse.GetValue(configOptions.Set) ?? []);
             // Everything that can be wrong with the config or the data fails here, before a run is journaled.
-            var recipe = TrainingRecipe.From(config);
-            RunCreation.CheckBeforeJournaling(config);
+            var recipe = RunCreation.CheckBeforeJournaling(config);
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
             await using var store = JournalStore.Open(DataPaths.From(config).Journal);
             // An existing id is refused before the corpus is prepared (that can take minutes and logs as it goes).

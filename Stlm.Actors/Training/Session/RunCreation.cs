@@ -32,17 +32,18 @@ public static class RunCreation
 
     /// <summary>
     /// The config's problems a user can fix (bad values, an unknown eval task, a missing or
-    /// unreadable task file) as one-line StlmExceptions, before a start is journaled.
+    /// unreadable task file) as one-line StlmExceptions, before a start is journaled; returns the recipe it checked.
     /// </summary>
-    public static void CheckBeforeJournaling(Config config)
+    public static TrainingRecipe CheckBeforeJournaling(Config config)
     {
-        TrainingRecipe.From(config);
+        var recipe = TrainingRecipe.From(config);
         ChoiceTask.Load(SessionSettings.From(config).Tasks);
         // The numeric core of data parallelism exists (Stlm.Model/Training/DataParallel), but a run
         // is not yet spread over ranks: refuse rather than silently train on one process.
         var worldSize = config.GetInt("training.data-parallel.world-size");
         if (worldSize > 1)
             throw new StlmException($"training.data-parallel.world-size = {worldSize}: runs train in one process in this version; set it to 1 (`stlm bench data-parallel` measures the data-parallel step)");
+        return recipe;
     }
 
     /// <summary>The command that journals run <paramref name="runId"/> trained with <paramref name="config"/> (a fork names its parent's checkpoint).</summary>
