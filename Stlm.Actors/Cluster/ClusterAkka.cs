@@ -16,6 +16,7 @@ public static class ClusterAkka
 {
     public static Akka.Configuration.Config For(ClusterSettings settings, SqlDialect dialect) =>
         ConfigurationFactory.ParseString(Hocon(settings))
+            .WithFallback(Transfer.TransferAkka.Config)
             .WithFallback(StlmAkka.For(dialect));
 
     static string Q(string s) => JsonSerializer.Serialize(s);

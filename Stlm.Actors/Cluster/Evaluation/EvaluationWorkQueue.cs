@@ -16,10 +16,10 @@ public sealed record WorkQueueStatusWanted;
 /// <summary>
 /// <paramref name="Redone"/>: jobs handed out again after their evaluator's node died;
 /// <paramref name="DuplicatesDropped"/>: results for a job id already taken.
-/// <paramref name="JobsByNode"/>: results taken per evaluator node.
+/// <paramref name="JobsByNode"/>: results taken per evaluator node; <paramref name="RunningOn"/>: the node of each job being done.
 /// </summary>
 public sealed record WorkQueueStatus(int Waiting, int Running, int Evaluations, int JobsDone, int Redone, int DuplicatesDropped,
-    IReadOnlyDictionary<string, int> JobsByNode);
+    IReadOnlyDictionary<string, int> JobsByNode, IReadOnlyDictionary<string, string> RunningOn);
 
 /// <summary>
 /// The evaluations of one process (a training session's, or `stlm eval --cluster`'s), as jobs
@@ -70,7 +70,8 @@ public sealed class EvaluationWorkQueue : ReceiveActor, IWithTimers
         Receive<Terminated>(t => Requeue(t.ActorRef));
         Receive<Announce>(_ => Publish());
         Receive<WorkQueueStatusWanted>(_ => Sender.Tell(new WorkQueueStatus(_waiting.Count, _running.Count, _evaluations.Count, _done.Count,
-            _redone, _duplicates, new Dictionary<string, int>(_byNode))));
+            _redone, _duplicates, new Dictionary<string, int>(_byNode),
+            _running.ToDictionary(r => r.Key, r => r.Value.Evaluator.Path.Address.ToString()))));
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new EvaluationWorkQueue());
