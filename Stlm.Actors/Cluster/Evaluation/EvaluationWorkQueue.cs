@@ -16,10 +16,11 @@ public sealed record WorkQueueStatusWanted;
 /// <summary>
 /// <paramref name="Redone"/>: jobs handed out again after their evaluator's node died;
 /// <paramref name="DuplicatesDropped"/>: results for a job id already taken.
-/// <paramref name="JobsByNode"/>: results taken per evaluator node; <paramref name="RunningOn"/>: the node of each job being done.
+/// <paramref name="JobsByNode"/>: results taken per evaluator node; <paramref name="RunningOn"/>: the node of each job being done;
+/// <paramref name="ScoringSeconds"/>: the time the evaluators say the taken jobs took them.
 /// </summary>
 public sealed record WorkQueueStatus(int Waiting, int Running, int Evaluations, int JobsDone, int Redone, int DuplicatesDropped,
-    IReadOnlyDictionary<string, int> JobsByNode, IReadOnlyDictionary<string, string> RunningOn);
+    IReadOnlyDictionary<string, int> JobsByNode, IReadOnlyDictionary<string, string> RunningOn, double ScoringSeconds);
 
 /// <summary>
 /// The evaluations of one process (a training session's, or `stlm eval --cluster`'s), as jobs
@@ -57,6 +58,7 @@ public sealed class EvaluationWorkQueue : ReceiveActor, IWithTimers
     readonly HashSet<string> _done = new(StringComparer.Ordinal);
     readonly Dictionary<string, int> _byNode = new(StringComparer.Ordinal);
     int _redone, _duplicates;
+    double _scoringSeconds;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -71,7 +73,7 @@ public sealed class EvaluationWorkQueue : ReceiveActor, IWithTimers
         Receive<Announce>(_ => Publish());
         Receive<WorkQueueStatusWanted>(_ => Sender.Tell(new WorkQueueStatus(_waiting.Count, _running.Count, _evaluations.Count, _done.Count,
             _redone, _duplicates, new Dictionary<string, int>(_byNode),
-            _running.ToDictionary(r => r.Key, r => r.Value.Evaluator.Path.Address.ToString()))));
+            _running.ToDictionary(r => r.Key, r => r.Value.Evaluator.Path.Address.ToString()), _scoringSeconds)));
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new EvaluationWorkQueue());
@@ -125,6 +127,7 @@ public sealed class EvaluationWorkQueue : ReceiveActor, IWithTimers
         _running.Remove(done.JobId);
         RemoveWaiting(done.JobId);
         _byNode[Sender.Path.Address.ToString()] = _byNode.GetValueOrDefault(Sender.Path.Address.ToString()) + 1;
+        _scoringSeconds += done.Seconds;
         var progress = owner.Evaluation;
         progress.Results[owner.Shard] = done;
         if (--progress.Missing == 0) Finish(progress);
