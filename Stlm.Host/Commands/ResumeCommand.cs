@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Actors.Cluster;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
@@ -36,7 +37,15 @@ public static class ResumeCommand
             if (state.Status == RunStatus.Completed)
                 throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
                                         $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
-            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            var process = config.Load(parse);
+            var cluster = ClusterSettings.From(process);
+            if (cluster.Enabled)
+            {
+                ClusterRunner.CheckJournal(DataPaths.From(process));
+                await ClusterRunner.HandOverAsync(store, state, process.GetInt("journal.snapshot-every"), ct);
+                return await new ClusterRunner(store, cluster, DataPaths.From(process).DataDir).RunAsync(runId, "resuming", ct);
+            }
+            var report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();
