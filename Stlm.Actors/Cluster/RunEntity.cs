@@ -67,6 +67,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     readonly List<IActorRef> _askers = [];
     readonly SessionEvents _events = new();
     TrainingSession? _session;
+    bool _starting;
     bool _handingOff;
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -140,6 +141,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void StartSession()
     {
+        _starting = true;
         var stores = new TrainingStores(_node.Journal, new RunLeaseStore(_node.Journal.Dialect), ownsJournal: false);
         var options = new TrainingSessionOptions(stores) { DataDir = _node.DataDir, Observer = _events.Observe };
         var control = new RunControlStore(_node.Journal.Dialect);
@@ -153,7 +155,9 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void StartFailedHere(Exception error)
     {
+        _starting = false;
         Release();
+        if (_handingOff) { Context.Stop(Self); return; }
         var e = error is AggregateException { InnerException: { } inner } ? inner : error;
         if (e is RunLeaseRefusedException refused)
         {
@@ -170,6 +174,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void Training(Started started)
     {
+        _starting = false;
         _session = started.Session;
         _log.Info("run {0} trains on {1} from step {2}", _runId, Here, _session.StartStep);
         Answer(true, $"training from step {_session.StartStep}");
@@ -203,8 +208,9 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         Receive<HandOff>(_ =>
         {
             _handingOff = true;
-            if (_session is null) { Release(); Context.Stop(Self); }
-            else PauseForHandOff();
+            // A session being started is paused as soon as it is there (Training).
+            if (_session is not null) PauseForHandOff();
+            else if (!_starting) { Release(); Context.Stop(Self); }
         });
         Receive<Stop>(_ => Context.Stop(Self));
     }

@@ -13,7 +13,7 @@ namespace Stlm.Host.Commands;
 /// `stlm fork RUN[@STEP] [--set k=v]… [--run-id ID] [--no-train]`: a new run that starts from
 /// exactly RUN's committed checkpoint at STEP (default: its newest) with its configuration
 /// changed by the --set values, then trains it (or, with --no-train, leaves it paused for
-/// `stlm resume`). --set of stlm.*, journal.* or logging.* only says where the journal is.
+/// `stlm resume`). --set of stlm.*, journal.*, logging.* or cluster.* only says where the journal and cluster are.
 /// </summary>
 public static class ForkCommand
 {

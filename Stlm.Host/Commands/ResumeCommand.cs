@@ -13,7 +13,7 @@ namespace Stlm.Host.Commands;
 /// `stlm resume RUN`: goes on with a paused run (or one whose process died) from its newest
 /// committed checkpoint, with its journaled configuration: steps the journal already has are
 /// re-run and checked bit for bit, then new ones are journaled. --config/--set only say where
-/// the journal is (stlm.*, journal.*, logging.*); anything that would change the run is refused.
+/// the journal and cluster are (stlm.*, journal.*, logging.*, cluster.*); anything that would change the run is refused.
 /// </summary>
 public static class ResumeCommand
 {
