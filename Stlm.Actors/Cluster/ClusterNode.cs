@@ -42,6 +42,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>This member's address, e.g. akka.tcp://stlm@10.0.0.5:4053.</summary>
     public Address Address => Cluster.SelfAddress;
 
+    /// <summary>Runs of the cluster (sharding's region on a trainer node, a proxy elsewhere): tell it <see cref="TrainRun"/>.</summary>
+    public IActorRef Runs { get; internal set; } = ActorRefs.Nobody;
+
     public bool Has(string role) => Settings.Roles.Contains(role);
 
     /// <summary>Ends when the actor system has stopped: after <see cref="LeaveAsync"/>, or when the cluster downed this member.</summary>
@@ -65,7 +68,7 @@ public sealed class ClusterNode : IAsyncDisposable
         }
         catch (Exception e) when (e is Akka.Remote.RemoteTransportException or global::System.Net.Sockets.SocketException)
         {
-            throw new StlmException($"cannot listen on {settings.Hostname}:{settings.Port} ({(e.InnerException ?? e).Message}): " +
+            throw new StlmException($"cannot listen on {settings.Host}:{settings.Port} ({(e.InnerException ?? e).Message}): " +
                                     "choose another port (stlm node --port N, or cluster.port) or set cluster.hostname to an address of this machine", e);
         }
         var up = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -78,7 +81,7 @@ public sealed class ClusterNode : IAsyncDisposable
             ct.ThrowIfCancellationRequested();
             throw new StlmException($"could not join the cluster through {string.Join(", ", settings.SeedNodes)} within {timeout.TotalSeconds:0} s: " +
                                     "start the first seed node first (stlm node), check that every node lists the same cluster.seed-nodes, " +
-                                    $"and that {settings.Hostname} is an address the others reach (cluster.hostname)");
+                                    $"and that {settings.Host} is an address the others reach (cluster.hostname)");
         }
         var node = new ClusterNode(system, settings, journal, dataDir);
         NodeRoles.StartActors(node);

@@ -36,17 +36,19 @@ public sealed record ClusterSettings(
     /// <summary>True when seed nodes are set: runs go to the cluster instead of training in their own process.</summary>
     public bool Enabled => SeedNodes.Count > 0;
 
+    /// <summary>The address this member binds and announces: cluster.hostname, or this machine's host name.</summary>
+    public string Host => Hostname.Length > 0 ? Hostname : System.Net.Dns.GetHostName();
+
     /// <summary>This node's address once bound (with <see cref="Port"/> 0 only Akka knows the port).</summary>
-    public string Address => $"akka.tcp://{SystemName}@{Hostname}:{Port.ToString(CultureInfo.InvariantCulture)}";
+    public string Address => $"akka.tcp://{SystemName}@{Host}:{Port.ToString(CultureInfo.InvariantCulture)}";
 
     public static ClusterSettings From(Config config)
     {
         var seeds = config.GetStringList("cluster.seed-nodes").Select(s => SeedAddress(s.Trim())).ToList();
-        var hostname = config.GetString("cluster.hostname").Trim();
         var settings = new ClusterSettings(
             SeedNodes: seeds,
             Roles: CheckRoles(config.GetStringList("cluster.roles"), "cluster.roles"),
-            Hostname: hostname.Length > 0 ? hostname : System.Net.Dns.GetHostName(),
+            Hostname: config.GetString("cluster.hostname").Trim(),
             Port: CheckPort(config.GetInt("cluster.port"), "cluster.port"),
             MinNrOfMembers: Positive(config.GetInt("cluster.min-nr-of-members"), "cluster.min-nr-of-members"),
             RunsPerTrainer: Positive(config.GetInt("cluster.runs-per-trainer"), "cluster.runs-per-trainer"),

@@ -8,7 +8,7 @@ namespace Stlm.Actors.Cluster;
 /// </summary>
 public static class NodeRoles
 {
-    /// <summary>Hosts runs.</summary>
+    /// <summary>Hosts runs (one sharded entity per run, <see cref="RunSharding"/>).</summary>
     public const string Trainer = "trainer";
 
     /// <summary>Scores evaluations for runs trained anywhere in the cluster.</summary>
@@ -22,6 +22,8 @@ public static class NodeRoles
     /// </summary>
     internal static void StartActors(ClusterNode node)
     {
+        // Every member can hand a run to the trainers; trainer members also host them.
+        node.Runs = RunSharding.Start(node);
         // Every member serves the checkpoints it holds, and fetches those it lacks into its cache.
         var catalog = Transfer.CheckpointCatalog.InDataFolder(node.DataDir);
         Transfer.TransferAkka.StartSource(node.System, catalog);

@@ -44,8 +44,7 @@ public static class StlmAkka
 
     static string BaseHocon()
     {
-        var bindings = string.Join("\n", RunEventSerializer.Types.Select(t => $"      {Q(t.FullName + ", " + t.Assembly.GetName().Name)} = stlm-run")
-            .Concat(ClusterMessageSerializer.Types.Select(t => $"      {Q(t.FullName + ", " + t.Assembly.GetName().Name)} = stlm-cluster")));
+        var bindings = string.Join("\n", RunEventSerializer.Types.Select(t => $"      {Q(t.FullName + ", " + t.Assembly.GetName().Name)} = stlm-run"));
         return $$"""
             akka {
               loglevel = INFO
@@ -56,10 +55,7 @@ public static class StlmAkka
               log-dead-letters-during-shutdown = off
               log-config-on-start = off
               actor {
-                serializers {
-                  stlm-run = {{Q(typeof(RunEventSerializer).AssemblyQualifiedName!.Split(", Version")[0])}}
-                  stlm-cluster = {{Q(typeof(ClusterMessageSerializer).AssemblyQualifiedName!.Split(", Version")[0])}}
-                }
+                serializers { stlm-run = {{Q(typeof(RunEventSerializer).AssemblyQualifiedName!.Split(", Version")[0])}} }
                 serialization-bindings {
             {{bindings}}
                 }

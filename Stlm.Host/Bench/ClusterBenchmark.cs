@@ -7,7 +7,6 @@ using Stlm.Actors.Cluster.Evaluation;
 using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
-using Stlm.Actors.Serialization;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Host.Commands;
 using Stlm.Model;

@@ -37,7 +37,7 @@ public static class NodeCommand
                     throw new StlmException("a node with no cluster.seed-nodes forms a new cluster, which others join at its address: give it a port (--port 4053)");
                 settings = settings with { SeedNodes = [settings.Address] };
                 Log.Information("No cluster.seed-nodes: this node forms a new cluster; others join it with --set 'cluster.seed-nodes=[\"{Host}:{Port}\"]'",
-                    settings.Hostname, settings.Port);
+                    settings.Host, settings.Port);
             }
             await using var store = JournalOpener.OpenExisting(paths.Journal);
             await using var node = await ClusterNode.JoinAsync(settings, store, paths.DataDir, ct);

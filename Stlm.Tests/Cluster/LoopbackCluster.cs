@@ -17,7 +17,16 @@ sealed class LoopbackCluster : IAsyncDisposable
 
     public IReadOnlyList<ActorSystem> Members => _members;
 
+    static string Bindings => string.Join("\n", Stlm.Actors.Cluster.ClusterMessageSerializer.Types
+        .Select(t => $"\"{t.FullName}, {t.Assembly.GetName().Name}\" = stlm-cluster"));
+
     public static Config MemberConfig(string roles = "") => ConfigurationFactory.ParseString($$"""
+        akka.actor {
+          serializers.stlm-cluster = "{{typeof(Stlm.Actors.Cluster.ClusterMessageSerializer).FullName}}, Stlm.Actors"
+          serialization-bindings {
+        {{Bindings}}
+          }
+        }
         akka {
           extensions = ["Akka.Cluster.Tools.PublishSubscribe.DistributedPubSubExtensionProvider, Akka.Cluster.Tools"]
           actor.provider = cluster
