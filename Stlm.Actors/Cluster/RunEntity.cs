@@ -102,7 +102,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
                 Passivate();
                 return;
             }
-            _slots.Ask<bool>(new TrainerSlots.Take(_runId), TimeSpan.FromSeconds(10))
+            _slots.Ask<bool>(new TrainerSlots.Take(_runId, Self), TimeSpan.FromSeconds(10))
                 .PipeTo(Self, success: granted => new SlotAnswer(r.Run, granted), failure: e => new StartFailed(e));
         });
         Receive<SlotAnswer>(a =>

@@ -24,8 +24,8 @@ public sealed class TrainerSlots : ReceiveActor
 {
     public const string Name = "trainer-slots";
 
-    /// <summary>A slot for the sender (a run's entity); answered true when it has one.</summary>
-    public sealed record Take(string RunId);
+    /// <summary>A slot for a run's entity (watched: its slot frees when it stops); answered true when it has one.</summary>
+    public sealed record Take(string RunId, IActorRef Entity);
 
     public sealed record Release(string RunId);
 
@@ -36,7 +36,8 @@ public sealed class TrainerSlots : ReceiveActor
         Receive<Take>(t =>
         {
             var granted = _training.ContainsKey(t.RunId) || _training.Count < slots;
-            if (granted && _training.TryAdd(t.RunId, Sender)) Context.Watch(Sender);
+            // Watch the entity, not the sender: an Ask's sender is a temporary actor that stops once answered.
+            if (granted && _training.TryAdd(t.RunId, t.Entity)) Context.Watch(t.Entity);
             Sender.Tell(granted);
         });
         Receive<Release>(r => Free(r.RunId));

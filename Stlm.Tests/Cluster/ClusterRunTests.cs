@@ -63,9 +63,9 @@ public sealed class ClusterRunTests : IAsyncLifetime
         using (var straight = StlmChild.Start(reference.Path, reference.Environment, TinyRun.Train("straight", Steps)))
             Assert.True(straight.WaitForExit(Timeout) == 0, straight.StdErr);
 
-        int[] seeds = [FreePort(), FreePort()];
-        // The first seed is where the run goes (both have room; the lower address wins the tie). Its journal
+        // Both nodes have room, so the run goes to the lower address (TrainerPlacement's tie-break): the first seed. Its journal
         // stops for good before the 6th commit, so the run is killed there with journaled steps after its last checkpoint.
+        int[] seeds = [.. new[] { FreePort(), FreePort() }.OrderBy(p => $"127.0.0.1:{p}", StringComparer.Ordinal)];
         var first = StartNode(seeds[0], seeds, fault: "journal:before-commit@6");
         var second = StartNode(seeds[1], seeds);
         var train = Start(Environment(), [.. TinyRun.Train("moved", Steps), .. Cluster(seeds)]);
