@@ -23,6 +23,8 @@ public static class ForkCommand
         var noTrain = new Option<bool>("--no-train") { Description = "Only create the fork (paused); train it later with stlm resume" };
         var command = new Command("fork", "Start a new run from a committed checkpoint of another, with changed settings") { from, runId, noTrain };
         var config = ConfigOptions.AddTo(command);
+        var nproc = SessionRunner.NprocOption();
+        command.Options.Add(nproc);
         command.SetAction(async (parse, ct) =>
         {
             var (parentId, step) = ParseFrom(parse.GetValue(from)!);
@@ -39,7 +41,7 @@ public static class ForkCommand
                 Console.Out.WriteLine($"{id} forked from {parentId}@{created.Fork!.ForkStep} (paused, not trained); train it with: stlm resume {id}");
                 return 0;
             }
-            var report = await new SessionRunner(store, dataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
+            var report = await new SessionRunner(store, dataDir, processes: parse.GetValue(nproc)).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

@@ -21,6 +21,8 @@ public static class ResumeCommand
         var run = new Argument<string>("RUN") { Description = "Run id" };
         var command = new Command("resume", "Go on training a paused (or crashed) run from its newest checkpoint") { run };
         var config = ConfigOptions.AddTo(command);
+        var nproc = SessionRunner.NprocOption();
+        command.Options.Add(nproc);
         command.SetAction(async (parse, ct) =>
         {
             var timeline = StartupTimeline.FromProcessStart();
@@ -36,7 +38,7 @@ public static class ResumeCommand
             if (state.Status == RunStatus.Completed)
                 throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
                                         $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
-            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir, timeline, parse.GetValue(nproc)).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

@@ -25,17 +25,20 @@ public static class TrainCommand
         var configOptions = ConfigOptions.AddTo(command);
         var runId = new Option<string?>("--run-id") { Description = "Id of the new run (default: r- and 8 hex digits)", HelpName = "ID" };
         command.Options.Add(runId);
+        var nproc = SessionRunner.NprocOption();
+        command.Options.Add(nproc);
         command.SetAction(async (parse, ct) =>
         {
             var config = TrainConfigLoader.Load(parse.GetValue(configOptions.File), parse.GetValue(configOptions.Set) ?? []);
             // Everything that can be wrong with the config or the data fails here, before a run is journaled.
             var recipe = RunCreation.CheckBeforeJournaling(config);
+            RunCreation.CheckRanks(config, canLaunch: true, parse.GetValue(nproc));
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
             await using var store = JournalStore.Open(DataPaths.From(config).Journal);
             // An existing id is refused before the corpus is prepared (that can take minutes and logs as it goes).
             if (parse.GetValue(runId) is not null && (await JournalOpener.ReadAsync(store, () => new RunJournalReader(store.Query).LoadAsync(id, ct))).Exists)
                 throw new StlmException($"run {id} already exists; choose another --run-id, or go on with it: stlm resume {id} (or stlm fork {id} --set …)");
-            var report = await new SessionRunner(store).RunAsync(options =>
+            var report = await new SessionRunner(store, processes: parse.GetValue(nproc)).RunAsync(options =>
             {
                 recipe.PrepareCorpus(options.Cancel);
                 return TrainingSession.StartNew(id, config, options);
