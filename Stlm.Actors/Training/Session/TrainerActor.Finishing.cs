@@ -103,7 +103,10 @@ public sealed partial class TrainerActor
 
     void OnFinalAnswer(FinalAnswer a)
     {
-        var outcome = new SessionOutcome(a.End, _setup.RunId, CurrentStep, _tokens, _lastLoss, _heldOutBpb, a.Reason);
+        var outcome = new SessionOutcome(a.End, _setup.RunId, CurrentStep, _tokens, _lastLoss, _heldOutBpb, a.Reason)
+        {
+            Interrupted = _finishing?.Interrupted == true,
+        };
         if (a.State is { } state)
             _reporter.Tell(new StatusEvent(state.Status, state.Step, a.Reason), Self);
         _reporter.Tell(new TrainerFinished(outcome), Self);

@@ -167,9 +167,10 @@ public sealed partial class TrainerActor : ReceiveActor
         {
             LoadState(_setup.Start);
             var model = _setup.Recipe.Model;
+            var ranks = _setup.Recipe.WorldSize > 1 ? $"{_setup.Recipe.WorldSize} ranks x " : "";
             RunLog.Of(Context).Info("Training a {Params:N0}-parameter {Architecture} ({Shape}) from step {Step}: {Steps} steps of {Batch} sequences",
                 _model.Module.CountParameters().Total, model.Architecture, $"{model.NLayers} layers, d-model {model.DModel}, context {model.ContextLength}",
-                _setup.Start.Step, MaxSteps, $"{_setup.Recipe.Training.BatchSize}x{_setup.Recipe.Training.GradAccum}");
+                _setup.Start.Step, MaxSteps, $"{ranks}{_setup.Recipe.Training.BatchSize}x{_setup.Recipe.Training.GradAccum}");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -113,7 +113,7 @@ public sealed class DataParallelStep : IDisposable
             var reason = e.Message.Split('\n', 2)[0].Trim();
             throw new RankLostException(
                 $"data-parallel rank {Rank} of {WorldSize}: {what} at step {step} failed — another rank died or did not answer within " +
-                $"{group.Options.EffectiveTimeout.TotalSeconds:0.#}s (training.data-parallel.timeout): {reason}. Stop every rank and resume from the last checkpoint");
+                $"{group.Options.EffectiveTimeout.TotalSeconds:0.#}s (training.data-parallel.timeout): {reason}");
         }
         finally { collectives.Stop(); }
     }
