@@ -41,6 +41,11 @@ public static class DebugCommand
         var rankCommand = new Command("dp-rank", "Rank 1.. of a data-parallel run (started by `stlm train --nproc N`; reads the run's config on stdin)") { rankRun, rankIndex, rankPort };
         rankCommand.SetAction(parse =>
         {
+            // Ctrl+C in the terminal reaches every process of its group: rank 0 pauses the run
+            // (a checkpoint with every rank in it) and then tells this rank to stop.
+            Console.CancelKeyPress += (_, e) => e.Cancel = true;
+            using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = true);
             var config = Config.ParseString(Console.In.ReadToEnd(), $"run {parse.GetValue(rankRun)} (rank {parse.GetValue(rankIndex)})").Resolve();
             RankFollower.Run(config, parse.GetValue(rankIndex), parse.GetValue(rankPort));
             return 0;
