@@ -72,7 +72,8 @@ public sealed partial class TrainerActor
             return;
         }
         _failed = true;
-        RunLog.Of(Context).Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
+        RunLog.Of(Context).Error(interrupted ? "Run {RunId} is interrupted after step {Step}: {Reason}" : "Run {RunId} fails at step {Step}: {Reason}",
+            _setup.RunId, CurrentStep, reason);
         BeginFinish(new Finish(SessionEnd.Failed, reason, journal, interrupted));
     }
 
