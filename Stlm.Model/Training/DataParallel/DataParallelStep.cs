@@ -26,7 +26,8 @@ public sealed class DataParallelStep : IDisposable
         buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
         Step = new TrainStep(model, optimizer, options)
         {
-            GradientsReady = schedule => Collective("averaging the gradients", schedule.Step, () => buckets.Average(group)),
+            SummedOverRanks = group.WorldSize,
+            GradientsReady = schedule => Collective("averaging the gradients", schedule.Step, () => buckets.Sum(group)),
         };
     }
 
