@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Actors.Cluster;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
@@ -12,7 +13,7 @@ namespace Stlm.Host.Commands;
 /// `stlm resume RUN`: goes on with a paused run (or one whose process died) from its newest
 /// committed checkpoint, with its journaled configuration: steps the journal already has are
 /// re-run and checked bit for bit, then new ones are journaled. --config/--set only say where
-/// the journal is (stlm.*, journal.*, logging.*); anything that would change the run is refused.
+/// the journal and cluster are (stlm.*, journal.*, logging.*, cluster.*); anything that would change the run is refused.
 /// </summary>
 public static class ResumeCommand
 {
@@ -38,7 +39,15 @@ public static class ResumeCommand
             if (state.Status == RunStatus.Completed)
                 throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
                                         $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
-            var report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir, timeline, parse.GetValue(nproc)).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            var process = config.Load(parse);
+            var cluster = ClusterSettings.From(process);
+            if (cluster.Enabled)
+            {
+                ClusterRunner.CheckJournal(DataPaths.From(process));
+                await ClusterRunner.HandOverAsync(store, state, process.GetInt("journal.snapshot-every"), ct);
+                return await new ClusterRunner(store, cluster, DataPaths.From(process).DataDir).RunAsync(runId, "resuming", ct);
+            }
+            var report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline, parse.GetValue(nproc)).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();
