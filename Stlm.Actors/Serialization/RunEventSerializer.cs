@@ -33,6 +33,7 @@ public sealed class RunEventSerializer(ExtendedActorSystem system) : SerializerW
         ["stlm.run.StepSkipped"] = typeof(StepSkipped),
         ["stlm.run.RolledBack"] = typeof(RolledBack),
         ["stlm.run.RunSnapshot"] = typeof(RunSnapshot),
+        ["stlm.run.Interrupted"] = typeof(Interrupted),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     static readonly FrozenDictionary<Type, string> ManifestOf = TypeOf.ToFrozenDictionary(p => p.Value, p => p.Key);

@@ -102,8 +102,8 @@ public static class DataParallelWorker
     }
 
     /// <summary>
-    /// Times the training path (real gradients, bucketed: copy into the flat buffer, all-reduce,
-    /// divide, hand back as views) against the bare C++ Gloo all-reduce of a buffer of the same
+    /// Times the training path (real gradients, bucketed: copy into the flat buffer, all-reduce
+    /// (a sum: each rank's loss was divided by the world size), hand back as views) against the bare C++ Gloo all-reduce of a buffer of the same
     /// size on its own group, in turns (the order alternating), so load from elsewhere hits both alike.
     /// </summary>
     static (double[] Ours, double[] Reference) MeasureAllReduce(ProcessGroup group, ILanguageModel lm, Optimizer optimizer, MicroBatch micro,
@@ -116,13 +116,13 @@ public static class DataParallelWorker
         }
         using var buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
         using var bare = new GlooReference("127.0.0.1", spec.ReferencePort, group.Rank, group.WorldSize, numel, timeout);
-        buckets.Average(group);
+        buckets.Sum(group);
         var (ours, reference) = (new double[spec.BandwidthIterations], new double[spec.BandwidthIterations]);
         for (var i = 0; i < ours.Length; i++)
         {
             if (i % 2 == 1) reference[i] = bare.AllReduceSeconds(1)[0];
             var clock = Stopwatch.StartNew();
-            buckets.Average(group);
+            buckets.Sum(group);
             ours[i] = clock.Elapsed.TotalSeconds;
             if (i % 2 == 0) reference[i] = bare.AllReduceSeconds(1)[0];
         }

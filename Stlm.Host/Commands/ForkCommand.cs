@@ -24,6 +24,8 @@ public static class ForkCommand
         var noTrain = new Option<bool>("--no-train") { Description = "Only create the fork (paused); train it later with stlm resume" };
         var command = new Command("fork", "Start a new run from a committed checkpoint of another, with changed settings") { from, runId, noTrain };
         var config = ConfigOptions.AddTo(command);
+        var nproc = SessionRunner.NprocOption();
+        command.Options.Add(nproc);
         command.SetAction(async (parse, ct) =>
         {
             var (parentId, step) = ParseFrom(parse.GetValue(from)!);
@@ -48,7 +50,7 @@ public static class ForkCommand
                     ClusterRunner.HandedBy("fork"));
                 return await new ClusterRunner(store, cluster, dataDir).RunAsync(id, "training", ct);
             }
-            var report = await new SessionRunner(store, dataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
+            var report = await new SessionRunner(store, dataDir, processes: parse.GetValue(nproc)).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

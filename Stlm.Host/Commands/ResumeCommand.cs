@@ -22,6 +22,8 @@ public static class ResumeCommand
         var run = new Argument<string>("RUN") { Description = "Run id" };
         var command = new Command("resume", "Go on training a paused (or crashed) run from its newest checkpoint") { run };
         var config = ConfigOptions.AddTo(command);
+        var nproc = SessionRunner.NprocOption();
+        command.Options.Add(nproc);
         command.SetAction(async (parse, ct) =>
         {
             var timeline = StartupTimeline.FromProcessStart();
@@ -45,7 +47,7 @@ public static class ResumeCommand
                 await ClusterRunner.HandOverAsync(store, state, process.GetInt("journal.snapshot-every"), ct);
                 return await new ClusterRunner(store, cluster, DataPaths.From(process).DataDir).RunAsync(runId, "resuming", ct);
             }
-            var report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            var report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline, parse.GetValue(nproc)).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

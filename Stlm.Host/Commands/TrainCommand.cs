@@ -28,11 +28,14 @@ public static class TrainCommand
         var configOptions = ConfigOptions.AddTo(command);
         var runId = new Option<string?>("--run-id") { Description = "Id of the new run (default: r- and 8 hex digits)", HelpName = "ID" };
         command.Options.Add(runId);
+        var nproc = SessionRunner.NprocOption();
+        command.Options.Add(nproc);
         command.SetAction(async (parse, ct) =>
         {
             var config = TrainConfigLoader.Load(parse.GetValue(configOptions.File), parse.GetValue(configOptions.Set) ?? []);
             // Everything that can be wrong with the config or the data fails here, before a run is journaled.
             var recipe = RunCreation.CheckBeforeJournaling(config);
+            RunCreation.CheckRanks(config, canLaunch: true, parse.GetValue(nproc));
             var id = RunIds.Validate(parse.GetValue(runId) ?? RunIds.New());
             var paths = DataPaths.From(config);
             var cluster = ClusterSettings.From(config);
@@ -47,7 +50,7 @@ public static class TrainCommand
                     config.GetInt("journal.snapshot-every"), ct);
                 return await new ClusterRunner(store, cluster, paths.DataDir).RunAsync(id, "training", ct);
             }
-            var report = await new SessionRunner(store).RunAsync(options =>
+            var report = await new SessionRunner(store, processes: parse.GetValue(nproc)).RunAsync(options =>
             {
                 recipe.PrepareCorpus(options.Cancel);
                 return TrainingSession.StartNew(id, config, options);

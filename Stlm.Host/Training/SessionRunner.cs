@@ -27,8 +27,15 @@ public sealed record SessionReport(SessionOutcome Outcome, RunState Started, Con
 /// stops at once like a crash, but lets the lease go so `stlm resume` works right away; a third
 /// ends the process. Checkpoints and journal writes are atomic, so what is committed stays intact.
 /// </summary>
-public sealed class SessionRunner(JournalStore store, string? dataDir = null, StartupTimeline? timeline = null)
+public sealed class SessionRunner(JournalStore store, string? dataDir = null, StartupTimeline? timeline = null, int? processes = null)
 {
+    /// <summary>`--nproc N`: the ranks of a data-parallel run this command starts on this machine (default: the run's world size).</summary>
+    public static System.CommandLine.Option<int?> NprocOption() => new("--nproc")
+    {
+        Description = "Ranks to start on this machine, one process each (must equal training.data-parallel.world-size; default: it)",
+        HelpName = "N",
+    };
+
     /// <summary>Set by `stlm bench orchestration` for its child `stlm resume`: the start's phases go there as JSON.</summary>
     public const string TimelineFileVariable = "STLM_STARTUP_TIMELINE";
 
@@ -69,7 +76,11 @@ public sealed class SessionRunner(JournalStore store, string? dataDir = null, St
             var stores = new TrainingStores(store, new RunLeaseStore(store.Dialect), ownsJournal: false);
             try
             {
-                session = await start(new TrainingSessionOptions(stores) { Observer = live.Observe, Cancel = prepare.Token, DataDir = dataDir, Timeline = timeline });
+                session = await start(new TrainingSessionOptions(stores)
+                {
+                    Observer = live.Observe, Cancel = prepare.Token, DataDir = dataDir, Timeline = timeline,
+                    LaunchRanks = RankProcesses.Launch, Processes = processes,
+                });
             }
             catch (OperationCanceledException) when (prepare.IsCancellationRequested)
             {

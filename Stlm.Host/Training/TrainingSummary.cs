@@ -15,6 +15,8 @@ public static class TrainingSummary
         var max = r.RunConfig.GetLong("training.max-steps");
         switch (o.End)
         {
+            case SessionEnd.Failed when o.Interrupted:
+                throw new StlmException($"run {o.RunId} was interrupted after step {o.Step}: {o.Reason}; resume it with: stlm resume {o.RunId}");
             case SessionEnd.Failed:
                 throw new StlmException($"run {o.RunId} failed at step {o.Step}: {o.Reason}");
             case SessionEnd.Paused:

@@ -93,6 +93,8 @@ static class CheckpointWriter
         };
         for (var i = 0; i < rng.Cuda.Count; i++)
             entries.Add(SafetensorsEntry.FromBytes($"rng.cuda.{i}", SafetensorsDType.U8, [rng.Cuda[i].Length], rng.Cuda[i]));
+        for (var r = 1; r <= rng.OtherRanks.Count; r++)
+            entries.Add(SafetensorsEntry.FromBytes(RngSnapshot.RankCpuName(r), SafetensorsDType.U8, [rng.OtherRanks[r - 1].Length], rng.OtherRanks[r - 1]));
         var result = set.Write(CheckpointNames.Rng, s => SafetensorsWriter.Write(s, entries));
         Stage(options, CheckpointNames.Rng, temp);
         return result;

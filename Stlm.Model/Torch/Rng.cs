@@ -67,18 +67,35 @@ public static unsafe class Rng
     }
 }
 
-/// <summary>The states of all of a process's generators, as bytes (see <see cref="Rng.Capture"/>).</summary>
+/// <summary>
+/// The states of all of a process's generators, as bytes (see <see cref="Rng.Capture"/>). A
+/// data-parallel checkpoint also holds the other ranks' CPU generators (<see cref="OtherRanks"/>,
+/// rank 1 first): each rank draws its own dropout masks, and each resumes its own stream.
+/// </summary>
 public sealed record RngSnapshot(byte[] Cpu, IReadOnlyList<byte[]> Cuda)
 {
     const string CpuName = "rng.cpu";
     const string CudaPrefix = "rng.cuda.";
 
-    /// <summary>Named uint8 tensors (rng.cpu, rng.cuda.N) for a checkpoint file.</summary>
+    /// <summary>Ranks 1.. of a data-parallel run: their CPU generator states (empty for one process).</summary>
+    public IReadOnlyList<byte[]> OtherRanks { get; init; } = [];
+
+    /// <summary>The tensor name of rank <paramref name="rank"/>'s CPU state (rank 1 and up).</summary>
+    public static string RankCpuName(int rank) => $"rng.rank.{rank}.cpu";
+
+    /// <summary>Rank <paramref name="rank"/>'s generators, or null when the checkpoint was written by fewer ranks.</summary>
+    public RngSnapshot? ForRank(int rank) =>
+        rank == 0 ? this with { OtherRanks = [] }
+        : rank - 1 < OtherRanks.Count ? new RngSnapshot(OtherRanks[rank - 1], []) : null;
+
+    /// <summary>Named uint8 tensors (rng.cpu, rng.cuda.N, rng.rank.R.cpu) for a checkpoint file.</summary>
     public IReadOnlyDictionary<string, Tensor> ToTensors()
     {
         var named = new Dictionary<string, Tensor> { [CpuName] = Torch.From<byte>(Cpu, [Cpu.Length], DType.UInt8) };
         for (var i = 0; i < Cuda.Count; i++)
             named[CudaPrefix + i] = Torch.From<byte>(Cuda[i], [Cuda[i].Length], DType.UInt8);
+        for (var r = 1; r <= OtherRanks.Count; r++)
+            named[RankCpuName(r)] = Torch.From<byte>(OtherRanks[r - 1], [OtherRanks[r - 1].Length], DType.UInt8);
         return named;
     }
 
@@ -89,6 +106,9 @@ public sealed record RngSnapshot(byte[] Cpu, IReadOnlyList<byte[]> Cuda)
         var cuda = new List<byte[]>();
         for (var i = 0; named.TryGetValue(CudaPrefix + i, out var state); i++)
             cuda.Add(state.ToArray<byte>());
-        return new RngSnapshot(cpu.ToArray<byte>(), cuda);
+        var ranks = new List<byte[]>();
+        for (var r = 1; named.TryGetValue(RankCpuName(r), out var state); r++)
+            ranks.Add(state.ToArray<byte>());
+        return new RngSnapshot(cpu.ToArray<byte>(), cuda) { OtherRanks = ranks };
     }
 }

@@ -28,6 +28,13 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
     /// </summary>
     public Action<ScheduleValues>? GradientsReady { get; init; }
 
+    /// <summary>
+    /// Data parallelism: the number of ranks whose gradients <see cref="GradientsReady"/> sums.
+    /// Each rank's loss is divided by it before backward, so the sum is the mean with no pass over
+    /// the gradients to divide them (for a power of two, bit for bit the sum divided afterwards).
+    /// </summary>
+    public int SummedOverRanks { get; init; } = 1;
+
     /// <param name="skipNonFinite">
     /// Read the loss and gradient norm before the update, and leave weights and optimizer state
     /// untouched (<see cref="StepResult.Updated"/> false) when either is NaN or infinite. It moves
@@ -54,7 +61,7 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
             var (inputs, targets) = micro.ToTensors(device);
             Tensor loss;
             using (Options.Precision.Region(device)) loss = Model.Loss(inputs, targets);
-            (loss / Options.GradAccum).Backward();
+            (loss / (Options.GradAccum * SummedOverRanks)).Backward();
             var value = loss.Detach().To(DType.Float64);
             lossSum = scope.Keep(lossSum is null ? value : lossSum + value);
             tokens += micro.Tokens;

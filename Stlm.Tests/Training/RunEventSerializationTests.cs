@@ -18,6 +18,7 @@ public class RunEventSerializationTests
         new Resumed { CheckpointHash = "c3", Step = 3, Node = "n", ProcessId = 4123, AtUnixMs = 2 },
         new Failed { Step = 3, Reason = "nan", AtUnixMs = 3 },
         new Completed { Step = 3, AtUnixMs = 4 },
+        new Interrupted { Step = 3, Reason = "rank 1 (pid 7) was killed by signal 9 (SIGKILL)", AtUnixMs = 5 },
     ];
 
     [Theory]

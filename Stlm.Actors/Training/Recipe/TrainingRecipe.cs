@@ -111,8 +111,6 @@ public sealed partial record TrainingRecipe(
     public TrainStep BuildStep(ILanguageModel model, Optimizer optimizer) =>
         new(model, optimizer, Training.StepOptions with { Precision = Precision });
 
-    /// <summary>The step's micro-batches in the sampler's order, a pure function of data.seed and the cursor.</summary>
-    public StepBatches Batches(TokenDataset train) => new(train, Training.BatchSize, Training.GradAccum, DataSeed);
 
     /// <summary>The schedules' values by step, with the run's journaled overrides.</summary>
     public ScheduleSet ScheduleSet(IReadOnlyList<ScheduleOverride>? overrides = null) => new(Schedules, overrides);

@@ -30,6 +30,10 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
         // Re-executed in this data folder (its corpus and tokenizer), wherever the run was trained.
         if (paths is not null) config = paths.Relocate(config);
         var recipe = TrainingRecipe.From(config);
+        // Its steps' bits depend on how the ranks summed the gradients: one process cannot re-run them exactly.
+        if (recipe.WorldSize > 1)
+            throw new StlmException($"run {plan.RunId} trains on {recipe.WorldSize} data-parallel ranks, and replay re-runs steps in one process, which cannot reproduce them bit for bit; " +
+                                    $"its resume rechecks re-run steps on all ranks instead (stlm resume {plan.RunId})");
         var corpus = recipe.PrepareCorpus(cancel);
         using var trainData = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
         var model = recipe.BuildModel();

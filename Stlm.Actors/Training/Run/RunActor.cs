@@ -47,6 +47,7 @@ public sealed class RunActor : ReceivePersistentActor
         Command<PauseRun>(c => Decide(() => RunRules.Pause(Existing(), c), _ => _trainerStep = null));
         Command<ResumeRun>(c => Decide(() => RunRules.Resume(Existing(), _trainerStep, c), s => _trainerStep = s.LastResumed!.Step));
         Command<FailRun>(c => Decide(() => RunRules.Fail(Existing(), c), _ => _trainerStep = null));
+        Command<InterruptRun>(c => Decide(() => RunRules.Interrupt(Existing(), c), _ => _trainerStep = null));
         Command<CompleteRun>(_ => Decide(() => RunRules.Complete(Existing(), _trainerStep), _ => _trainerStep = null));
         Command<SaveSnapshotSuccess>(s => DeleteSnapshots(new SnapshotSelectionCriteria(s.Metadata.SequenceNr - 1)));
         Command<SaveSnapshotFailure>(f => RunLog.Of(Context).Warning(f.Cause, "snapshot of {PersistenceId} at {SequenceNr} failed", PersistenceId, f.Metadata.SequenceNr));

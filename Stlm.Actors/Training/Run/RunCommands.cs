@@ -39,6 +39,9 @@ public sealed record ResumeRun(string Node, long ProcessId, string? CheckpointHa
 
 public sealed record FailRun(string Reason);
 
+/// <summary>Training stops for a reason outside the run (a data-parallel rank died); the run stays resumable.</summary>
+public sealed record InterruptRun(string Reason);
+
 public sealed record CompleteRun;
 
 public sealed record GetRunState;

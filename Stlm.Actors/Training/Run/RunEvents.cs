@@ -148,6 +148,18 @@ public sealed class Failed : RunMessage<Failed>
     [Key("at_unix_ms")] public long AtUnixMs { get; set; }
 }
 
+/// <summary>
+/// Training stopped for a reason outside the run (a data-parallel rank died): the run stays
+/// running in the journal, resumable from its last checkpoint; views show it as interrupted, with this reason.
+/// </summary>
+[MessagePackObject]
+public sealed class Interrupted : RunMessage<Interrupted>
+{
+    [Key("step")] public long Step { get; set; }
+    [Key("reason")] public string Reason { get; set; } = "";
+    [Key("at_unix_ms")] public long AtUnixMs { get; set; }
+}
+
 [MessagePackObject]
 public sealed class Completed : RunMessage<Completed>
 {

@@ -187,6 +187,15 @@ public static class RunRules
         ? Decision.Reject($"{done} already")
         : Decision.Journal(new Failed { Step = s.Step, Reason = f.Reason, AtUnixMs = NowMs() });
 
+    public static Decision Interrupt(RunState s, InterruptRun i)
+    {
+        if (Terminal(s) is { } done) return Decision.Reject($"{done}: there is nothing to interrupt");
+        if (s.Status != RunStatus.Running) return Decision.Reject($"run {s.RunId} is not training ({RunStatusText(s)})");
+        return Decision.Journal(new Interrupted { Step = s.Step, Reason = i.Reason, AtUnixMs = NowMs() });
+    }
+
+    static string RunStatusText(RunState s) => s.Status.ToString().ToLowerInvariant();
+
     public static Decision Complete(RunState s, long? trainerStep)
     {
         if (Terminal(s) is { } done) return Decision.Reject($"{done} already");

@@ -78,6 +78,7 @@ public sealed record RunState
         Paused e => state with { Status = RunStatus.Paused, StatusReason = e.Reason },
         Resumed e => state with { Status = RunStatus.Running, StatusReason = "", LastResumed = e },
         Failed e => state with { Status = RunStatus.Failed, StatusReason = e.Reason },
+        Interrupted e => state with { StatusReason = e.Reason },
         Completed => state with { Status = RunStatus.Completed, StatusReason = "" },
         StepSkipped e => state with { Skips = state.Skips.Add(e) },
         RolledBack e => state.RolledBackTo(e),

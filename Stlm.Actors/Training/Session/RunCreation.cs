@@ -38,12 +38,30 @@ public static class RunCreation
     {
         var recipe = TrainingRecipe.From(config);
         ChoiceTask.Load(SessionSettings.From(config).Tasks);
-        // The numeric core of data parallelism exists (Stlm.Model/Training/DataParallel), but a run
-        // is not yet spread over ranks: refuse rather than silently train on one process.
-        var worldSize = config.GetInt("training.data-parallel.world-size");
-        if (worldSize > 1)
-            throw new StlmException($"training.data-parallel.world-size = {worldSize}: runs train in one process in this version; set it to 1 (`stlm bench data-parallel` measures the data-parallel step)");
         return recipe;
+    }
+
+    /// <summary>
+    /// A run trains on exactly training.data-parallel.world-size ranks: <paramref name="processes"/>
+    /// (--nproc; null: as many as the world size) must match it, and ranks beyond the first need a
+    /// way to start them (<paramref name="canLaunch"/>). A resume (<paramref name="resuming"/>)
+    /// keeps the run's world size: another is a fork. Each refusal is one line.
+    /// </summary>
+    public static void CheckRanks(Config config, bool canLaunch, int? processes, string? resuming = null)
+    {
+        var worldSize = config.GetInt("training.data-parallel.world-size");
+        if (processes is < 1) throw new StlmException($"--nproc {processes} starts no rank: give the number of ranks, at least 1");
+        var ranks = processes ?? (canLaunch ? worldSize : 1);
+        if (ranks == worldSize && (worldSize == 1 || canLaunch)) return;
+        if (resuming is { } run)
+            throw new StlmException(
+                $"run {run} trains on {worldSize} rank(s) (training.data-parallel.world-size = {worldSize}) and --nproc {ranks} starts {ranks}: a resume keeps the world size " +
+                $"(resume with --nproc {worldSize}, or leave --nproc out); to train on {ranks}, fork it: stlm fork {run} --set training.data-parallel.world-size={ranks}");
+        if (!canLaunch)
+            throw new StlmException($"training.data-parallel.world-size = {worldSize} needs {worldSize} ranks and nothing here starts them: train with `stlm train --nproc {worldSize}` (ranks on this machine)");
+        throw new StlmException(
+            $"--nproc {ranks} does not match training.data-parallel.world-size = {worldSize}: every rank is one process of the run, so set both to the same number " +
+            $"(--set training.data-parallel.world-size={ranks} --nproc {ranks})");
     }
 
     /// <summary>The command that journals run <paramref name="runId"/> trained with <paramref name="config"/> (a fork names its parent's checkpoint).</summary>

@@ -37,4 +37,8 @@ public enum SessionEnd { Completed, Paused, Failed }
 /// its parent's too), the last journaled loss and the last held-out bits per byte (null when no
 /// evaluation ran), and why it paused or failed.
 /// </summary>
-public sealed record SessionOutcome(SessionEnd End, string RunId, long Step, long Tokens, double LastLoss, double? HeldOutBpb, string Reason);
+public sealed record SessionOutcome(SessionEnd End, string RunId, long Step, long Tokens, double LastLoss, double? HeldOutBpb, string Reason)
+{
+    /// <summary>Failed, but journaled as Interrupted (a data-parallel rank was lost): the run goes on with `stlm resume`.</summary>
+    public bool Interrupted { get; init; }
+}

@@ -13,7 +13,8 @@ namespace Stlm.Actors.Training.Session;
 // resumed once the cause is fixed, as after a crash.
 public sealed partial class TrainerActor
 {
-    sealed record Finish(SessionEnd End, string Reason, bool Journal = true);
+    /// <summary><paramref name="Interrupted"/>: journaled as Interrupted (the run stays resumable), not as Failed.</summary>
+    sealed record Finish(SessionEnd End, string Reason, bool Journal = true, bool Interrupted = false);
 
     bool _failed;
 
@@ -31,15 +32,38 @@ public sealed partial class TrainerActor
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Fail($"the checkpoint of step {CurrentStep} could not be captured: {e.Message.ReplaceLineEndings(" ")}");
+                FailStep($"the checkpoint of step {CurrentStep} could not be captured", e, journal: true);
                 return;
             }
         }
+        // No step follows: the other ranks of a data-parallel run may leave.
+        if (_rollback is null) _setup.Ranks?.Stop();
         TryFinish();
     }
 
+    /// <summary>
+    /// A step (or checkpoint capture) threw: a data-parallel rank lost is an interruption (journaled
+    /// with its reason, resumable); ranks whose weights diverged fail the run; anything else fails the session.
+    /// </summary>
+    void FailStep(string what, Exception e, bool journal = false)
+    {
+        var reason = $"{what}: {e.Message.ReplaceLineEndings(" ")}";
+        switch (e)
+        {
+            case Model.Training.DataParallel.RankLostException:
+                Fail(reason, journal: false, interrupted: true);
+                break;
+            case Model.Training.DataParallel.RanksDivergedException:
+                Fail(reason, journal: true);
+                break;
+            default:
+                Fail(reason, journal);
+                break;
+        }
+    }
+
     /// <summary>Ends the session as failed; <paramref name="journal"/>: the run itself failed (journaled, terminal).</summary>
-    void Fail(string reason, bool journal = true)
+    void Fail(string reason, bool journal = true, bool interrupted = false)
     {
         if (_failed)
         {
@@ -48,8 +72,9 @@ public sealed partial class TrainerActor
             return;
         }
         _failed = true;
-        RunLog.Of(Context).Error("Run {RunId} fails at step {Step}: {Reason}", _setup.RunId, CurrentStep, reason);
-        BeginFinish(new Finish(SessionEnd.Failed, reason, journal));
+        RunLog.Of(Context).Error(interrupted ? "Run {RunId} is interrupted after step {Step}: {Reason}" : "Run {RunId} fails at step {Step}: {Reason}",
+            _setup.RunId, CurrentStep, reason);
+        BeginFinish(new Finish(SessionEnd.Failed, reason, journal, interrupted));
     }
 
     void TryFinish()
@@ -58,12 +83,13 @@ public sealed partial class TrainerActor
         if (_inJournal.Count > 0 || _skipsInFlight > 0 || _checkpointsInFlight > 0 || _evalsInFlight > 0 || _overridesInFlight > 0) return;
         if (_rollback is not null && f.End != SessionEnd.Failed) return;
         _finalAsked = true;
-        if (!f.Journal)
+        _setup.Ranks?.Stop();
+        if (!f.Journal && !f.Interrupted)
         {
             OnFinalAnswer(new FinalAnswer(SessionEnd.Failed, null, f.Reason));
             return;
         }
-        object command = f.End switch
+        object command = f.Interrupted ? new InterruptRun(f.Reason) : f.End switch
         {
             SessionEnd.Paused => new PauseRun(f.Reason),
             SessionEnd.Completed => new CompleteRun(),
@@ -78,7 +104,10 @@ public sealed partial class TrainerActor
 
     void OnFinalAnswer(FinalAnswer a)
     {
-        var outcome = new SessionOutcome(a.End, _setup.RunId, CurrentStep, _tokens, _lastLoss, _heldOutBpb, a.Reason);
+        var outcome = new SessionOutcome(a.End, _setup.RunId, CurrentStep, _tokens, _lastLoss, _heldOutBpb, a.Reason)
+        {
+            Interrupted = _finishing?.Interrupted == true,
+        };
         if (a.State is { } state)
             _reporter.Tell(new StatusEvent(state.Status, state.Step, a.Reason), Self);
         _reporter.Tell(new TrainerFinished(outcome), Self);

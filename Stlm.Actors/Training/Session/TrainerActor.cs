@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Stlm.Actors.Training.DataParallel;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;
@@ -48,6 +49,9 @@ public sealed record TrainerSetup(
 
     /// <summary>The tokenizer files kept beside the run's checkpoints, named in each checkpoint.json.</summary>
     public CheckpointTokenizer? Tokenizer { get; init; }
+
+    /// <summary>Rank 0 of a data-parallel run: the other ranks load, step and checkpoint with this trainer (null: one process).</summary>
+    public RankLeader? Ranks { get; init; }
 }
 
 /// <summary>The trainer is done: how it ended and where it stood.</summary>
@@ -163,9 +167,10 @@ public sealed partial class TrainerActor : ReceiveActor
         {
             LoadState(_setup.Start);
             var model = _setup.Recipe.Model;
+            var ranks = _setup.Recipe.WorldSize > 1 ? $"{_setup.Recipe.WorldSize} ranks x " : "";
             RunLog.Of(Context).Info("Training a {Params:N0}-parameter {Architecture} ({Shape}) from step {Step}: {Steps} steps of {Batch} sequences",
                 _model.Module.CountParameters().Total, model.Architecture, $"{model.NLayers} layers, d-model {model.DModel}, context {model.ContextLength}",
-                _setup.Start.Step, MaxSteps, $"{_setup.Recipe.Training.BatchSize}x{_setup.Recipe.Training.GradAccum}");
+                _setup.Start.Step, MaxSteps, $"{ranks}{_setup.Recipe.Training.BatchSize}x{_setup.Recipe.Training.GradAccum}");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -182,6 +187,7 @@ public sealed partial class TrainerActor : ReceiveActor
 
     protected override void PostStop()
     {
+        _setup.Ranks?.Dispose();
         _optimizer?.Dispose();
     }
 
@@ -204,6 +210,7 @@ public sealed partial class TrainerActor : ReceiveActor
             _tokens = info.TokensSeen;
             _startup?.Mark("checkpoint load");
         }
+        _setup.Ranks?.Attach(_model, _optimizer, start.Step, start.CheckpointPath, start.CheckpointHash);
         _nextStep = start.Step + 1;
         _lastCheckpointed = start.Step;
         ForgetEvaluatedSteps();
@@ -243,7 +250,7 @@ public sealed partial class TrainerActor : ReceiveActor
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Fail($"step {_nextStep} failed: {e.Message.ReplaceLineEndings(" ")}", journal: false);
+            FailStep($"step {_nextStep} failed", e);
             return;
         }
         Continue();
@@ -257,7 +264,8 @@ public sealed partial class TrainerActor : ReceiveActor
         var values = _schedules!.At(n);
         RememberRng();
         _setup.BeforeStep?.Invoke(n, _model);
-        var result = _step.Run(values, batch.MicroBatches, skipNonFinite: SkipsBatches);
+        var result = _setup.Ranks?.Run(n, batch.From, values, batch.MicroBatches, SkipsBatches)
+            ?? _step.Run(values, batch.MicroBatches, skipNonFinite: SkipsBatches);
         _startup?.Mark("first step");
         _startup = null;
         if (!result.IsFinite)
@@ -313,7 +321,7 @@ public sealed partial class TrainerActor : ReceiveActor
         if (evaluate) Evaluate(withTasks: true);
         var metricPending = MetricPendingAt(CurrentStep);
         var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion) with { Tokenizer = _setup.Tokenizer };
-        var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer);
+        var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer, _setup.Ranks?.CheckpointGenerators(CurrentStep, _model));
         _lastCheckpointed = CurrentStep;
         _sinceCheckpoint.Restart();
         _checkpointsInFlight++;

@@ -3,6 +3,7 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence;
 using Akka.Actor;
 using Akka.Event;
+using Stlm.Actors.Training.DataParallel;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
@@ -39,6 +40,18 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
 
     /// <summary>Marks the phases of the start up to the first step (`stlm bench orchestration` prints them).</summary>
     public StartupTimeline? Timeline { get; init; }
+
+    /// <summary>
+    /// Starts ranks 1.. of a data-parallel run (training.data-parallel.world-size &gt; 1); this
+    /// process is rank 0, the one that journals. Null: runs train in one process only.
+    /// </summary>
+    public RankLauncher? LaunchRanks { get; init; }
+
+    /// <summary>The ranks asked for (--nproc), checked against the run's world size; null: as many as it has.</summary>
+    public int? Processes { get; init; }
+
+    internal void CheckRanks(Config config, string? resuming = null) =>
+        RunCreation.CheckRanks(config, LaunchRanks is not null, Processes, resuming);
 }
 
 /// <summary>
@@ -132,6 +145,7 @@ public sealed class TrainingSession : IAsyncDisposable
         Launch(RunIds.Validate(runId), config, options, async (run, _) =>
         {
             RunCreation.CheckBeforeJournaling(config);
+            options.CheckRanks(config);
             var state = await RunActor.AskAsync(run, RunCreation.Command(runId, config), AskTimeout);
             return (config, config.ToHocon(), state, new StartPoint(state.FirstStep - 1, null, ""));
         });
@@ -160,6 +174,7 @@ public sealed class TrainingSession : IAsyncDisposable
             // Trained in this data folder; checkpoints keep the config as journaled.
             var config = paths.Relocate(journaled);
             RunCreation.CheckBeforeJournaling(config);
+            options.CheckRanks(config, resuming: runId);
             var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
             return (config, journaled.ToHocon(), state, start);
         });
@@ -177,6 +192,7 @@ public sealed class TrainingSession : IAsyncDisposable
             if (!parent.Exists) throw new StlmException($"cannot fork {parentRunId}: no such run; `stlm runs` lists the runs");
             // The fork is journaled as trained here: in this data folder.
             var config = RunCreation.ForkConfig(parent, overrides, options.DataDir is { } dir ? new DataFolderPaths(dir) : null);
+            options.CheckRanks(config);
             var paths = DataFolderPaths.Of(config);
             var state = await RunActor.AskAsync(run, RunCreation.Command(runId, config, new ForkFrom(parent, step, overrides)), AskTimeout);
             var fork = state.Fork!;
@@ -243,6 +259,7 @@ public sealed class TrainingSession : IAsyncDisposable
         var timeline = options.Timeline;
         timeline?.Mark("lease");
         var system = stores.Journal.CreateSystem("stlm-session");
+        RankLeader? ranks = null;
         try
         {
             RunLog.SetRun(system, runId);
@@ -267,11 +284,13 @@ public sealed class TrainingSession : IAsyncDisposable
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();
             timeline?.Mark("evaluator models");
+            ranks = StartRanks(runId, config, recipe, options);
             var setup = new TrainerSetup(runId, recipe, configText, CodeVersion, settings, start, options.BeforeStep,
                 TasksMissingAt(state, start, settings))
             {
                 Timeline = timeline,
                 Tokenizer = recipe.KeepTokenizerWith(settings.CheckpointsOf(runId)),
+                Ranks = ranks,
             };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
@@ -279,10 +298,31 @@ public sealed class TrainingSession : IAsyncDisposable
         }
         catch
         {
+            ranks?.Dispose();
             await system.Terminate();
             await stores.Leases.ReleaseAsync(lease);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Ranks 1.. of a data-parallel run, started once the corpus is ready (they open it too): they
+    /// join rank 0's group on loopback at training.data-parallel.port, or an ephemeral port told to them.
+    /// </summary>
+    static RankLeader? StartRanks(string runId, Config config, TrainingRecipe recipe, TrainingSessionOptions options)
+    {
+        if (recipe.WorldSize == 1) return null;
+        var configured = recipe.Training.DataParallel.Port;
+        var port = configured != 0 ? configured : FreeLoopbackPort();
+        var processes = options.LaunchRanks!(runId, recipe.WorldSize, port, config.ToHocon());
+        return new RankLeader(recipe, port, processes);
+    }
+
+    static int FreeLoopbackPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>

@@ -45,7 +45,10 @@ public sealed record RunSummary(
     public RunSummary AsInterrupted() => this with
     {
         Status = InterruptedStatus,
-        StatusReason = $"no process trains it any more (killed, or stopped at its start); resume with: stlm resume {Id}",
+        // A running run's reason is an Interrupted event's: what stopped its training.
+        StatusReason = StatusReason.Length > 0
+            ? $"{StatusReason}; resume with: stlm resume {Id}"
+            : $"no process trains it any more (killed, or stopped at its start); resume with: stlm resume {Id}",
     };
 
     public static string StatusName(RunStatus status) => status switch

@@ -26,7 +26,8 @@ public sealed class DataParallelStep : IDisposable
         buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
         Step = new TrainStep(model, optimizer, options)
         {
-            GradientsReady = schedule => Collective("averaging the gradients", schedule.Step, () => buckets.Average(group)),
+            SummedOverRanks = group.WorldSize,
+            GradientsReady = schedule => Collective("averaging the gradients", schedule.Step, () => buckets.Sum(group)),
         };
     }
 
@@ -75,24 +76,52 @@ public sealed class DataParallelStep : IDisposable
             differing = [.. all.ToArray<float>().Select((v, r) => (v, r)).Where(x => x.v != 0).Select(x => x.r)];
         });
         if (differing.Length > 0)
-            throw new StlmException(
+            throw new RanksDivergedException(
                 $"data-parallel ranks diverged at step {step}: the weights of rank(s) {string.Join(", ", differing)} differ from rank 0's " +
                 $"(rank {Rank} hash {Convert.ToHexStringLower(mine)[..16]}…); the run stops — resume it from the last checkpoint, and report it if it recurs");
     }
 
+    /// <summary>
+    /// Every rank's CPU generator state, rank 0 first, on every rank (one all-reduce of the states
+    /// laid side by side): rank 0 writes them all into the checkpoint.
+    /// </summary>
+    public IReadOnlyList<byte[]> GatherGeneratorStates(byte[] mine, long step)
+    {
+        var all = new byte[WorldSize][];
+        Collective("gathering the generator states", step, () =>
+        {
+            using var scope = TorchScope.Begin();
+            // float32 holds every byte value exactly, and Gloo sums it on every build.
+            var laid = new float[WorldSize * mine.Length];
+            for (var i = 0; i < mine.Length; i++) laid[Rank * mine.Length + i] = mine[i];
+            var tensor = Torch.From(laid, laid.Length);
+            group.AllReduce(tensor, ReduceOp.Sum);
+            var summed = tensor.ToArray<float>();
+            for (var r = 0; r < WorldSize; r++)
+                all[r] = [.. summed.AsSpan(r * mine.Length, mine.Length).ToArray().Select(v => (byte)v)];
+        });
+        return all;
+    }
+
     public void Dispose() => buckets.Dispose();
 
-    void Collective(string what, long step, Action action)
+    internal void Collective(string what, long step, Action action)
     {
         collectives.Start();
         try { action(); }
         catch (TorchException e)
         {
             var reason = e.Message.Split('\n', 2)[0].Trim();
-            throw new StlmException(
+            throw new RankLostException(
                 $"data-parallel rank {Rank} of {WorldSize}: {what} at step {step} failed — another rank died or did not answer within " +
-                $"{group.Options.EffectiveTimeout.TotalSeconds:0.#}s (training.data-parallel.timeout): {reason}. Stop every rank and resume from the last checkpoint");
+                $"{group.Options.EffectiveTimeout.TotalSeconds:0.#}s (training.data-parallel.timeout): {reason}");
         }
         finally { collectives.Stop(); }
     }
 }
+
+/// <summary>A collective failed: another rank died or did not answer within the group's timeout. The run is resumable.</summary>
+public sealed class RankLostException(string message) : StlmException(message);
+
+/// <summary>The ranks' weights are not bit-identical: the run's trajectory is no longer one run's.</summary>
+public sealed class RanksDivergedException(string message) : StlmException(message);

@@ -59,7 +59,16 @@ public sealed class GradientBuckets : IDisposable
     /// A parameter without a gradient (unused this step) counts as zero in its bucket and is left
     /// without one; every rank runs the same code on the same schedule, so all ranks agree on which.
     /// </remarks>
-    public void Average(ProcessGroup group)
+    public void Average(ProcessGroup group) => Reduce(group, ReduceOp.Avg);
+
+    /// <summary>
+    /// Replaces every parameter's gradient by its sum over the ranks: the mean when each rank's
+    /// loss was divided by the world size (<see cref="TrainStep.SummedOverRanks"/>), which spares
+    /// Gloo's averaging a division pass over every bucket.
+    /// </summary>
+    public void Sum(ProcessGroup group) => Reduce(group, ReduceOp.Sum);
+
+    void Reduce(ProcessGroup group, ReduceOp op)
     {
         foreach (var bucket in buckets)
         {
@@ -72,7 +81,7 @@ public sealed class GradientBuckets : IDisposable
                 if (grad is null) bucket.Slots[i].ZeroInPlace();
                 else bucket.Slots[i].CopyInPlace(grad);
             }
-            group.AllReduce(bucket.Flat, ReduceOp.Avg);
+            group.AllReduce(bucket.Flat, op);
             for (var i = 0; i < had.Length; i++)
                 if (had[i]) bucket.Parameters[i].Grad = bucket.Slots[i];
         }

@@ -74,7 +74,11 @@ public class BadInputSuiteTests(RealRuns runs) : IClassFixture<RealRuns>
         ["unknown eval task"] = new(_ => Train("new", "eval.tasks=[{name=trivia, data=\"x.jsonl\"}]"), "is not a task"),
         ["missing eval task file"] = new(_ => Train("new", "eval.tasks=[{name=hellaswag, data=\"no-such.jsonl\"}]"), "no-such.jsonl"),
         ["unknown key in an eval task"] = new(_ => Train("new", "eval.tasks=[{name=hellaswag, data=\"x.jsonl\", limt=3}]"), "unknown key `limt`"),
-        ["data-parallel world size"] = new(_ => Train("new", "training.data-parallel.world-size=2"), "runs train in one process in this version; set it to 1"),
+        ["data-parallel ranks not matching the world size"] = new(_ => [.. Train("new", "training.data-parallel.world-size=2"), "--nproc", "3"],
+            "--nproc 3 does not match training.data-parallel.world-size = 2"),
+        ["data-parallel without a rank"] = new(_ => [.. Train("new"), "--nproc", "0"], "--nproc 0 starts no rank"),
+        ["resume on another number of ranks"] = new(_ => ["resume", "base", "--nproc", "2"],
+            "a resume keeps the world size (resume with --nproc 1, or leave --nproc out); to train on 2, fork it: stlm fork base --set training.data-parallel.world-size=2"),
         ["existing run id"] = new(_ => Train("base"), "run base already exists"),
         ["bad run id"] = new(_ => Train("bad id!"), "run id 'bad id!'"),
 

@@ -1,0 +1,119 @@
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Training.Recipe;
+using Stlm.Model.Checkpoints;
+using Stlm.Model.Data;
+using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Distributed;
+using Stlm.Model.LibTorch.Optim;
+using Stlm.Model.Training;
+using Stlm.Model.Training.DataParallel;
+
+namespace Stlm.Actors.Training.DataParallel;
+
+/// <summary>
+/// Rank 1 and up of a data-parallel run (`stlm debug dp-rank`, started by `stlm train --nproc N`):
+/// it builds the run's model from the config rank 0 hands it, joins rank 0's group and then does
+/// what rank 0 tells it (<see cref="RankCommand"/>) until told to stop: load a start point
+/// (verifying the checkpoint and restoring this rank's own generator state), train steps on its
+/// slice of each batch, compare weights and hand over its generator state at checkpoints. It
+/// never touches the journal. Any failure (rank 0 went away, the weights diverged) ends it with
+/// one line.
+/// </summary>
+public static class RankFollower
+{
+    public static void Run(Config config, int rank, int port, CancellationToken cancel = default)
+    {
+        var recipe = TrainingRecipe.From(config);
+        if (rank < 1 || rank >= recipe.WorldSize)
+            throw new Model.StlmException($"rank {rank} is not a follower of a world of {recipe.WorldSize} (ranks 1..{recipe.WorldSize - 1})");
+        var corpus = recipe.PrepareCorpus(cancel);
+        using var data = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
+        var batches = recipe.Batches(data, rank);
+        var state = new State(recipe);
+        state.Build();
+        using var group = ProcessGroup.Create(recipe.GroupOptions(rank, port));
+        var channel = new RankChannel(group);
+        try
+        {
+            state.Join(group);
+            while (RankCommand.FromBytes(channel.Receive()) is { Op: not RankOp.Stop } command)
+                state.Do(command, rank, batches);
+        }
+        finally
+        {
+            state.Dispose();
+        }
+    }
+
+    sealed class State(TrainingRecipe recipe) : IDisposable
+    {
+        ILanguageModel _model = null!;
+        Optimizer? _optimizer;
+        DataParallelStep? _step;
+        ProcessGroup? _group;
+        // Built and not yet trained: a start from the initial weights needs no second build.
+        bool _fresh;
+
+        public void Build()
+        {
+            _step?.Dispose();
+            _optimizer?.Dispose();
+            _model = recipe.BuildModel();
+            _optimizer = recipe.BuildOptimizer(_model);
+            _step = _group is null ? null : recipe.BuildDataParallelStep(_group, _model, _optimizer);
+            _fresh = true;
+        }
+
+        public void Join(ProcessGroup group)
+        {
+            _group = group;
+            _step = recipe.BuildDataParallelStep(group, _model, _optimizer!);
+        }
+
+        public void Do(RankCommand command, int rank, StepBatches batches)
+        {
+            switch (command.Op)
+            {
+                case RankOp.Load:
+                    Load(command, rank);
+                    _step!.CheckRanksAgree(_model.Module, command.Step);
+                    break;
+                case RankOp.Step:
+                    var before = command.SkipNonFinite ? Rng.Capture() : null;
+                    var (micro, _) = batches.Read(command.Cursor);
+                    var result = _step!.Run(command.Schedule, micro, command.SkipNonFinite);
+                    // Rank 0 skips the batch too (the averaged loss is the same on every rank) and gives back its draws.
+                    if (before is not null && !result.IsFinite) Rng.Restore(before);
+                    break;
+                case RankOp.Checkpoint:
+                    _step!.CheckRanksAgree(_model.Module, command.Step);
+                    _step.GatherGeneratorStates(Rng.GetStateBytes(Device.Cpu), command.Step);
+                    break;
+            }
+        }
+
+        void Load(RankCommand command, int rank)
+        {
+            if (!_fresh || command.CheckpointPath is not null) Build();
+            _fresh = false;
+            if (command.CheckpointPath is not { } path)
+            {
+                recipe.SeedRankGenerator(rank, command.Step);
+                return;
+            }
+            var checkpoint = Checkpoint.Open(path, command.CheckpointHash);
+            var info = checkpoint.Restore(_model.Module.StateDict(), _optimizer, restoreRng: false);
+            if (info.Step != command.Step)
+                throw new Model.StlmException($"checkpoint {path} holds step {info.Step} but rank 0 starts from step {command.Step}");
+            // A checkpoint of fewer ranks (a fork to more) has no stream for this rank: a fresh one, a function of the step.
+            if (checkpoint.LoadRng().ForRank(rank) is { } mine) Rng.Restore(mine);
+            else recipe.SeedRankGenerator(rank, command.Step);
+        }
+
+        public void Dispose()
+        {
+            _step?.Dispose();
+            _optimizer?.Dispose();
+        }
+    }
+}

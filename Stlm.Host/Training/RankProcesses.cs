@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+using Stlm.Actors.Training.DataParallel;
+using Stlm.Model.Faults;
+
+namespace Stlm.Host.Training;
+
+/// <summary>
+/// Ranks 1.. of a data-parallel run on this machine, as children of the `stlm train|resume|fork`
+/// that is rank 0: each is `stlm debug dp-rank` reading the run's resolved config on its stdin.
+/// Their stderr is kept (a rank's last line says why it ended); disposing ends any still running.
+/// </summary>
+public sealed class RankProcesses : IRankProcesses
+{
+    sealed record Child(int Rank, Process Process, StringBuilder Stderr);
+
+    readonly List<Child> _children = [];
+
+    RankProcesses() { }
+
+    /// <summary>Starts them: the <see cref="RankLauncher"/> the training commands hand their session.</summary>
+    public static IRankProcesses Launch(string runId, int worldSize, int port, string configHocon)
+    {
+        var ranks = new RankProcesses();
+        try
+        {
+            for (var rank = 1; rank < worldSize; rank++) ranks.Start(runId, rank, port, configHocon);
+        }
+        catch
+        {
+            ranks.Dispose();
+            throw;
+        }
+        return ranks;
+    }
+
+    void Start(string runId, int rank, int port, string configHocon)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
+        foreach (var a in new[] { "debug", "dp-rank", "--run-id", runId, "--rank", $"{rank}", "--port", $"{port}" }) start.ArgumentList.Add(a);
+        // Fault points are rank 0's: it is the one that writes checkpoints and the journal.
+        start.Environment.Remove(FaultPoint.Variable);
+        var process = Process.Start(start)!;
+        var child = new Child(rank, process, new StringBuilder());
+        process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (child.Stderr) child.Stderr.AppendLine(line); };
+        process.OutputDataReceived += (_, _) => { };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        _children.Add(child);
+        process.StandardInput.Write(configHocon);
+        process.StandardInput.Close();
+    }
+
+    /// <summary>The ranks' process ids, rank 1 first.</summary>
+    public IReadOnlyList<int> ProcessIds => [.. _children.Select(c => c.Process.Id)];
+
+    public string Ended() => string.Join("; ", _children.Where(c => c.Process.HasExited).Select(Describe));
+
+    static string Describe(Child c)
+    {
+        var code = c.Process.ExitCode;
+        var how = code > 128 ? $"was killed by signal {code - 128}{(code - 128 == 9 ? " (SIGKILL)" : "")}" : $"exited with code {code}";
+        string last;
+        lock (c.Stderr) last = Bench.DataParallelLaunch.LastLine(c.Stderr.ToString());
+        return $"rank {c.Rank} (pid {c.Process.Id}) {how}" + (code is > 0 and <= 128 && last != "(no output)" ? $": {last}" : "");
+    }
+
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        foreach (var c in _children)
+        {
+            var left = timeout - clock.Elapsed;
+            if (!c.Process.WaitForExit(left > TimeSpan.Zero ? left : TimeSpan.Zero)) return false;
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        foreach (var c in _children)
+        {
+            try
+            {
+                if (!c.Process.HasExited) c.Process.Kill();
+                c.Process.WaitForExit();
+            }
+            catch (InvalidOperationException) { }
+            c.Process.Dispose();
+        }
+        _children.Clear();
+    }
+}
