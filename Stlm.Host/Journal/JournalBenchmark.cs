@@ -16,7 +16,8 @@ namespace Stlm.Host.Journal;
 /// </summary>
 public sealed class JournalBenchmark(int events, int batch, int rounds, int tail)
 {
-    public sealed record Result(string Engine, double PersistPerSecond, double RecoverSeconds, double SnapshotTailSeconds, int Events);
+    /// <summary>PlainRecoverSeconds: the same events replayed into a persistent actor that only counts them (Akka.Persistence.Sql's own cost).</summary>
+    public sealed record Result(string Engine, double PersistPerSecond, double RecoverSeconds, double PlainRecoverSeconds, double SnapshotTailSeconds, int Events);
 
     sealed record Go(IReadOnlyList<object> Events, int Batch);
 
@@ -43,21 +44,38 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         public override string PersistenceId { get; }
     }
 
+    /// <summary>The reference recovery: the events replayed (and deserialized) by Akka, counted, nothing folded.</summary>
+    sealed class Counter : ReceivePersistentActor
+    {
+        long _events;
+
+        public Counter(string id)
+        {
+            PersistenceId = id;
+            Recover<RecoveryCompleted>(_ => { });
+            Recover<object>(_ => _events++);
+            Command<GetRunState>(_ => Sender.Tell(_events));
+        }
+
+        public override string PersistenceId { get; }
+    }
+
     public async Task<Result> RunAsync(JournalStore store, CancellationToken ct)
     {
         var system = store.CreateSystem("bench-journal");
         try
         {
             await RoundAsync(system, "warmup", Math.Min(events, 2000), Math.Min(tail, 100), ct);
-            List<double> persist = [], recover = [], fromSnapshot = [];
+            List<double> persist = [], recover = [], plain = [], fromSnapshot = [];
             for (var round = 0; round < rounds; round++)
             {
-                var (p, r, s) = await RoundAsync(system, $"b{round}-{Guid.NewGuid():N}"[..12], events, tail, ct);
+                var (p, r, c, s) = await RoundAsync(system, $"b{round}-{Guid.NewGuid():N}"[..12], events, tail, ct);
                 persist.Add(events / p.TotalSeconds);
                 recover.Add(r.TotalSeconds);
+                plain.Add(c.TotalSeconds);
                 fromSnapshot.Add(s.TotalSeconds);
             }
-            return new Result(store.Dialect.Engine, Median(persist), Median(recover), Median(fromSnapshot), events);
+            return new Result(store.Dialect.Engine, Median(persist), Median(recover), Median(plain), Median(fromSnapshot), events);
         }
         finally
         {
@@ -65,7 +83,7 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         }
     }
 
-    async Task<(TimeSpan Persist, TimeSpan Recover, TimeSpan SnapshotTail)> RoundAsync(ActorSystem system, string runId, int count, int tailCount, CancellationToken ct)
+    async Task<(TimeSpan Persist, TimeSpan Recover, TimeSpan PlainRecover, TimeSpan SnapshotTail)> RoundAsync(ActorSystem system, string runId, int count, int tailCount, CancellationToken ct)
     {
         var timeout = TimeSpan.FromMinutes(10);
         List<object> all = [new RunCreated { RunId = runId, ConfigHocon = "model { d-model = 128 }", ConfigHash = "bench", Seed = 1337, CodeVersion = "bench" }];
@@ -76,10 +94,30 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         var persist = clock.Elapsed;
         system.Stop(writer);
 
-        clock.Restart();
-        var recovered = await RecoverAsync(system, runId, timeout);
-        var recover = clock.Elapsed;
-        if (recovered.Step != count) throw new InvalidOperationException($"recovery gave back {recovered.Step} of {count} steps");
+
+        // Reference and RunActor in turns (the first read after the writes pays for the cache), twice each.
+        List<double> plainTimes = [], recoverTimes = [];
+        RunState recovered = RunState.Empty;
+        foreach (var plainFirst in new[] { true, false })
+            for (var turn = 0; turn < 2; turn++)
+            {
+                clock.Restart();
+                if ((turn == 0) == plainFirst)
+                {
+                    var counter = system.ActorOf(Props.Create(() => new Counter(RunIds.PersistenceId(runId))));
+                    var counted = await counter.Ask<long>(new GetRunState(), timeout, ct);
+                    plainTimes.Add(clock.Elapsed.TotalSeconds);
+                    system.Stop(counter);
+                    if (counted != count + 1) throw new InvalidOperationException($"the plain replay gave back {counted} of {count + 1} events");
+                }
+                else
+                {
+                    recovered = await RecoverAsync(system, runId, timeout);
+                    recoverTimes.Add(clock.Elapsed.TotalSeconds);
+                    if (recovered.Step != count) throw new InvalidOperationException($"recovery gave back {recovered.Step} of {count} steps");
+                }
+            }
+        var (recover, plainRecover) = (TimeSpan.FromSeconds(Median(recoverTimes)), TimeSpan.FromSeconds(Median(plainTimes)));
 
         // The state after the first count - tail steps, saved as the RunActor saves it.
         var at = count - tailCount;
@@ -91,7 +129,7 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         var fromSnapshot = await RecoverAsync(system, runId, timeout);
         var snapshotTail = clock.Elapsed;
         if (!fromSnapshot.Equals(recovered)) throw new InvalidOperationException("recovery from the snapshot and tail differs from recovery from events");
-        return (persist, recover, snapshotTail);
+        return (persist, recover, plainRecover, snapshotTail);
     }
 
     static async Task<RunState> RecoverAsync(ActorSystem system, string runId, TimeSpan timeout)
