@@ -50,8 +50,8 @@ public static class TrainBenchmark
         using var stlm = new StlmTrainer(config, batch, context, precision, fusedHead);
         for (var s = 0; s < warmup; s++) stlm.Step();
         var (reference, note) = TorchReferenceProcess.Start(config, batch, context, warmup, threads, blasThreads, referencePrecision);
-        if ((precision == Precision.Bf16Mixed || referencePrecision == Precision.Bf16Mixed) && !CpuFeatures.HasBf16Matmul)
-            note = (note is null ? "" : note + "; ") + "this CPU has no avx512_bf16 or amx_bf16: bf16 matmuls take libtorch's slow fallback here";
+        if ((precision == Precision.Bf16Mixed ? precision : referencePrecision).SlowOn(Device.Cpu) is { } slow)
+            note = (note is null ? "" : note + "; ") + slow;
         var stlmTimes = new List<double>();
         var torchTimes = new List<double>();
         var ratios = new List<double>();

@@ -4,6 +4,7 @@ using Stlm.Actors.Configuration;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
+using Stlm.Model.Tokenizers;
 
 namespace Stlm.Tests.Models;
 
@@ -61,5 +62,17 @@ public class PresetTests
     {
         using var scope = TorchScope.Begin();
         Assert.Equal(StatedCount("llama-1m"), new LlamaForCausalLM(Load("llama-1m"), seed: 1).CountParameters().Total);
+    }
+
+    [Theory]
+    [InlineData("llama-tiny-bytes")]
+    [InlineData("layerskip-tiny")]
+    [InlineData("mixture-of-depths-tiny")]
+    [InlineData("megabyte-tiny")]
+    public void Each_byte_level_preset_fits_the_byte_tokenizer_so_stlm_train_takes_it(string name)
+    {
+        var config = ConfigLoader.Load(PresetPath(name), []);
+        Assert.Equal("bytes", config.GetString("tokenizer.kind"));
+        LanguageModels.Check(Load(name), new ByteTokenizer());
     }
 }

@@ -26,12 +26,15 @@ public sealed partial record TrainingRecipe
         _ => null,
     };
 
-    /// <summary><see cref="BuildModel()"/> with the tokenizer already at hand (null unless the architecture needs it).</summary>
+    /// <summary><see cref="BuildModel()"/> with the tokenizer already at hand (null unless the architecture needs it), on torch.device.</summary>
     public ILanguageModel BuildModel(ITokenizer? tokenizer)
     {
         Torch.Threads.IntraOp = Threads;
         if (BlasThreads > 0) Torch.Threads.Blas = BlasThreads;
         Torch.ManualSeed(TorchSeed);
-        return LanguageModels.Build(Model, TorchSeed, tokenizer);
+        var model = LanguageModels.Build(Model, TorchSeed, tokenizer);
+        // Weights are initialised on the CPU from (seed, name) alone, so a run starts from the same weights on any device.
+        if (Device != Device.Cpu) model.Module.To(Device);
+        return model;
     }
 }

@@ -33,6 +33,7 @@ public sealed partial record TrainingRecipe(
     int Threads,
     int BlasThreads,
     Precision Precision,
+    Device Device,
     int EvalEverySteps,
     int EvalBatches)
 {
@@ -44,7 +45,32 @@ public sealed partial record TrainingRecipe(
         training.Validate();
         return new TrainingRecipe(config, model, training, SchedulesSection.Load(config),
             (ulong)config.GetLong("torch.seed"), (ulong)config.GetLong("data.seed"), config.GetInt("torch.threads"),
-            BlasThreadsOf(config), PrecisionOf(config), config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+            BlasThreadsOf(config), PrecisionOf(config), DeviceOf(config), config.GetInt("eval.every-steps"), config.GetInt("eval.batches"));
+    }
+
+    /// <summary>
+    /// torch.device, checked against this libtorch: a run that trained on a GPU does not quietly
+    /// carry on on the CPU (its numbers would differ), and a CPU run never loads CUDA to find out.
+    /// torch.dtype is checked here too, as weights stay float32 whatever the precision.
+    /// </summary>
+    static Device DeviceOf(Config config)
+    {
+        if (config.HasPath("torch.dtype") && config.GetString("torch.dtype") is var dtype && dtype != "float32")
+            throw new ConfigException(config.GetValue("torch.dtype").Origin,
+                $"torch.dtype = \"{dtype}\": training keeps weights, optimizer state and checkpoints in float32",
+                "for bfloat16 arithmetic set torch.precision = \"bf16-mixed\" and leave torch.dtype = \"float32\"");
+        var text = config.GetString("torch.device");
+        Device device;
+        try { device = Device.Parse(text); }
+        catch (StlmException e) { throw new ConfigException(config.GetValue("torch.device").Origin, $"torch.device = \"{text}\": {e.Message}", "use \"cpu\", \"cuda\" or \"cuda:N\""); }
+        if (!device.IsCuda) return device;
+        var visible = Torch.CudaIsAvailable ? Torch.CudaDeviceCount : 0;
+        if (device.Index >= visible)
+            throw new ConfigException(config.GetValue("torch.device").Origin,
+                visible == 0 ? $"torch.device = \"{text}\" but this libtorch sees no CUDA device (built without CUDA, or no GPU visible)"
+                             : $"torch.device = \"{text}\" but this machine has {visible} CUDA device(s) (cuda:0 to cuda:{visible - 1})",
+                "train where that GPU is, or use --set 'torch.device=\"cpu\"' (with stlm fork for a run that trained on a GPU: its trajectory changes with the device)");
+        return device;
     }
 
     static Precision PrecisionOf(Config config)
