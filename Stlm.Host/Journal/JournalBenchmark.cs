@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Persistence;
 using Stlm.Actors.Persistence;
+using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 
 namespace Stlm.Host.Journal;
@@ -9,7 +10,8 @@ namespace Stlm.Host.Journal;
 /// <summary>
 /// Akka.Persistence.Sql on one database, as the run actors use it. Each round: a persistent
 /// actor persists RunCreated and N StepCompleted events with PersistAll in batches of B (all
-/// batches handed over at once, so Akka's journal batches writes as under load); then a fresh
+/// batches handed over at once, so Akka's journal batches writes as under load), each write
+/// through the run's lease fence as a training session's writes go; then a fresh
 /// RunActor recovers the run from its events alone (RunState folded event by event, as on a
 /// resume); then a snapshot of the state N−tail events in is saved and a fresh RunActor recovers
 /// from it and the last <c>tail</c> events.
@@ -65,11 +67,11 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         var system = store.CreateSystem("bench-journal");
         try
         {
-            await RoundAsync(system, "warmup", Math.Min(events, 2000), Math.Min(tail, 100), ct);
+            await RoundAsync(store, system, "warmup", Math.Min(events, 2000), Math.Min(tail, 100), ct);
             List<double> persist = [], recover = [], plain = [], fromSnapshot = [];
             for (var round = 0; round < rounds; round++)
             {
-                var (p, r, c, s) = await RoundAsync(system, $"b{round}-{Guid.NewGuid():N}"[..12], events, tail, ct);
+                var (p, r, c, s) = await RoundAsync(store, system, $"b{round}-{Guid.NewGuid():N}"[..12], events, tail, ct);
                 persist.Add(events / p.TotalSeconds);
                 recover.Add(r.TotalSeconds);
                 plain.Add(c.TotalSeconds);
@@ -83,16 +85,22 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         }
     }
 
-    async Task<(TimeSpan Persist, TimeSpan Recover, TimeSpan PlainRecover, TimeSpan SnapshotTail)> RoundAsync(ActorSystem system, string runId, int count, int tailCount, CancellationToken ct)
+    async Task<(TimeSpan Persist, TimeSpan Recover, TimeSpan PlainRecover, TimeSpan SnapshotTail)> RoundAsync(JournalStore store, ActorSystem system, string runId, int count, int tailCount, CancellationToken ct)
     {
         var timeout = TimeSpan.FromMinutes(10);
         List<object> all = [new RunCreated { RunId = runId, ConfigHocon = "model { d-model = 128 }", ConfigHash = "bench", Seed = 1337, CodeVersion = "bench" }];
         all.AddRange(Enumerable.Range(1, count).Select(s => (object)Step(s)));
+        // As in a session: every write batch first checks that this process still holds the run's lease.
+        var leases = new RunLeaseStore(store.Dialect);
+        var ttl = TimeSpan.FromSeconds(30);
+        var lease = await leases.AcquireAsync(runId, LeaseOwner.ThisProcess(), ttl, ct);
+        WriteFences.Get(system).Register(RunIds.PersistenceId(runId), new LeaseFence(leases, lease, ttl));
         var writer = system.ActorOf(Props.Create(() => new Writer(RunIds.PersistenceId(runId))));
         var clock = Stopwatch.StartNew();
         await writer.Ask<Done>(new Go(all, batch), timeout, ct);
         var persist = clock.Elapsed;
         system.Stop(writer);
+        await leases.ReleaseAsync(lease, ct);
 
 
         // Reference and RunActor in turns (the first read after the writes pays for the cache), twice each.
@@ -122,8 +130,8 @@ public sealed class JournalBenchmark(int events, int batch, int rounds, int tail
         // The state after the first count - tail steps, saved as the RunActor saves it.
         var at = count - tailCount;
         var snapshotState = RunState.Fold(all.Take(at + 1));
-        var store = Akka.Persistence.Persistence.Instance.Apply(system).SnapshotStoreFor(null);
-        var saved = await store.Ask<object>(new SaveSnapshot(new SnapshotMetadata(RunIds.PersistenceId(runId), at + 1, DateTime.UtcNow), snapshotState.ToSnapshot()), timeout, ct);
+        var snapshots = Akka.Persistence.Persistence.Instance.Apply(system).SnapshotStoreFor(null);
+        var saved = await snapshots.Ask<object>(new SaveSnapshot(new SnapshotMetadata(RunIds.PersistenceId(runId), at + 1, DateTime.UtcNow), snapshotState.ToSnapshot()), timeout, ct);
         if (saved is SaveSnapshotFailure failure) throw failure.Cause;
         clock.Restart();
         var fromSnapshot = await RecoverAsync(system, runId, timeout);

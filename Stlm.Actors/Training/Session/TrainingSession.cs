@@ -247,11 +247,32 @@ public sealed class TrainingSession : IAsyncDisposable
         var stores = options.Stores;
         // The run's own config is known only once it is read under the lease: the lease's timing is the reference's.
         var timing = SessionTiming.From(known ?? ConfigLoader.Reference().Resolve());
-        var lease = await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
+        // Akka starts (assemblies, configuration, the journal plugin's first connection) while the lease is taken.
+        var starting = stores.Journal.StartSystemAsync("stlm-session");
+        RunLease lease;
+        try
+        {
+            lease = await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
+        }
+        catch
+        {
+            _ = starting.ContinueWith(t => t.Result.Terminate(), TaskContinuationOptions.OnlyOnRanToCompletion);
+            throw;
+        }
         var fence = new LeaseFence(stores.Leases, lease, timing.LeaseTtl);
         var timeline = options.Timeline;
         timeline?.Mark("lease");
-        var system = stores.Journal.CreateSystem("stlm-session");
+        ActorSystem system;
+        try
+        {
+            system = await starting;
+        }
+        catch
+        {
+            await stores.Leases.ReleaseAsync(lease);
+            throw;
+        }
+        timeline?.Mark("actor system");
         try
         {
             RunLog.SetRun(system, runId);
