@@ -80,25 +80,6 @@ public sealed class JournalStore : IAsyncDisposable
     /// <summary>A new actor system on this journal (its persistent actors journal here).</summary>
     public ActorSystem CreateSystem(string name) => ActorSystem.Create(name, AkkaConfig);
 
-    /// <summary>
-    /// A new actor system whose journal plugin is started and connected, on a pool thread: a caller
-    /// can do other work (take a lease, load libtorch) while Akka starts.
-    /// </summary>
-    public Task<ActorSystem> StartSystemAsync(string name) => Task.Run(() =>
-    {
-        var system = CreateSystem(name);
-        try
-        {
-            WaitForJournal(system);
-            return system;
-        }
-        catch
-        {
-            system.Terminate();
-            throw;
-        }
-    });
-
     /// <summary>The read side: queries by persistence id and the latest snapshots.</summary>
     public RunQueries Query
     {

@@ -247,42 +247,22 @@ public sealed class TrainingSession : IAsyncDisposable
         var stores = options.Stores;
         // The run's own config is known only once it is read under the lease: the lease's timing is the reference's.
         var timing = SessionTiming.From(known ?? ConfigLoader.Reference().Resolve());
-        // Akka starts (assemblies, configuration, the journal plugin's first connection) while the lease is taken.
-        var starting = stores.Journal.StartSystemAsync("stlm-session");
-        RunLease lease;
-        try
-        {
-            lease = await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
-        }
-        catch
-        {
-            _ = starting.ContinueWith(t => t.Result.Terminate(), TaskContinuationOptions.OnlyOnRanToCompletion);
-            throw;
-        }
+        var lease = await stores.Leases.AcquireAsync(runId, options.Owner ?? LeaseOwner.ThisProcess(), timing.LeaseTtl, options.Cancel);
         var fence = new LeaseFence(stores.Leases, lease, timing.LeaseTtl);
         var timeline = options.Timeline;
         timeline?.Mark("lease");
-        ActorSystem system;
-        try
-        {
-            system = await starting;
-        }
-        catch
-        {
-            await stores.Leases.ReleaseAsync(lease);
-            throw;
-        }
-        timeline?.Mark("actor system");
+        var system = stores.Journal.CreateSystem("stlm-session");
         try
         {
             RunLog.SetRun(system, runId);
             // Every write this session makes to the run's journal passes the lease fence first.
             WriteFences.Get(system).Register(RunIds.PersistenceId(runId), fence);
             var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-            // Retention reads other runs' forks through this system's read journal: one actor system per session.
-            var query = new RunQueries(system);
+            // Retention reads other runs' forks through this system's read journal (one actor system per
+            // session), started on first use: a session that never drops a checkpoint never needs it.
+            var query = new Lazy<RunQueries>(() => new RunQueries(system));
             var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
-                () => TrainingStores.ForkPointsOfAsync(query, runId), outcome), "session");
+                () => TrainingStores.ForkPointsOfAsync(query.Value, runId), outcome), "session");
             PauseOnShutdown(system, session, outcome.Task);
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, configText, state, start) = await prepare(run, system);
