@@ -38,6 +38,7 @@ public static class Cli
         ForkCommand.Create(),
         PauseCommand.Create(),
         SetCommand.Create(),
+        NodeCommand.Create(),
     ];
 
     public static int Run(string[] args)

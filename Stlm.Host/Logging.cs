@@ -54,11 +54,18 @@ public static class Logging
             config = config.WriteTo.Logger(console => console
                 // Akka's own notes (coordinated shutdown, dead letters) below Warning go to the file only.
                 .Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && !options.Verbose && FromAkka(e))
+                // A cluster member that stops or is killed drops its connections: normal, and said by the cluster's own lines.
+                .Filter.ByExcluding(e => !options.Verbose && ConnectionDropped(e))
                 .WriteTo.Sink(
                     new ConsoleLogSink(terminal, options.Verbose ? VerboseConsoleTemplate : ConsoleTemplate),
                     options.Verbose ? LogEventLevel.Debug : LogEventLevel.Information));
         return config.CreateLogger();
     }
+
+    static bool ConnectionDropped(LogEvent e) =>
+        e.Exception?.GetType().FullName == "Akka.Remote.EndpointDisassociatedException"
+        || e.MessageTemplate.Text.StartsWith("Association with remote system", StringComparison.Ordinal)
+        || e.MessageTemplate.Text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal);
 
     static bool FromAkka(LogEvent e) =>
         e.Properties.TryGetValue("SourceContext", out var v) && v is ScalarValue { Value: string source } && source.StartsWith("Akka.", StringComparison.Ordinal);

@@ -82,9 +82,15 @@ public static partial class ChartImage
         foreach (var panel in panels)
         {
             // A plot clears its canvas before drawing: the clip keeps it to its own panel.
+            var plot = ChartPlot.Build(panel, dashed);
+            var area = new PixelRect(0, width, top + panel.Height, top);
+            // ScottPlot draws a plot a second time when its first render changed the axis limits;
+            // settling them on a scratch canvas first keeps the SVG to one copy of each element.
+            using (var scratch = SKSurface.Create(new SKImageInfo(width, top + panel.Height)))
+                plot.Render(scratch.Canvas, area);
             canvas.Save();
             canvas.ClipRect(new SKRect(0, top, width, top + panel.Height));
-            ChartPlot.Build(panel, dashed).Render(canvas, new PixelRect(0, width, top + panel.Height, top));
+            plot.Render(canvas, area);
             canvas.Restore();
             top += panel.Height;
         }

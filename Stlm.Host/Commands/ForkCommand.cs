@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Stlm.Actors.Cluster;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
@@ -12,7 +13,7 @@ namespace Stlm.Host.Commands;
 /// `stlm fork RUN[@STEP] [--set k=v]… [--run-id ID] [--no-train]`: a new run that starts from
 /// exactly RUN's committed checkpoint at STEP (default: its newest) with its configuration
 /// changed by the --set values, then trains it (or, with --no-train, leaves it paused for
-/// `stlm resume`). --set of stlm.*, journal.* or logging.* only says where the journal is.
+/// `stlm resume`). --set of stlm.*, journal.*, logging.* or cluster.* only says where the journal and cluster are.
 /// </summary>
 public static class ForkCommand
 {
@@ -38,6 +39,14 @@ public static class ForkCommand
                 var created = await ForkCreation.CreatePausedAsync(store, parentId, step, overrides, id, dataDir, process.GetInt("journal.snapshot-every"), ct);
                 Console.Out.WriteLine($"{id} forked from {parentId}@{created.Fork!.ForkStep} (paused, not trained); train it with: stlm resume {id}");
                 return 0;
+            }
+            var cluster = ClusterSettings.From(process);
+            if (cluster.Enabled)
+            {
+                ClusterRunner.CheckJournal(DataPaths.From(process));
+                await ForkCreation.CreatePausedAsync(store, parentId, step, overrides, id, dataDir, process.GetInt("journal.snapshot-every"), ct,
+                    ClusterRunner.HandedBy("fork"));
+                return await new ClusterRunner(store, cluster, dataDir).RunAsync(id, "training", ct);
             }
             var report = await new SessionRunner(store, dataDir).RunAsync(options => TrainingSession.Fork(parentId, step, overrides, id, options), "training");
             return TrainingSummary.Print(report, ct);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Actors.Cluster;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Run;
 using Stlm.Host.Runs;
@@ -30,6 +31,13 @@ public static class PauseCommand
             var outcome = await RunControlCall.AskAsync(store, runId, ControlAsk.Pause(why), parse.GetValue(timeout), async () =>
             {
                 var state = await RunStoreOpener.LoadAsync(store, runId, ct);
+                var snapshotEvery = config.Load(parse).GetInt("journal.snapshot-every");
+                if (RunEntity.IsWaiting(state))
+                {
+                    // Paused by the cluster, which would still train it: the operator's pause replaces the cluster's.
+                    await IdleRunControl.ApplyAsync(store, runId, [new ResumeRun(Environment.MachineName, Environment.ProcessId), new PauseRun(why)], snapshotEvery, ct);
+                    return $"{runId} was waiting for a trainer node at step {state.Step}: paused, the cluster will not train it; resume with: stlm resume {runId}";
+                }
                 switch (state.Status)
                 {
                     case RunStatus.Paused:
@@ -37,7 +45,6 @@ public static class PauseCommand
                     case RunStatus.Completed or RunStatus.Failed:
                         throw new StlmException($"run {runId} {state.Status.ToString().ToLowerInvariant()} at step {state.Step}: there is nothing to pause");
                 }
-                var snapshotEvery = config.Load(parse).GetInt("journal.snapshot-every");
                 var paused = await IdleRunControl.ApplyAsync(store, runId, new PauseRun($"{why} (its trainer had stopped)"), snapshotEvery, ct);
                 var from = paused.LatestCheckpoint() is { } c ? $"checkpoint {Path.GetFileName(c.Path)}" : "the beginning";
                 return $"{runId} was not training (its trainer stopped after step {paused.Step} without pausing): marked paused; " +

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Actors.Cluster;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
 using Stlm.Host.Training;
@@ -11,7 +12,7 @@ namespace Stlm.Host.Commands;
 /// `stlm resume RUN`: goes on with a paused run (or one whose process died) from its newest
 /// committed checkpoint, with its journaled configuration: steps the journal already has are
 /// re-run and checked bit for bit, then new ones are journaled. --config/--set only say where
-/// the journal is (stlm.*, journal.*, logging.*); anything that would change the run is refused.
+/// the journal and cluster are (stlm.*, journal.*, logging.*, cluster.*); anything that would change the run is refused.
 /// </summary>
 public static class ResumeCommand
 {
@@ -31,12 +32,23 @@ public static class ResumeCommand
             // library, loaded when the journal is opened, would wait for it.
             _ = Task.Run(() => Torch.Version, ct);
             timeline.Mark("journal opened");
+            var process = config.Load(parse);
+            var cluster = ClusterSettings.From(process);
+            if (cluster.Enabled)
+            {
+                // The run is handed to a trainer node of the cluster: it is read here first.
+                var state = await RunStoreOpener.LoadAsync(store, runId, ct);
+                TrainingSession.RefuseCompleted(state);
+                ClusterRunner.CheckJournal(DataPaths.From(process));
+                await ClusterRunner.HandOverAsync(store, state, process.GetInt("journal.snapshot-every"), ct);
+                return await new ClusterRunner(store, cluster, DataPaths.From(process).DataDir).RunAsync(runId, "resuming", ct);
+            }
             // One actor system: the session's RunActor recovers the run and refuses an unknown or completed one
-            // (a second system only to read the run first cost seconds of Akka.Persistence.Sql start-up).
+            // (no second system only to read the run first).
             SessionReport report;
             try
             {
-                report = await new SessionRunner(store, DataPaths.From(config.Load(parse)).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+                report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
             }
             catch (UnknownRunException)
             {

@@ -8,10 +8,12 @@ using Stlm.Model;
 namespace Stlm.Host.Commands;
 
 /// <summary>
-/// `stlm show RUN [--out FILE.png|.svg] [--log-loss] [--json]`: the run's summary (with the newest
-/// result of each eval task) and metrics, and its loss and eval curves with its ancestors' (each
-/// up to the step it was forked at), fork points marked; multiple-choice accuracies get a panel of
-/// their own. The curves are written as PNG and SVG side by side.
+/// `stlm show RUN [RUN…] [--out FILE.png|.svg] [--log-loss] [--json]`: the run's summary (with the
+/// newest result of each eval task) and metrics, and its loss and eval curves with its ancestors'
+/// (each up to the step it was forked at), fork points marked; multiple-choice accuracies get a
+/// panel of their own. The curves are written as PNG and SVG side by side. Several runs are shown
+/// one after the other and drawn in one picture, to compare them (float32 against bf16-mixed, a
+/// fork against its parent); `--json` then prints an array of what one run prints.
 /// </summary>
 public static class ShowCommand
 {
@@ -19,11 +21,11 @@ public static class ShowCommand
 
     public static Command Create()
     {
-        var run = new Argument<string>("RUN") { Description = "Run id" };
+        var runs = new Argument<string[]>("RUN") { Description = "Run id; several are drawn in one picture", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out") { Description = "Write the curves to this .png or .svg file (and the other format beside it)", HelpName = "FILE" };
         var logLoss = new Option<bool>("--log-loss") { Description = "Draw the loss axis on a log scale" };
         var json = new Option<bool>("--json") { Description = "Print JSON (summary and every series)" };
-        var command = new Command("show", "Show a run: summary, metrics and curves") { run, output, logLoss, json };
+        var command = new Command("show", "Show a run (or several, compared): summary, metrics and curves") { runs, output, logLoss, json };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -31,21 +33,36 @@ public static class ShowCommand
             if (image is not null && Path.GetExtension(image).ToLowerInvariant() is not (".png" or ".svg"))
                 throw new StlmException($"--out {image}: the image must end in .png or .svg");
             await using var store = RunStoreOpener.Open(config, parse);
-            var state = await RunStoreOpener.LoadAsync(store, parse.GetValue(run)!, ct);
             var reader = new RunJournalReader(store.Query);
-            var chain = await JournalOpener.ReadAsync(store, () => reader.LoadWithAncestorsAsync(state.RunId, ct));
-            var lineage = RunMetrics.Lineage(chain);
-            if (image is not null) ChartImage.Write(RunCurves.Panels(state.RunId, lineage, parse.GetValue(logLoss)), image);
-            var summary = (await JournalOpener.ReadAsync(store, () => RunLiveness.ApplyAsync(store.Dialect, [RunSummary.From(state)], ct)))[0];
-            var report = new ShowReport(summary, lineage, image is null ? null : Path.GetFullPath(image));
-            if (parse.GetValue(json)) RunsJson.Print(report);
-            else Print(report);
+            var shown = new List<(RunSummary Summary, IReadOnlyList<RunSeries> Lineage)>();
+            foreach (var id in parse.GetValue(runs)!.Distinct())
+            {
+                var state = await RunStoreOpener.LoadAsync(store, id, ct);
+                var chain = await JournalOpener.ReadAsync(store, () => reader.LoadWithAncestorsAsync(state.RunId, ct));
+                var summary = (await JournalOpener.ReadAsync(store, () => RunLiveness.ApplyAsync(store.Dialect, [RunSummary.From(state)], ct)))[0];
+                shown.Add((summary, RunMetrics.Lineage(chain)));
+            }
+            if (image is not null)
+                ChartImage.Write(RunCurves.Panels(string.Join(", ", shown.Select(r => r.Summary.Id)), RunCurves.Together(shown.Select(r => r.Lineage).ToList()),
+                    parse.GetValue(logLoss)), image);
+            var reports = shown.Select(r => new ShowReport(r.Summary, r.Lineage, image is null ? null : Path.GetFullPath(image))).ToList();
+            if (parse.GetValue(json))
+            {
+                if (reports.Count == 1) RunsJson.Print(reports[0]);
+                else RunsJson.Print(reports);
+            }
+            else
+                for (var i = 0; i < reports.Count; i++)
+                {
+                    if (i > 0) Console.Out.WriteLine();
+                    Print(reports[i], image: i == reports.Count - 1);
+                }
             return 0;
         });
         return command;
     }
 
-    static void Print(ShowReport r)
+    static void Print(ShowReport r, bool image)
     {
         var s = r.Summary;
         Console.Out.WriteLine($"run {s.Id}  {s.Status}{(s.StatusReason.Length > 0 ? $" ({s.StatusReason})" : "")}  created {RunText.Created(s)}");
@@ -60,7 +77,7 @@ public static class ShowCommand
             Console.Out.WriteLine(line);
         foreach (var e in own.Evals)
             Console.Out.WriteLine($"  eval {e.Task}/{e.Metric}: " + string.Join("  ", e.Points.Select(p => $"{p.Step}:{RunText.Number(p.Value)}")));
-        if (r.Image is not null)
+        if (image && r.Image is not null)
             Console.Out.WriteLine($"  curves written to {Path.ChangeExtension(r.Image, ".png")} and {Path.ChangeExtension(r.Image, ".svg")}");
     }
 

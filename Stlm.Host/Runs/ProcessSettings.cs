@@ -10,7 +10,7 @@ namespace Stlm.Host.Runs;
 /// </summary>
 public static class ProcessSettings
 {
-    public static readonly IReadOnlyList<string> Sections = ["stlm", "journal", "logging"];
+    public static readonly IReadOnlyList<string> Sections = ["stlm", "journal", "logging", "cluster"];
 
     public static bool IsProcessKey(string set) => ConfigLoader.ParseSet(set).Root.Fields.Keys.All(Sections.Contains);
 

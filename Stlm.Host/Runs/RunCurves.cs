@@ -19,7 +19,25 @@ public static class RunCurves
     /// <summary>Metrics that count things rather than measure loss: left out of the curves.</summary>
     static readonly string[] Counts = ["tokens", "items"];
 
-    public static IReadOnlyList<LineChart> Panels(string runId, IReadOnlyList<RunSeries> lineage, bool logLoss = false)
+    /// <summary>
+    /// The series of several runs' lineages drawn together: each run once, whole when it was asked
+    /// for itself (a parent beside its fork), else cut at the step its descendant was forked at.
+    /// </summary>
+    public static IReadOnlyList<RunSeries> Together(IReadOnlyList<IReadOnlyList<RunSeries>> lineages)
+    {
+        var asked = lineages.Select(l => l[^1].RunId).ToHashSet();
+        var drawn = new HashSet<string>();
+        var together = new List<RunSeries>();
+        foreach (var lineage in lineages)
+            foreach (var run in lineage)
+                if ((ReferenceEquals(run, lineage[^1]) || !asked.Contains(run.RunId)) && drawn.Add(run.RunId))
+                    together.Add(run);
+        return together;
+    }
+
+    /// <param name="title">The run (or runs) named in the panels' titles.</param>
+    /// <param name="lineage">The runs to draw, ancestors first (<see cref="Together"/> for several).</param>
+    public static IReadOnlyList<LineChart> Panels(string title, IReadOnlyList<RunSeries> lineage, bool logLoss = false)
     {
         var choiceTasks = lineage.SelectMany(r => r.Evals).Where(e => ChoiceMetrics.Contains(e.Metric)).Select(e => e.Task).Distinct().ToList();
         var losses = new List<ChartSeries>();
@@ -38,14 +56,14 @@ public static class RunCurves
             if (run.ForkStep is { } fork)
                 markers.Add(new ChartMarker(fork, $"fork {run.RunId} @{fork}"));
         }
-        var panels = new List<LineChart> { new($"run {runId}", "step", "loss / eval", losses, markers, LogY: logLoss, Height: PanelHeight) };
+        var panels = new List<LineChart> { new($"run {title}", "step", "loss / eval", losses, markers, LogY: logLoss, Height: PanelHeight) };
         if (accuracies.Count > 0)
         {
             // Both panels span the same steps, and accuracies their whole 0..1, so the curves line up and compare.
             var steps = losses.Concat(accuracies).SelectMany(s => s.Points).Select(p => p.X).Concat(markers.Select(m => m.X)).ToList();
             var (first, last) = (steps.Min(), steps.Max());
             panels[0] = panels[0] with { CoverFrom = new ChartPoint(first, double.NaN), CoverTo = new ChartPoint(last, double.NaN) };
-            panels.Add(new LineChart($"run {runId}: multiple-choice accuracy", "step", "accuracy", accuracies, markers, Height: PanelHeight,
+            panels.Add(new LineChart($"run {title}: multiple-choice accuracy", "step", "accuracy", accuracies, markers, Height: PanelHeight,
                 CoverFrom: new ChartPoint(first, 0), CoverTo: new ChartPoint(last, 1)));
         }
         return panels;

@@ -157,6 +157,26 @@ public sealed class RunViewTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Show_of_several_runs_draws_them_in_one_picture_each_run_once_and_whole()
+    {
+        var r = Stlm("show", "base", "deeper", "other", "--out", "compare.svg");
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        Assert.Contains("run base ", r.StdOut);
+        Assert.Contains("run deeper ", r.StdOut);
+        Assert.Contains("run other ", r.StdOut);
+        Assert.Single(r.StdOut.Split('\n'), l => l.Contains("curves written to"));
+        var texts = SvgTexts(Path.Combine(_journal.Folder, "compare.svg"));
+        Assert.Contains("run base, deeper, other", texts);
+        // base is drawn whole once, not again cut at the steps deeper's and other's lineages fork from it.
+        foreach (var name in new[] { "base loss", "base validation/bpb", "variant loss", "deeper loss" })
+            Assert.Single(texts, t => t == name);
+        Assert.Contains("fork other @4", texts);
+
+        var json = JsonDocument.Parse(Stlm("show", "base", "other", "--json").StdOut).RootElement;
+        Assert.Equal(["base", "other"], json.EnumerateArray().Select(e => e.GetProperty("summary").GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public void Show_lists_the_newest_result_of_each_eval_task_and_draws_multiple_choice_accuracy_in_its_own_panel()
     {
         var r = Stlm("show", "variant", "--json", "--out", "v.svg");

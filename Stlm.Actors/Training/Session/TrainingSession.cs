@@ -152,9 +152,7 @@ public sealed class TrainingSession : IAsyncDisposable
         {
             var before = await RunActor.AskAsync(run, new GetRunState(), AskTimeout);
             if (!before.Exists) throw new UnknownRunException(runId);
-            if (before.Status == RunStatus.Completed)
-                throw new StlmException($"run {runId} completed at step {before.Step}: there is nothing to resume; " +
-                                        $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
+            RefuseCompleted(before);
             var journaled = Config.ParseString(before.Created!.ConfigHocon, $"run {runId}").Resolve();
             var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(journaled);
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
@@ -172,6 +170,14 @@ public sealed class TrainingSession : IAsyncDisposable
             var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
             return (config, journaled.ToHocon(), state, start);
         });
+
+    /// <summary>A completed run has nothing to resume: one line saying to fork it instead.</summary>
+    public static void RefuseCompleted(RunState state)
+    {
+        if (state.Status == RunStatus.Completed)
+            throw new StlmException($"run {state.RunId} completed at step {state.Step}: there is nothing to resume; " +
+                                    $"to train further, fork it: stlm fork {state.RunId} --set training.max-steps=…");
+    }
 
     /// <summary>
     /// A new run <paramref name="runId"/> that starts from exactly the state of

@@ -1,0 +1,267 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Stlm.Actors.Configuration;
+using Stlm.Actors.Training.Control;
+using Stlm.Actors.Training.Leases;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
+using Stlm.Actors.Training.Views;
+using Stlm.Model;
+
+namespace Stlm.Actors.Cluster;
+
+/// <summary>
+/// One run on a trainer node: the sharded entity (<see cref="RunSharding"/>) that trains the run
+/// here, in a <see cref="TrainingSession"/> of this process, for as long as the run is owed
+/// training. Owed means: journaled as running with no trainer (it was just created or resumed for
+/// the cluster, or its trainer node died), or paused <see cref="Waiting"/>. A run paused by an
+/// operator, completed or failed is not: the entity answers so and passivates (and is forgotten).
+/// Hears: <see cref="TrainRun"/> (answered <see cref="RunPlaced"/> once it is clear whether the
+/// run trains here), <see cref="HandOff"/> (sharding, when this node leaves: pause at a checkpoint
+/// as <see cref="Waiting"/>, so the next node resumes it), and its own steps below.
+/// Persists nothing itself: the session journals as always, under the run's lease and fence; a run
+/// that must wait is journaled Paused(<see cref="Waiting"/> …) through <see cref="IdleRunControl"/>.
+/// `stlm pause`/`stlm set` reach the session through the run_control table (<see cref="RunControlListener"/>).
+/// </summary>
+public sealed class RunEntity : ReceiveActor, IWithTimers
+{
+    /// <summary>The start of the reason of a Paused the cluster journals for a run it owes training.</summary>
+    public const string Waiting = "waiting for a trainer node";
+
+    static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(3);
+
+    /// <summary>True when the run is paused by the cluster (waiting for room, or moving), not by an operator.</summary>
+    public static bool IsWaiting(RunState run) => run.Status == RunStatus.Paused && run.StatusReason.StartsWith(Waiting, StringComparison.Ordinal);
+
+    /// <summary>Sharding's hand-off stop message: this node is leaving.</summary>
+    public sealed class HandOff
+    {
+        public static readonly HandOff Instance = new();
+    }
+
+    sealed class Stop
+    {
+        public static readonly Stop Instance = new();
+    }
+
+    sealed class ReadAgain
+    {
+        public static readonly ReadAgain Instance = new();
+    }
+
+    sealed record Read(RunState Run);
+
+    sealed record SlotAnswer(RunState Run, bool Granted);
+
+    sealed record Started(TrainingSession Session, RunControlListener Listener);
+
+    sealed record StartFailed(Exception Error);
+
+    sealed record Ended(SessionOutcome Outcome);
+
+    readonly ClusterNode _node;
+    readonly string _runId;
+    readonly IActorRef _slots;
+    readonly ILoggingAdapter _log = Context.GetLogger();
+    readonly List<IActorRef> _askers = [];
+    readonly SessionEvents _events = new();
+    TrainingSession? _session;
+    bool _starting;
+    bool _handingOff;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public RunEntity(ClusterNode node, string runId, IActorRef slots)
+    {
+        _node = node;
+        _runId = runId;
+        _slots = slots;
+        Deciding();
+    }
+
+    public static Props Props(ClusterNode node, string runId, IActorRef slots) =>
+        Akka.Actor.Props.Create(() => new RunEntity(node, runId, slots));
+
+    string Here => _node.Address.ToString();
+
+    protected override void PreStart() => ReadRun();
+
+    void ReadRun() => new RunJournalReader(_node.Journal.Query).LoadAsync(_runId).PipeTo(Self, success: run => new Read(run),
+        failure: e => new StartFailed(e));
+
+    /// <summary>Reading the run, then asking this node for a slot: is it owed training, and is there room?</summary>
+    void Deciding()
+    {
+        Receive<TrainRun>(_ => _askers.Add(Sender));
+        Receive<Read>(r =>
+        {
+            if (NotOwed(r.Run) is { } why)
+            {
+                Answer(false, why, declined: true);
+                Passivate();
+                return;
+            }
+            _slots.Ask<bool>(new TrainerSlots.Take(_runId, Self), TimeSpan.FromSeconds(10))
+                .PipeTo(Self, success: granted => new SlotAnswer(r.Run, granted), failure: e => new StartFailed(e));
+        });
+        Receive<SlotAnswer>(a =>
+        {
+            if (_handingOff) { Release(); Context.Stop(Self); return; }
+            if (!a.Granted) { WaitForRoom(a.Run); return; }
+            Answer(true, "starting: preparing its data and model");
+            StartSession();
+        });
+        Receive<ReadAgain>(_ => ReadRun());
+        Receive<StartFailed>(f => StartFailedHere(f.Error));
+        Receive<Started>(s => Training(s));
+        CommonToAll();
+    }
+
+    static string? NotOwed(RunState run) =>
+        !run.Exists ? $"there is no run {run.RunId} in the journal"
+        : run.IsTerminal ? $"run {run.RunId} is {run.Status.ToString().ToLowerInvariant()} at step {run.Step}"
+        : run.Status == RunStatus.Paused && !IsWaiting(run) ? $"run {run.RunId} is paused ({run.StatusReason}) at step {run.Step}; `stlm resume {run.RunId}` trains it again"
+        : null;
+
+    void WaitForRoom(RunState run)
+    {
+        var reason = $"{Waiting}: every trainer node is full (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends";
+        if (!IsWaiting(run))
+        {
+            // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
+            var snapshotEvery = Config.ParseString(run.Created!.ConfigHocon, $"run {_runId}").Resolve().GetInt("journal.snapshot-every");
+            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), snapshotEvery)
+                .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
+        }
+        _log.Info("run {0} waits on {1}: no free trainer slot", _runId, Here);
+        Answer(false, reason);
+        Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
+    }
+
+    void StartSession()
+    {
+        _starting = true;
+        var stores = new TrainingStores(_node.Journal, new RunLeaseStore(_node.Journal.Dialect), ownsJournal: false);
+        var options = new TrainingSessionOptions(stores) { DataDir = _node.DataDir, Observer = _events.Observe };
+        var control = new RunControlStore(_node.Journal.Dialect);
+        Task.Run(async () =>
+        {
+            var session = await TrainingSession.Resume(_runId, options);
+            var target = _events.Attach(session);
+            return new Started(session, RunControlListener.Start(control, _runId, target));
+        }).PipeTo(Self, failure: e => new StartFailed(e));
+    }
+
+    void StartFailedHere(Exception error)
+    {
+        _starting = false;
+        Release();
+        if (_handingOff) { Context.Stop(Self); return; }
+        var e = error is AggregateException { InnerException: { } inner } ? inner : error;
+        if (e is RunLeaseRefusedException refused)
+        {
+            // Another process trains it, or its dead trainer's lease has not expired yet (another machine): try again soon.
+            _log.Info("run {0} waits for its lease: {1}", _runId, refused.Message);
+            Answer(false, $"waiting for the run's lease: {refused.Message}");
+            Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
+            return;
+        }
+        _log.Error(e, "run {0} cannot start on {1}: {2}", _runId, Here, e.Message);
+        Answer(false, $"run {_runId} cannot start on {Here}: {e.Message}", declined: true);
+        Passivate();
+    }
+
+    void Training(Started started)
+    {
+        _starting = false;
+        _session = started.Session;
+        _log.Info("run {0} trains on {1} from step {2}", _runId, Here, _session.StartStep);
+        Answer(true, $"training from step {_session.StartStep}");
+        if (_handingOff) PauseForHandOff();
+        var target = _events.Target!;
+        _session.Completion.ContinueWith(async t =>
+        {
+            await started.Listener.StopAsync(r => target.Last(r, t.Result));
+            await started.Session.DisposeAsync();
+            return new Ended(t.Result);
+        }).Unwrap().PipeTo(Self);
+        Become(() =>
+        {
+            Receive<TrainRun>(_ => Sender.Tell(new RunPlaced(_runId, Here, true, false, $"training at step {_events.Step}")));
+            Receive<Ended>(e =>
+            {
+                _session = null;
+                Release();
+                _log.Info("run {0} on {1}: {2} at step {3} {4}", _runId, Here, e.Outcome.End, e.Outcome.Step, e.Outcome.Reason);
+                if (_handingOff) { Context.Stop(Self); return; }
+                // Whatever ended it, the journal says whether the run is still owed training (e.g. a session that lost its lease is not).
+                Become(Deciding);
+                Timers.StartSingleTimer("retry", ReadAgain.Instance, TimeSpan.FromSeconds(1));
+            });
+            CommonToAll();
+        });
+    }
+
+    void CommonToAll()
+    {
+        Receive<HandOff>(_ =>
+        {
+            _handingOff = true;
+            // A session being started is paused as soon as it is there (Training).
+            if (_session is not null) PauseForHandOff();
+            else if (!_starting) { Release(); Context.Stop(Self); }
+        });
+        Receive<Stop>(_ => Context.Stop(Self));
+    }
+
+    void PauseForHandOff() => _session?.RequestPause($"{Waiting}: {Here} left the cluster");
+
+    void Answer(bool training, string reason, bool declined = false)
+    {
+        foreach (var asker in _askers) asker.Tell(new RunPlaced(_runId, Here, training, declined, reason));
+        _askers.Clear();
+    }
+
+    void Release() => _slots.Tell(new TrainerSlots.Release(_runId));
+
+    void Passivate() => Context.Parent.Tell(new Passivate(Stop.Instance));
+
+    protected override void PostStop()
+    {
+        // Stopped while training (the node is going down): as after a crash, the lease goes and the run resumes elsewhere.
+        if (_session is { } session) _ = session.DisposeAsync().AsTask();
+    }
+
+    /// <summary>The session's events, for the control channel's answers (they come before the session is known).</summary>
+    sealed class SessionEvents
+    {
+        readonly List<SessionEvent> _early = [];
+        readonly Lock _gate = new();
+
+        public SessionControlTarget? Target { get; private set; }
+
+        public long Step { get; private set; }
+
+        public void Observe(SessionEvent e)
+        {
+            lock (_gate)
+            {
+                if (e is StepEvent s) Step = s.Step.Step;
+                if (Target is null) _early.Add(e);
+                else Target.Observe(e);
+            }
+        }
+
+        public SessionControlTarget Attach(TrainingSession session)
+        {
+            lock (_gate)
+            {
+                Target = new SessionControlTarget(session);
+                foreach (var e in _early) Target.Observe(e);
+                _early.Clear();
+                return Target;
+            }
+        }
+    }
+}
