@@ -16,6 +16,7 @@ public static class ClusterAkka
 {
     public static Akka.Configuration.Config For(ClusterSettings settings, SqlDialect dialect) =>
         ConfigurationFactory.ParseString(Hocon(settings))
+            .WithFallback(Transfer.TransferAkka.Config)
             .WithFallback(StlmAkka.For(dialect))
             // Known from the start, so a member can read sharding's and distributed data's messages before it starts sharding itself.
             .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig())

@@ -22,6 +22,18 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         ["stlm.cluster.RunPlaced"] = typeof(RunPlaced),
         ["stlm.cluster.GetFreeSlots"] = typeof(GetFreeSlots),
         ["stlm.cluster.FreeSlots"] = typeof(FreeSlots),
+        // Evaluation across machines (Evaluation/EvaluationJobs.cs) and checkpoint transfer (Transfer/TransferMessages.cs).
+        ["stlm.eval.EvalWorkAvailable"] = typeof(Evaluation.EvalWorkAvailable),
+        ["stlm.eval.EvalWorkWanted"] = typeof(Evaluation.EvalWorkWanted),
+        ["stlm.eval.NoEvalWork"] = typeof(Evaluation.NoEvalWork),
+        ["stlm.eval.EvalJob"] = typeof(Evaluation.EvalJob),
+        ["stlm.eval.EvalJobDone"] = typeof(Evaluation.EvalJobDone),
+        ["stlm.eval.EvalJobFailed"] = typeof(Evaluation.EvalJobFailed),
+        ["stlm.transfer.CheckpointWanted"] = typeof(Transfer.CheckpointWanted),
+        ["stlm.transfer.CheckpointAvailable"] = typeof(Transfer.CheckpointAvailable),
+        ["stlm.transfer.CheckpointNotHere"] = typeof(Transfer.CheckpointNotHere),
+        ["stlm.transfer.ChunkWanted"] = typeof(Transfer.ChunkWanted),
+        ["stlm.transfer.ChunkSent"] = typeof(Transfer.ChunkSent),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     static readonly FrozenDictionary<Type, string> ManifestOf = TypeOf.ToFrozenDictionary(p => p.Value, p => p.Key);

@@ -24,9 +24,10 @@ public static class NodeRoles
     {
         // Every member can hand a run to the trainers; trainer members also host them.
         node.Runs = RunSharding.Start(node);
+        // Every member serves the checkpoints it holds, and fetches those it lacks into its cache.
+        var catalog = Transfer.CheckpointCatalog.InDataFolder(node.DataDir);
+        Transfer.TransferAkka.StartSource(node.System, catalog);
         if (node.Has(Evaluator))
-        {
-            // Evaluation across machines (Stlm.Actors/Cluster/Evaluation) starts its evaluator actors here.
-        }
+            node.System.ActorOf(Evaluation.ClusterEvaluatorActor.Props(new Transfer.CheckpointFetcher(catalog)), Evaluation.ClusterEvaluatorActor.Name);
     }
 }

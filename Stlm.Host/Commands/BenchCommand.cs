@@ -16,5 +16,6 @@ public static class BenchCommand
         BenchOrchestrationCommand.Create(),
         BenchEvalCommand.Create(),
         BenchDataParallelCommand.Create(),
+        BenchClusterCommand.Create(),
     };
 }

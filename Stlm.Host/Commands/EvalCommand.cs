@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Stlm.Actors.Cluster.Evaluation;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Host.Progress;
 using Stlm.Host.Runs;
@@ -35,9 +36,10 @@ public static class EvalCommand
         var stride = new Option<int?>("--stride") { Description = "Units each window scores anew (default: half the context)", HelpName = "N" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass (1 scores one at a time; results are the same)", HelpName = "N", DefaultValueFactory = _ => WindowBatches.DefaultRows };
         var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var cluster = new Option<bool>("--cluster") { Description = "Score --task on the evaluator nodes of the cluster (cluster.seed-nodes); the numbers equal this process's" };
         var command = new Command("eval", "Evaluate a checkpoint: bits per byte of a text, or accuracy on a multiple-choice task")
         {
-            checkpoint, text, task, data, limit, stride, batch, json,
+            checkpoint, text, task, data, limit, stride, batch, json, cluster,
         };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>
@@ -54,6 +56,13 @@ public static class EvalCommand
             if (parse.GetValue(batch) < 1) throw new StlmException($"--batch {parse.GetValue(batch)}: give at least 1 window per forward pass");
             if (parse.GetValue(limit) is <= 0) throw new StlmException($"--limit {parse.GetValue(limit)}: give a positive number of questions");
 
+            if (parse.GetValue(cluster))
+            {
+                if (taskName is null) throw new StlmException("eval --cluster scores a --task on the evaluator nodes; score --text in this process (drop --cluster)");
+                var report = await ScoreTaskOnCluster(parse.GetValue(checkpoint)!, config.Load(parse), taskName.ToLowerInvariant(), dataFile!, parse.GetValue(limit), parse.GetValue(batch), ct);
+                Print(report, parse.GetValue(json));
+                return 0;
+            }
             var loaded = await CheckpointReference.LoadModelAsync(parse.GetValue(checkpoint)!, config.Load(parse), ct);
             var scorer = ScoringModels.For(loaded.Model, loaded.Tokenizer, parse.GetValue(batch));
             if (textFile is not null)
@@ -68,15 +77,19 @@ public static class EvalCommand
             }
             else
             {
-                var report = ScoreTask(loaded, scorer, taskName!.ToLowerInvariant(), dataFile!, parse.GetValue(limit), ct);
-                if (parse.GetValue(json)) RunsJson.Print(report);
-                else Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "{0}: acc {1:F4} ± {2:F4}, acc_norm {3:F4} ± {4:F4}, count {5} ({6} step {7})",
-                    report.Task, report.Acc, report.AccStderr ?? double.NaN, report.AccNorm, report.AccNormStderr ?? double.NaN, report.Count, report.Architecture, report.Step));
+                Print(ScoreTask(loaded, scorer, taskName!.ToLowerInvariant(), dataFile!, parse.GetValue(limit), ct), parse.GetValue(json));
             }
             return 0;
         });
         return command;
+    }
+
+    static void Print(TaskReport report, bool json)
+    {
+        if (json) RunsJson.Print(report);
+        else Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
+            "{0}: acc {1:F4} ± {2:F4}, acc_norm {3:F4} ± {4:F4}, count {5} ({6} step {7})",
+            report.Task, report.Acc, report.AccStderr ?? double.NaN, report.AccNorm, report.AccNormStderr ?? double.NaN, report.Count, report.Architecture, report.Step));
     }
 
     static TextReport ScoreText(CheckpointModel loaded, IScoringModel scorer, string file, int stride)
@@ -91,21 +104,34 @@ public static class EvalCommand
             result.Bpb, result.TokenPerplexity, scorer.Unit, result.Tokens, result.Bytes, stride, scorer.Exactness.IsExact, scorer.Exactness.Note);
     }
 
-    static TaskReport ScoreTask(CheckpointModel loaded, IScoringModel scorer, string task, string file, int? limit, CancellationToken ct)
+    static IReadOnlyList<MultipleChoiceItem> ReadQuestions(string task, string file, int? limit)
     {
         var items = MultipleChoiceTasks.Read(task, file);
         if (limit is { } n) items = items.Take(n).ToList();
         if (items.Count == 0) throw new StlmException($"{file}: no {task} questions in it");
+        return items;
+    }
+
+    static async Task<TaskReport> ScoreTaskOnCluster(string reference, Actors.Configuration.Config config, string task, string file, int? limit, int batchRows, CancellationToken ct)
+    {
+        var resolved = await CheckpointReference.ResolveAsync(reference, config, ct);
+        var items = ReadQuestions(task, file, limit);
+        var result = await EvalOnCluster.ScoreTaskAsync(config, resolved.Checkpoint, task, items, batchRows, ct);
+        var recipe = CheckpointModel.RecipeOf(resolved.Checkpoint, resolved.RunConfigText, resolved.Paths);
+        return new TaskReport(resolved.Checkpoint.Path, resolved.Checkpoint.Info.Step, recipe.Model.Architecture.ToString(), task, Path.GetFullPath(file),
+            result.Count, result.Acc, Finite(result.AccStderr), result.AccNorm, Finite(result.AccNormStderr));
+    }
+
+    static TaskReport ScoreTask(CheckpointModel loaded, IScoringModel scorer, string task, string file, int? limit, CancellationToken ct)
+    {
+        var items = ReadQuestions(task, file, limit);
         IReadOnlyList<MultipleChoiceScorer.ItemScore> scores;
         using (var progress = ProgressDisplay.Start(new ProgressOptions(task, items.Count, "questions")))
-            scores = MultipleChoiceScorer.ScoreItems(items, scorer, ItemsPerCall, done => progress.Report(done), ct);
+            scores = MultipleChoiceScorer.ScoreItems(items, scorer, EvaluationPlan.ItemsPerCall, done => progress.Report(done), ct);
         var result = MultipleChoiceScorer.Summarise(scores);
         return new TaskReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(), task, Path.GetFullPath(file),
             result.Count, result.Acc, Finite(result.AccStderr), result.AccNorm, Finite(result.AccNormStderr));
     }
-
-    /// <summary>Questions handed to the scorer at once: enough that most option lengths recur within a call, few enough for a lively progress bar.</summary>
-    const int ItemsPerCall = 128;
 
     static double? Finite(double x) => double.IsFinite(x) ? x : null;
 }

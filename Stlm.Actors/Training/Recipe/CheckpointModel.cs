@@ -18,18 +18,24 @@ public sealed record CheckpointModel(Checkpoint Checkpoint, TrainingRecipe Recip
     /// <param name="paths">this process's data folder: the config's paths under the folder the run was trained in are moved there (tokenizer files)</param>
     public static CheckpointModel Load(Checkpoint checkpoint, string? fallbackConfigText = null, Run.DataFolderPaths? paths = null)
     {
+        var recipe = RecipeOf(checkpoint, fallbackConfigText, paths);
+        var tokenizer = LoadTokenizer(checkpoint, recipe);
+        var model = recipe.BuildModel(tokenizer);
+        checkpoint.Restore(model.Module.StateDict(), optimizer: null, restoreRng: false);
+        model.Module.Eval();
+        return new CheckpointModel(checkpoint, recipe, tokenizer, model);
+    }
+
+    /// <summary>The checkpoint's recipe (its config, or the run's for an older checkpoint), without building the model.</summary>
+    public static TrainingRecipe RecipeOf(Checkpoint checkpoint, string? fallbackConfigText = null, Run.DataFolderPaths? paths = null)
+    {
         var text = checkpoint.Info.Config ?? fallbackConfigText
             ?? throw new StlmException($"checkpoint {checkpoint.Path} holds no config (written before checkpoints kept theirs); name it as RUN@STEP so the run's config is used");
         Config config;
         try { config = Config.ParseString(text, $"{checkpoint.Name}/checkpoint.json config").Resolve(); }
         catch (Exception e) when (e is not StlmException) { throw new StlmException($"checkpoint {checkpoint.Path}: its config does not parse ({e.Message.ReplaceLineEndings(" ")})", e); }
         if (paths is not null) config = paths.Relocate(config);
-        var recipe = TrainingRecipe.From(config);
-        var tokenizer = LoadTokenizer(checkpoint, recipe);
-        var model = recipe.BuildModel(tokenizer);
-        checkpoint.Restore(model.Module.StateDict(), optimizer: null, restoreRng: false);
-        model.Module.Eval();
-        return new CheckpointModel(checkpoint, recipe, tokenizer, model);
+        return TrainingRecipe.From(config);
     }
 
     static ITokenizer LoadTokenizer(Checkpoint checkpoint, TrainingRecipe recipe)
