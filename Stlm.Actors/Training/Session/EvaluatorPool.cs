@@ -120,19 +120,7 @@ public sealed class EvaluatorPool : ReceiveActor
         var task = _inProgress[j.Id];
         try
         {
-            switch (j.Reply ?? throw j.Error!)
-            {
-                case RunAccepted a:
-                    _reporter.Tell(new EvalEvent(a.State.Evals[^1]), Self);
-                    journaled = true;
-                    break;
-                case StepRechecked:
-                    // The journal holds these very results already (a step re-run after a resume).
-                    journaled = true;
-                    break;
-                case RunRejected r:
-                    throw new RunCommandRejectedException(r.Reason);
-            }
+            journaled = EvalJournal.Report(j.Reply ?? throw j.Error!, _reporter, Self);
         }
         catch (Exception e)
         {
