@@ -11,7 +11,8 @@ public sealed record MigrationReport(int Runs, int Events, int Snapshots, string
 
 /// <summary>
 /// Converts a journal written before the move to Akka (<see cref="LegacyJournal"/>) in place:
-/// every event is written again, in order and with its sequence number, through Akka.Persistence
+/// every event is written again, in order and with its sequence number and the time it was first
+/// journaled, through Akka.Persistence
 /// (MessagePack, Akka.Persistence.Sql's tables), every snapshot saved at its sequence number; the
 /// lease and operator-request tables are left as they are, and checkpoints are files the
 /// journal only names. The old tables are kept, renamed v1_* (SQLite also gets a copy of the
@@ -77,6 +78,7 @@ public static class JournalMigration
                 var saved = await store.Ask<object>(new SaveSnapshot(metadata, s.Payload), TimeSpan.FromMinutes(1), ct);
                 if (saved is SaveSnapshotFailure failure) throw failure.Cause;
             }
+            await KeepTimestampsAsync(dialect, events, ct);
             await RetireLegacyTablesAsync(dialect, ct);
             return new MigrationReport(runs.Count, events.Count, snapshots.Count, backup);
         }
@@ -106,6 +108,29 @@ public static class JournalMigration
             await using var delete = Db.Command(connection, $"DELETE FROM {table}");
             await delete.ExecuteNonQueryAsync(ct);
         }
+    }
+
+    /// <summary>
+    /// Each event keeps the time it was first journaled. Akka's journal stamps a write with the
+    /// time of the write (AsyncWriteJournal prepares each event with Persistent.Update, which drops
+    /// a timestamp given to it), so the migrated rows get theirs back afterwards, in one transaction.
+    /// </summary>
+    static async Task KeepTimestampsAsync(SqlDialect dialect, IReadOnlyList<LegacyJournal.Row> events, CancellationToken ct)
+    {
+        await using var connection = await dialect.OpenAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var update = Db.Command(connection,
+                $"UPDATE {StlmAkka.JournalTable} SET created = @created WHERE persistence_id = @id AND sequence_number = @seq", tx)
+            .With("@created", 0L).With("@id", "").With("@seq", 0L);
+        foreach (var e in events)
+        {
+            update.Set("@created", e.Created);
+            update.Set("@id", e.PersistenceId);
+            update.Set("@seq", e.SequenceNr);
+            if (await update.ExecuteNonQueryAsync(ct) != 1)
+                throw new InvalidOperationException($"{e.PersistenceId}#{e.SequenceNr} is not in Akka's journal after the migration wrote it");
+        }
+        await tx.CommitAsync(ct);
     }
 
     static async Task RetireLegacyTablesAsync(SqlDialect dialect, CancellationToken ct)

@@ -100,6 +100,8 @@ public static class StlmAkka
                   {{connection}}
                   tag-write-mode = TagTable
                   auto-initialize = on
+                  replay-filter.mode = off
+                  replay-batch-size = 10000
                   {{tables}}
                 }
               }

@@ -57,7 +57,7 @@ public static class JournalCommand
         {
             var location = parse.GetValue(journal) is { } spec ? JournalLocation.Parse(spec) : DataPaths.From(config.Load(parse)).Journal;
             await using var store = JournalOpener.OpenExisting(location);
-            var events = Events(store.Query, parse.GetValue(run), ct);
+            var events = Events(store, parse.GetValue(run), ct);
             return await JournalOpener.ReadAsync(store, () => parse.GetValue(json)
                 ? WriteJsonAsync(events, ct)
                 : WriteLinesAsync(events));
@@ -65,10 +65,15 @@ public static class JournalCommand
         return command;
     }
 
-    /// <summary>Every event through the read journal: by persistence id (each id's events in order), or one id's.</summary>
-    static async IAsyncEnumerable<EventEnvelope> Events(RunQueries query, string? run,
+    /// <summary>
+    /// Every event through the read journal: by persistence id (each id's events in order), or one
+    /// id's. Where the read journal fails on a row it cannot deserialize, that id's rows from there
+    /// on are read one by one, and each one that cannot be read shows as undecodable.
+    /// </summary>
+    static async IAsyncEnumerable<EventEnvelope> Events(JournalStore store, string? run,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        var query = store.Query;
         var ids = new List<string>();
         if (run is not null) ids.Add(run);
         else
@@ -76,8 +81,28 @@ public static class JournalCommand
                 ids.Add(id);
         ids.Sort(StringComparer.Ordinal);
         foreach (var id in ids)
-            await foreach (var e in query.CurrentEventsByPersistenceId(id, 0, long.MaxValue, ct))
+        {
+            var last = 0L;
+            var undecodable = false;
+            await using (var events = query.CurrentEventsByPersistenceId(id, 0, long.MaxValue, ct).GetAsyncEnumerator(ct))
+                while (true)
+                {
+                    try
+                    {
+                        if (!await events.MoveNextAsync()) break;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException && e is not System.Data.Common.DbException)
+                    {
+                        undecodable = true;
+                        break;
+                    }
+                    last = events.Current.SequenceNr;
+                    yield return events.Current;
+                }
+            if (!undecodable) continue;
+            await foreach (var e in JournalRows.ReadAsync(store.Dialect, query.System, id, last, ct))
                 yield return e;
+        }
     }
 
     static async Task<int> WriteLinesAsync(IAsyncEnumerable<EventEnvelope> events)

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Stlm.Actors.Cluster;
-using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
 using Stlm.Host.Training;
@@ -31,23 +30,33 @@ public static class ResumeCommand
             ProcessSettings.CheckResume(runId, parse.GetValue(config.File), parse.GetValue(config.Set) ?? []);
             await using var store = RunStoreOpener.Open(config, parse);
             // libtorch (hundreds of megabytes of shared objects, ~1.2 s here) loads on another thread while the
-            // journal is read. Not sooner: dlopen holds the loader's lock throughout, so SQLite's native library,
-            // loaded when the journal is opened, would wait for it.
+            // session recovers the run. Not sooner: dlopen holds the loader's lock throughout, so SQLite's native
+            // library, loaded when the journal is opened, would wait for it.
             _ = Task.Run(() => Torch.Version, ct);
-            var state = await RunStoreOpener.LoadAsync(store, runId, ct);
             timeline.Mark("journal opened");
-            if (state.Status == RunStatus.Completed)
-                throw new StlmException($"run {runId} completed at step {state.Step}: there is nothing to resume; " +
-                                        $"to train further, fork it: stlm fork {runId} --set training.max-steps=…");
             var process = config.Load(parse);
             var cluster = ClusterSettings.From(process);
             if (cluster.Enabled)
             {
+                // The run is handed to a trainer node of the cluster: it is read here first.
+                var state = await RunStoreOpener.LoadAsync(store, runId, ct);
+                TrainingSession.RefuseCompleted(state);
                 ClusterRunner.CheckJournal(DataPaths.From(process));
                 await ClusterRunner.HandOverAsync(store, state, process.GetInt("journal.snapshot-every"), ct);
                 return await new ClusterRunner(store, cluster, DataPaths.From(process).DataDir).RunAsync(runId, "resuming", ct);
             }
-            var report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline, parse.GetValue(nproc)).RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            // One actor system: the session's RunActor recovers the run and refuses an unknown or completed one
+            // (no second system only to read the run first).
+            SessionReport report;
+            try
+            {
+                report = await new SessionRunner(store, DataPaths.From(process).DataDir, timeline, parse.GetValue(nproc))
+                    .RunAsync(options => TrainingSession.Resume(runId, options), "resuming");
+            }
+            catch (UnknownRunException)
+            {
+                throw await RunStoreOpener.UnknownRunAsync(store, runId, ct);
+            }
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

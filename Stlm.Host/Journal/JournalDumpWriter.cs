@@ -1,20 +1,32 @@
 using System.Text;
 using System.Text.Json;
 using Akka.Persistence.Query;
+using Stlm.Actors.Persistence;
+using Stlm.Actors.Serialization;
 
 namespace Stlm.Host.Journal;
 
 /// <summary>
 /// Prints journaled events readably: each run event as the JSON of its stored MessagePack map
-/// (keys are the stored field names), anything else by its type name.
+/// (keys are the stored field names), a row this build cannot deserialize as
+/// <c>{"undecodable": why, "serializerId": …, "bytes": …}</c> under its stored manifest,
+/// anything else by its type name.
 /// </summary>
 public static class JournalDumpWriter
 {
-    public static string Manifest(object e) => Stlm.Actors.Serialization.RunEventSerializer.Handles(e)
-        ? Stlm.Actors.Serialization.RunEventSerializer.ManifestFor(e)
-        : e.GetType().FullName ?? "?";
+    public static string Manifest(object e) => e switch
+    {
+        UndecodableEvent u => u.Manifest,
+        _ when RunEventSerializer.Handles(e) => RunEventSerializer.ManifestFor(e),
+        _ => e.GetType().FullName ?? "?",
+    };
 
-    static string Json(object e) => Stlm.Actors.Serialization.RunEventSerializer.Handles(e) ? e.ToString()! : JsonSerializer.Serialize(e.ToString());
+    static string Json(object e) => e switch
+    {
+        UndecodableEvent u => JsonSerializer.Serialize(new { undecodable = u.Reason, serializerId = u.SerializerId, bytes = u.Bytes }),
+        _ when RunEventSerializer.Handles(e) => e.ToString()!,
+        _ => JsonSerializer.Serialize(e.ToString()),
+    };
 
     public static void WriteJson(Utf8JsonWriter json, EventEnvelope e)
     {

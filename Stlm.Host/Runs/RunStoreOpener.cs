@@ -28,8 +28,15 @@ public static class RunStoreOpener
         var reader = new RunJournalReader(store.Query);
         var run = await JournalOpener.ReadAsync(store, () => reader.LoadAsync(runId, ct));
         if (run.Exists) return run;
+        throw await UnknownRunAsync(store, runId, ct);
+    }
+
+    /// <summary>The one line for a run the journal does not hold, naming the runs it does.</summary>
+    public static async Task<StlmException> UnknownRunAsync(JournalStore store, string runId, CancellationToken ct)
+    {
+        var reader = new RunJournalReader(store.Query);
         var known = (await JournalOpener.ReadAsync(store, () => reader.LoadAllAsync(ct))).Select(r => r.RunId).ToList();
-        throw new StlmException(known.Count == 0
+        return new StlmException(known.Count == 0
             ? $"no run {runId}: the journal at {store.Dialect.Where} holds no runs"
             : $"no run {runId} in the journal at {store.Dialect.Where}; runs there: {string.Join(", ", known.Take(10))}{(known.Count > 10 ? ", …" : "")}");
     }

@@ -63,14 +63,14 @@ public sealed class JournalFormatTests : IDisposable
         public override string ToString() => Json.GetRawText();
     }
 
-    static async Task<List<(string Id, long Seq, object Event)>> EventsAsync(JournalStore store)
+    static async Task<List<(string Id, long Seq, object Event, long Timestamp)>> EventsAsync(JournalStore store)
     {
-        var events = new List<(string, long, object)>();
+        var events = new List<(string, long, object, long)>();
         var ids = new List<string>();
         await foreach (var id in store.Query.CurrentPersistenceIds()) ids.Add(id);
         foreach (var id in ids.Order(StringComparer.Ordinal))
             await foreach (var e in store.Query.CurrentEventsByPersistenceId(id))
-                events.Add((e.PersistenceId, e.SequenceNr, e.Event));
+                events.Add((e.PersistenceId, e.SequenceNr, e.Event, e.Timestamp));
         return events;
     }
 
@@ -83,7 +83,7 @@ public sealed class JournalFormatTests : IDisposable
             .ThenBy(e => e.GetProperty("sequenceNr").GetInt64()).ToList();
 
         Assert.Equal(expected.Select(e => (e.GetProperty("persistenceId").GetString()!, e.GetProperty("sequenceNr").GetInt64())), events.Select(e => (e.Id, e.Seq)));
-        foreach (var (e, (_, _, actual)) in expected.Zip(events))
+        foreach (var (e, (_, _, actual, _)) in expected.Zip(events))
         {
             Assert.Equal(e.GetProperty("manifest").GetString(), Stlm.Actors.Serialization.RunEventSerializer.ManifestFor(actual));
             AssertHolds(e.GetProperty("event"), actual, k => k);
@@ -115,7 +115,7 @@ public sealed class JournalFormatTests : IDisposable
     static List<string> TinyRunLines(string stderr) => Training.Guarantees.TinyRun.Said(stderr).Select(l => l["stlm: ".Length..]).ToList();
 
     [Fact]
-    public async Task Migrating_a_journal_of_the_previous_release_keeps_every_event_snapshot_and_lease_and_a_backup()
+    public async Task Migrating_a_journal_of_the_previous_release_keeps_every_event_with_its_timestamp_snapshot_and_lease_and_a_backup()
     {
         var path = Copy("JournalV1");
         var report = await JournalMigration.MigrateAsync(new JournalLocation("sqlite", path));
@@ -134,10 +134,12 @@ public sealed class JournalFormatTests : IDisposable
         var expected = Dump("JournalV1", "dump-by-v1.json").OrderBy(e => e.GetProperty("persistenceId").GetString(), StringComparer.Ordinal)
             .ThenBy(e => e.GetProperty("sequenceNr").GetInt64()).ToList();
         Assert.Equal(expected.Select(e => (e.GetProperty("persistenceId").GetString()!, e.GetProperty("sequenceNr").GetInt64())), events.Select(e => (e.Id, e.Seq)));
-        foreach (var (e, (_, _, actual)) in expected.Zip(events))
+        foreach (var (e, (_, _, actual, timestamp)) in expected.Zip(events))
         {
             Assert.Equal(e.GetProperty("manifest").GetString(), Stlm.Actors.Serialization.RunEventSerializer.ManifestFor(actual));
             AssertHolds(e.GetProperty("event"), actual, SnakeCase);
+            // When it was journaled, not when it was migrated.
+            Assert.Equal(DateTime.Parse(e.GetProperty("timestamp").GetString()!, null, System.Globalization.DateTimeStyles.RoundtripKind).Ticks, timestamp);
         }
         var runs = await new RunJournalReader(store.Query).LoadAllAsync();
         Assert.Equal([("r-old", RunStatus.Completed, 6L), ("r-fork", RunStatus.Paused, 6L)], runs.Select(r => (r.RunId, r.Status, r.Step)));

@@ -9,6 +9,11 @@ namespace Stlm.Actors.Training.Run;
 /// command against the state (<see cref="RunRules"/>), journals the event, folds it with
 /// <see cref="RunState.Apply"/> and answers RunAccepted, StepRechecked or RunRejected.
 /// Snapshots its state every <c>snapshotEvery</c> events (config journal.snapshot-every).
+/// <para>Hears: the commands of RunCommands.cs (CreateRun, RecordStep, RecordSkip, RollBack,
+/// CommitCheckpoint, DeleteCheckpoint, RecordEval, OverrideSchedule, PauseRun, ResumeRun,
+/// FailRun, CompleteRun, GetRunState). Says: RunAccepted / StepRechecked / RunRejected to the
+/// sender; <see cref="RunJournaled"/> on the event stream after each event. Persists: every event
+/// of RunEvents.cs, and RunSnapshot.</para>
 /// <code>
 /// var run = system.ActorOf(RunActor.Props("r-7", snapshotEvery: 1000), "run-r-7");
 /// await RunActor.AskAsync(run, new CreateRun("r-7", config.ToHocon(), config.ContentHash(), seed, version));
@@ -31,9 +36,16 @@ public sealed class RunActor : ReceivePersistentActor
         _snapshotEvery = snapshotEvery > 0 ? snapshotEvery
             : throw new ArgumentOutOfRangeException(nameof(snapshotEvery), "journal.snapshot-every must be positive");
 
+        // The replayed events are folded at once when recovery completes (RunState.Fold appends
+        // each stretch of steps in one go): a run of 100k steps recovers in the time Akka reads them.
+        List<object> replayed = [];
         Recover<SnapshotOffer>(offer => _state = RunState.FromSnapshot((RunSnapshot)offer.Snapshot));
-        Recover<RecoveryCompleted>(_ => { });
-        Recover<object>(e => _state = RunState.Apply(_state, e));
+        Recover<RecoveryCompleted>(_ =>
+        {
+            _state = RunState.Fold(replayed, _state);
+            replayed = [];
+        });
+        Recover<object>(e => replayed.Add(e));
 
         Command<GetRunState>(_ => Sender.Tell(new RunAccepted(_state)));
         Command<CreateRun>(c => Decide(() => RunRules.Create(_state, c), s => _trainerStep = s.FirstStep - 1));
@@ -106,6 +118,7 @@ public sealed class RunActor : ReceivePersistentActor
             after?.Invoke(_state);
             if (LastSequenceNr % _snapshotEvery == 0)
                 SaveSnapshot(_state.ToSnapshot());
+            Context.System.EventStream.Publish(new RunJournaled(_runId, e, _state));
             Sender.Tell(new RunAccepted(_state));
         });
     }

@@ -55,6 +55,13 @@ public sealed record StepRechecked(long Step, RunState State) : RunReply;
 
 public sealed record RunRejected(string Reason) : RunReply;
 
+/// <summary>
+/// Published on the actor system's event stream by the RunActor after each event it persisted,
+/// with the run's state after it: actors that react to the run's events (the schedule's
+/// policies, checkpoint retention) subscribe instead of being told by whoever caused the event.
+/// </summary>
+public sealed record RunJournaled(string RunId, object Event, RunState State);
+
 /// <summary>A command the run refused; its message is the one line the user reads.</summary>
 public sealed class RunCommandRejectedException(string reason) : StlmException(reason);
 

@@ -11,15 +11,9 @@ namespace Stlm.Actors.Training.Session;
 /// <summary>
 /// A captured state to write (the checkpoint actor disposes it once written).
 /// <paramref name="MetricPending"/>: its keep-best metric is being evaluated, so retention keeps
-/// it until <see cref="CheckpointEvaluated"/> says the value is in.
+/// it until the run journals that value (an EvalCompleted of its step).
 /// </summary>
 public sealed record WriteCheckpoint(CheckpointSnapshot Snapshot, bool MetricPending = false);
-
-/// <summary>The keep-best metric of the checkpoint at <paramref name="Step"/> is journaled: retention runs again; answered <see cref="RetentionApplied"/>.</summary>
-public sealed record CheckpointEvaluated(long Step);
-
-/// <summary>Retention ran after <see cref="CheckpointEvaluated"/>.</summary>
-public sealed record RetentionApplied(long Step);
 
 /// <summary>The checkpoint is durable and journaled (CheckpointCommitted); <paramref name="State"/> is the run after it.</summary>
 public sealed record CheckpointDone(long Step, CommittedCheckpoint Written, RunState State);
@@ -28,15 +22,20 @@ public sealed record CheckpointDone(long Step, CommittedCheckpoint Written, RunS
 public sealed record CheckpointFailed(long Step, string Reason);
 
 /// <summary>
-/// Writes checkpoints on its own thread while training goes on: the trainer only waits for
-/// <see cref="CheckpointSnapshot.Capture"/>, then tells <see cref="WriteCheckpoint"/>. Each write
-/// is atomic and durable (temp + fsync + rename); only then, after the fencing check (this
-/// session still holds the run's lease), is it committed to the RunActor. Then the retention
-/// policy runs: each checkpoint it drops is journaled CheckpointDeleted before its folder goes
-/// (never a fork point, never the newest). On start it removes temp folders of dead writers.
-/// The sender of WriteCheckpoint gets <see cref="CheckpointDone"/> or <see cref="CheckpointFailed"/>.
-/// keep-best ranks by checkpoint.keep-best-metric; a checkpoint whose value is still being
-/// evaluated is never dropped until it is in (<see cref="CheckpointEvaluated"/>).
+/// Writes checkpoints on its own thread while training goes on, commits them, and decides which
+/// old ones go (retention).
+/// <para>Hears: <see cref="WriteCheckpoint"/> (trainer); <see cref="RunJournaled"/> (the run's
+/// events, from the event stream: an EvalCompleted of a keep-best metric re-runs retention).
+/// Says: CommitCheckpoint and DeleteCheckpoint to the RunActor; <see cref="CheckpointDone"/> or
+/// <see cref="CheckpointFailed"/> to the trainer; CheckpointEvent and CheckpointDeletedEvent to
+/// the session. Persists (through the RunActor): CheckpointCommitted, CheckpointDeleted.</para>
+/// The trainer only waits for <see cref="CheckpointSnapshot.Capture"/>. Each write is atomic and
+/// durable (temp + fsync + rename); only then, after the fencing check (this session still holds
+/// the run's lease), is it committed. Then the retention policy runs on the run's state: each
+/// checkpoint it drops is journaled CheckpointDeleted before its folder goes (never a fork
+/// point, never the newest). keep-best ranks by checkpoint.keep-best-metric; a checkpoint whose
+/// value is still being evaluated is never dropped until the run journals it. On start it
+/// removes temp folders of dead writers.
 /// </summary>
 public sealed class CheckpointActor : ReceiveActor
 {
@@ -52,6 +51,8 @@ public sealed class CheckpointActor : ReceiveActor
     readonly EvalMetricName _metric;
     // Steps whose keep-best metric is still being evaluated.
     readonly HashSet<long> _awaitingMetric = [];
+    // The newest state of the run this actor has seen (its own answers and the run's events).
+    RunState _state = RunState.Empty;
 
     public CheckpointActor(string directory, IActorRef run, IActorRef reporter, RetentionPolicy retention, EvalMetricName metric,
         Func<Task<bool>> fence, Func<Task<IReadOnlySet<string>>> forkPoints, CheckpointWriteOptions writes, DataFolderPaths? paths = null)
@@ -66,18 +67,12 @@ public sealed class CheckpointActor : ReceiveActor
         _fence = fence;
         _forkPoints = forkPoints;
         Receive<WriteCheckpoint>(Write);
-        Receive<CheckpointEvaluated>(e =>
+        Context.System.EventStream.Subscribe(Self, typeof(RunJournaled));
+        Receive<RunJournaled>(j =>
         {
-            _awaitingMetric.Remove(e.Step);
-            try
-            {
-                ApplyRetention(Wait(RunActor.AskAsync(_run, new GetRunState())));
-            }
-            catch (Exception ex)
-            {
-                RunLog.Of(Context).Warning(ex, "checkpoint retention after the evaluation of step {Step} failed; older checkpoints are kept for now", e.Step);
-            }
-            Sender.Tell(new RetentionApplied(e.Step), Self);
+            Saw(j.State);
+            if (j.Event is EvalCompleted eval && eval.Task == _metric.Task && _awaitingMetric.Contains(eval.Step))
+                ApplyRetention();
         });
     }
 
@@ -99,7 +94,6 @@ public sealed class CheckpointActor : ReceiveActor
         var step = w.Snapshot.Info.Step;
         if (w.MetricPending) _awaitingMetric.Add(step);
         CommittedCheckpoint written;
-        RunState state;
         try
         {
             using (w.Snapshot)
@@ -107,7 +101,7 @@ public sealed class CheckpointActor : ReceiveActor
             if (!Wait(_fence()))
                 throw new Model.StlmException($"run {w.Snapshot.Info.RunId}: this session no longer holds the run's lease, so the checkpoint of step {step} is not committed");
             var journaled = _paths?.ToJournal(written.Path) ?? written.Path;
-            state = Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, journaled, written.Bytes)));
+            Saw(Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, journaled, written.Bytes))));
         }
         catch (Exception e)
         {
@@ -116,12 +110,21 @@ public sealed class CheckpointActor : ReceiveActor
         }
         _reporter.Tell(new CheckpointEvent(step, written.ContentHash, written.Path, written.Bytes), Self);
         // Before answering, so a trainer that waits for its last checkpoint also waits for the housekeeping.
-        ApplyRetention(state);
-        Sender.Tell(new CheckpointDone(step, written, state), Self);
+        ApplyRetention();
+        Sender.Tell(new CheckpointDone(step, written, _state), Self);
     }
 
-    void ApplyRetention(RunState state)
+    /// <summary>Events reach this actor after its own commands' answers: the state with the most events is the newest.</summary>
+    void Saw(RunState state)
     {
+        if (state.Events > _state.Events) _state = state;
+    }
+
+    void ApplyRetention()
+    {
+        var state = _state;
+        // A value the run holds is in (journaled now, or already before a resume re-ran its step).
+        _awaitingMetric.RemoveWhere(step => _metric.At(state, step) is not null);
         try
         {
             var live = state.LiveCheckpoints.Where(c => IsOurs(Located(state, c.Path))).ToList();
@@ -133,7 +136,7 @@ public sealed class CheckpointActor : ReceiveActor
             {
                 var doomed = live.First(c => c.Step == step);
                 var reason = string.Create(CultureInfo.InvariantCulture, $"retention: {_retention}");
-                Wait(RunActor.AskAsync(_run, new DeleteCheckpoint(doomed.Hash, reason)));
+                Saw(Wait(RunActor.AskAsync(_run, new DeleteCheckpoint(doomed.Hash, reason))));
                 CheckpointFolders.Delete(_directory, step);
                 _reporter.Tell(new CheckpointDeletedEvent(step, doomed.Hash, reason), Self);
             }

@@ -5,7 +5,8 @@ using Stlm.Model.Training;
 
 namespace Stlm.Actors.Training.Session;
 
-// The data loader's protocol.
+// The data loader's protocol. Hears: LoadFrom, BatchesWanted (trainer). Says: StepBatch (to
+// the trainer). Persists nothing (batches are a pure function of the config and the cursor).
 
 /// <summary>Start (or restart, on resume and rollback) the stream at a cursor; batches of an older generation are stale.</summary>
 public sealed record LoadFrom(DataCursor Cursor, int Generation);

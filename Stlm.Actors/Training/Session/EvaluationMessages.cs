@@ -58,6 +58,9 @@ public sealed record EvaluateWeights(long Step, WeightsCopy Weights, IReadOnlyLi
 /// </summary>
 public sealed record EvaluationJob(long Step, string Task, WeightsCopy Weights, int From = 0, int To = 0, long Id = 0);
 
+/// <summary>An evaluator scored the held-out batches (null: it failed); the pool journals the result.</summary>
+public sealed record HeldOutScored(long Id, Model.Eval.BitsPerByte? Result);
+
 /// <summary>An evaluator scored a shard of a task's questions (null: it failed); the pool journals the task once all its shards are in.</summary>
 public sealed record ShardScored(long Id, int From, IReadOnlyList<Model.Eval.MultipleChoiceScorer.ItemScore>? Scores);
 

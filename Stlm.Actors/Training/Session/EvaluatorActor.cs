@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Stlm.Actors.Training.Run;
 using Stlm.Model.Data;
 using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
@@ -14,12 +13,12 @@ public sealed record EvaluatorSetup(Func<TokenDataset> OpenHeldOut, int Batches,
     IReadOnlyList<ChoiceTask> Tasks);
 
 /// <summary>
-/// Runs one <see cref="EvaluationJob"/> at a time on its own model instance and thread, loaded
-/// from the job's copy of the weights, with eval.threads libtorch threads, while training goes
-/// on: held-out bits per byte (<see cref="HeldOutEvaluation"/>) → EvalCompleted(step, "heldout",
-/// bpb, nats_per_token, tokens), answered <see cref="EvalDone"/>; or a shard of a
-/// multiple-choice task's questions (<see cref="ChoiceTask"/>), answered with their scores
-/// (<see cref="ShardScored"/>), which the pool journals once the task is complete.
+/// Scores one <see cref="EvaluationJob"/> at a time on its own model instance and thread, loaded
+/// from the job's copy of the weights, with eval.threads libtorch threads, while training goes on.
+/// <para>Hears: <see cref="EvaluationJob"/> (from the pool). Says: <see cref="HeldOutScored"/>
+/// (held-out bits per byte, <see cref="HeldOutEvaluation"/>) or <see cref="ShardScored"/> (a
+/// shard of a multiple-choice task's questions, <see cref="ChoiceTask"/>) back to the pool, null
+/// when it failed. Persists nothing: the pool journals every result.</para>
 /// <para>The model is built before training starts (building seeds the generators, which must
 /// not happen while the trainer uses them).</para>
 /// </summary>
@@ -29,18 +28,17 @@ public sealed class EvaluatorActor : ReceiveActor
 
     readonly ILanguageModel _model;
     readonly EvaluatorSetup _setup;
-    readonly IActorRef _run, _reporter;
     TokenDataset? _heldOut;
     IScoringModel? _scorer;
 
-    public EvaluatorActor(ILanguageModel model, EvaluatorSetup setup, IActorRef run, IActorRef reporter)
+    public EvaluatorActor(ILanguageModel model, EvaluatorSetup setup)
     {
-        (_model, _setup, _run, _reporter) = (model, setup, run, reporter);
+        (_model, _setup) = (model, setup);
         Receive<EvaluationJob>(Evaluate);
     }
 
-    public static Props Props(ILanguageModel model, EvaluatorSetup setup, IActorRef run, IActorRef reporter) =>
-        Akka.Actor.Props.Create(() => new EvaluatorActor(model, setup, run, reporter)).WithDispatcher(Persistence.StlmAkka.PinnedDispatcher);
+    public static Props Props(ILanguageModel model, EvaluatorSetup setup) =>
+        Akka.Actor.Props.Create(() => new EvaluatorActor(model, setup)).WithDispatcher(Persistence.StlmAkka.PinnedDispatcher);
 
     protected override void PreStart()
     {
@@ -54,7 +52,7 @@ public sealed class EvaluatorActor : ReceiveActor
     void Evaluate(EvaluationJob job)
     {
         object answer = job.Task == HeldOutTask
-            ? new EvalDone(job.Step, job.Task, Journaled: false)
+            ? new HeldOutScored(job.Id, null)
             : new ShardScored(job.Id, job.From, null);
         try
         {
@@ -66,21 +64,15 @@ public sealed class EvaluatorActor : ReceiveActor
             {
                 job.Weights.Release();
             }
-            answer = job.Task == HeldOutTask ? HeldOut(job.Step) : Choice(job);
+            answer = job.Task == HeldOutTask
+                ? new HeldOutScored(job.Id, HeldOutEvaluation.Run(_model, _heldOut!, _setup.Batches, _setup.BatchSize))
+                : Choice(job);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // An evaluation that cannot be journaled (e.g. its step was rolled back) is only reported.
             RunLog.Of(Context).Warning("Evaluation {Task} of step {Step} failed: {Reason}", job.Task, job.Step, e.Message.ReplaceLineEndings(" "));
         }
         Sender.Tell(answer, Self);
-    }
-
-    EvalDone HeldOut(long step)
-    {
-        var result = HeldOutEvaluation.Run(_model, _heldOut!, _setup.Batches, _setup.BatchSize);
-        var journaled = Journal(step, HeldOutTask, [new("bpb", result.Bpb), new("nats_per_token", result.NatsPerToken), new("tokens", result.Tokens)]);
-        return new EvalDone(step, HeldOutTask, journaled, result.Bpb);
     }
 
     ShardScored Choice(EvaluationJob job)
@@ -91,11 +83,5 @@ public sealed class EvaluatorActor : ReceiveActor
         _scorer ??= ScoringModels.For(_model, _setup.Tokenizer);
         _model.Module.Eval();
         return new ShardScored(job.Id, job.From, task.ScoreRange(_scorer, job.From, job.To));
-    }
-
-    bool Journal(long step, string task, IReadOnlyList<KeyValuePair<string, double>> metrics)
-    {
-        var reply = _run.Ask<RunReply>(new RecordEval(step, task, metrics), TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-        return EvalJournal.Report(reply, _reporter, Self);
     }
 }

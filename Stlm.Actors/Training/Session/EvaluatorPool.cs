@@ -6,15 +6,19 @@ using Stlm.Model.Eval;
 namespace Stlm.Actors.Training.Session;
 
 /// <summary>
-/// eval.workers evaluators behind one address. Each <see cref="EvaluateWeights"/> becomes jobs
-/// sharing the one copy of the weights: one for held out, and for each multiple-choice task up to
-/// eval.workers contiguous shards of its questions, so one large task is spread over every
-/// evaluator too. Each job goes to an idle evaluator, or waits in order for the first that
-/// becomes idle. A task's shards come back as scores per question; once all are in, the pool
-/// summarises them in question order (the same numbers as scoring the whole list at once),
-/// journals EvalCompleted(step, task, acc, acc_norm, items) and answers <see cref="EvalDone"/>
-/// to whoever sent the weights (held-out answers come from the evaluator that journaled them).
-/// Jobs still waiting when the pool stops are dropped (their weights freed).
+/// eval.workers evaluators behind one address, and the one place evaluation results are journaled.
+/// <para>Hears: <see cref="EvaluateWeights"/> (from the trainer); <see cref="HeldOutScored"/> and
+/// <see cref="ShardScored"/> (from its evaluators). Says: <see cref="EvaluationJob"/> to an idle
+/// evaluator; <see cref="RecordEval"/> to the RunActor; <see cref="EvalDone"/> to the trainer,
+/// one per task; <see cref="EvalEvent"/> to the session's observer. Persists (through the
+/// RunActor): EvalCompleted(step, "heldout", bpb, nats_per_token, tokens) and
+/// EvalCompleted(step, task, acc, acc_norm, items).</para>
+/// Each EvaluateWeights becomes jobs sharing the one copy of the weights: one for held out, and
+/// for each multiple-choice task up to eval.workers contiguous shards of its questions, so one
+/// large task is spread over every evaluator too. Each job goes to an idle evaluator, or waits in
+/// order for the first that becomes idle. Once all of a task's results are in, the pool
+/// summarises them in question order (the same numbers as scoring the whole list at once) and
+/// journals them. Jobs still waiting when the pool stops are dropped (their weights freed).
 /// </summary>
 public sealed class EvaluatorPool : ReceiveActor
 {
@@ -25,6 +29,7 @@ public sealed class EvaluatorPool : ReceiveActor
         public IActorRef ReplyTo { get; } = replyTo;
         public int Missing { get; set; } = shards;
         public bool Failed { get; set; }
+        public double? Bpb { get; set; }
         public SortedDictionary<int, IReadOnlyList<MultipleChoiceScorer.ItemScore>> Scores { get; } = [];
     }
 
@@ -33,9 +38,8 @@ public sealed class EvaluatorPool : ReceiveActor
     readonly IReadOnlyList<ChoiceTask> _tasks;
     readonly int _workers;
     readonly IActorRef _run, _reporter;
-    readonly Queue<(EvaluationJob Job, IActorRef ReplyTo)> _waiting = new();
+    readonly Queue<EvaluationJob> _waiting = new();
     readonly Queue<IActorRef> _idle = new();
-    readonly Dictionary<string, IActorRef> _busy = [];
     readonly Dictionary<long, TaskInProgress> _inProgress = [];
     long _nextId;
 
@@ -49,14 +53,22 @@ public sealed class EvaluatorPool : ReceiveActor
             foreach (var task in w.Tasks) Enqueue(w, task, Sender);
             Dispatch();
         });
-        Receive<EvalDone>(d =>
+        Receive<HeldOutScored>(s =>
         {
-            if (_busy.Remove(Sender.Path.ToString(), out var replyTo)) replyTo.Tell(d, Self);
+            if (_inProgress.TryGetValue(s.Id, out var task))
+            {
+                task.Missing = 0;
+                if (s.Result is { } r)
+                {
+                    task.Bpb = r.Bpb;
+                    Journal(s.Id, task, [new("bpb", r.Bpb), new("nats_per_token", r.NatsPerToken), new("tokens", r.Tokens)]);
+                }
+                else Finish(s.Id, journaled: false);
+            }
             Idle(Sender);
         });
         Receive<ShardScored>(s =>
         {
-            _busy.Remove(Sender.Path.ToString());
             OnShard(s);
             Idle(Sender);
         });
@@ -68,23 +80,20 @@ public sealed class EvaluatorPool : ReceiveActor
 
     protected override void PostStop()
     {
-        while (_waiting.TryDequeue(out var w)) w.Job.Weights.Release();
+        while (_waiting.TryDequeue(out var job)) job.Weights.Release();
     }
 
     void Enqueue(EvaluateWeights w, string task, IActorRef replyTo)
     {
-        if (task == EvaluatorActor.HeldOutTask)
-        {
-            _waiting.Enqueue((new EvaluationJob(w.Step, task, w.Weights), replyTo));
-            return;
-        }
-        var shards = (_tasks.FirstOrDefault(t => t.Name == task) ?? throw new InvalidOperationException($"no task {task} in eval.tasks")).Shards(_workers);
+        IReadOnlyList<(int From, int To)> shards = task == EvaluatorActor.HeldOutTask
+            ? [(0, 0)]
+            : (_tasks.FirstOrDefault(t => t.Name == task) ?? throw new InvalidOperationException($"no task {task} in eval.tasks")).Shards(_workers);
         var id = ++_nextId;
         _inProgress[id] = new TaskInProgress(w.Step, task, shards.Count, replyTo);
         // The trainer's copy counts one holder per task: each further shard holds it too.
         w.Weights.Retain(shards.Count - 1);
         foreach (var (from, to) in shards)
-            _waiting.Enqueue((new EvaluationJob(w.Step, task, w.Weights, from, to, id), replyTo));
+            _waiting.Enqueue(new EvaluationJob(w.Step, task, w.Weights, from, to, id));
     }
 
     void OnShard(ShardScored s)
@@ -98,11 +107,12 @@ public sealed class EvaluatorPool : ReceiveActor
             Finish(s.Id, journaled: false);
             return;
         }
-        var result = MultipleChoiceScorer.Summarise([.. task.Scores.Values.SelectMany(x => x)]);
-        var id = s.Id;
-        _run.Ask<RunReply>(new RecordEval(task.Step, task.Task, ChoiceTask.Metrics(result)), TimeSpan.FromSeconds(30))
-            .PipeTo(Self, Self, reply => new TaskJournaled(id, reply, null), error => new TaskJournaled(id, null, error));
+        Journal(s.Id, task, ChoiceTask.Metrics(MultipleChoiceScorer.Summarise([.. task.Scores.Values.SelectMany(x => x)])));
     }
+
+    void Journal(long id, TaskInProgress task, IReadOnlyList<KeyValuePair<string, double>> metrics) =>
+        _run.Ask<RunReply>(new RecordEval(task.Step, task.Task, metrics), TimeSpan.FromSeconds(30))
+            .PipeTo(Self, Self, reply => new TaskJournaled(id, reply, null), error => new TaskJournaled(id, null, error));
 
     void OnJournaled(TaskJournaled j)
     {
@@ -110,7 +120,7 @@ public sealed class EvaluatorPool : ReceiveActor
         var task = _inProgress[j.Id];
         try
         {
-            journaled = j.Reply is { } reply ? EvalJournal.Report(reply, _reporter, Self) : throw j.Error!;
+            journaled = EvalJournal.Report(j.Reply ?? throw j.Error!, _reporter, Self);
         }
         catch (Exception e)
         {
@@ -123,7 +133,7 @@ public sealed class EvaluatorPool : ReceiveActor
     void Finish(long id, bool journaled)
     {
         if (!_inProgress.Remove(id, out var task)) return;
-        task.ReplyTo.Tell(new EvalDone(task.Step, task.Task, journaled), Self);
+        task.ReplyTo.Tell(new EvalDone(task.Step, task.Task, journaled, task.Bpb), Self);
     }
 
     void Idle(IActorRef evaluator)
@@ -135,11 +145,6 @@ public sealed class EvaluatorPool : ReceiveActor
     void Dispatch()
     {
         while (_waiting.Count > 0 && _idle.Count > 0)
-        {
-            var (job, replyTo) = _waiting.Dequeue();
-            var evaluator = _idle.Dequeue();
-            _busy[evaluator.Path.ToString()] = replyTo;
-            evaluator.Tell(job, Self);
-        }
+            _idle.Dequeue().Tell(_waiting.Dequeue(), Self);
     }
 }

@@ -9,17 +9,14 @@ namespace Stlm.Actors.Training.Session;
 
 // The schedule actor's protocol.
 //   hears: SubscribeSchedule (trainer), AddOverride (trainer, after journaling any override),
-//          EvalObserved (session, every journaled evaluation), ScheduleOverridden / Status.Failure
-//          (trainer: the answer to its own policy decision)
+//          RunJournaled of an EvalCompleted (the run's event stream: every journaled evaluation),
+//          ScheduleOverridden / Status.Failure (trainer: the answer to its own policy decision)
 //   says:  ScheduleAnnounced (to the trainer), OverrideRequest (to the trainer: a policy decision)
 //   persists: nothing itself; its decisions are journaled by the trainer as ScheduleOverridden
 //          (decided_by "lr-plateau@STEP") before any step they affect.
 
 /// <summary>A new override (already journaled as ScheduleOverridden); answered by a new announcement.</summary>
 public sealed record AddOverride(ScheduleOverridden Event);
-
-/// <summary>An evaluation the run journaled (or rechecked after a resume).</summary>
-public sealed record EvalObserved(EvalCompleted Eval);
 
 /// <summary>
 /// The schedules as they stand: a pure function of (config, step, overrides). <see cref="At"/>
@@ -43,7 +40,7 @@ public sealed record ScheduleAnnounced(ScheduleSet Set, int Version)
 /// var schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, state.Overrides, state.Evals, settings.LrPlateau), "schedule");
 /// schedule.Tell(new SubscribeSchedule(), trainer);   // the trainer gets ScheduleAnnounced (version 0)
 /// schedule.Tell(new AddOverride(journaledEvent));    // the trainer gets the next version
-/// schedule.Tell(new EvalObserved(eval));             // a plateau may lead to an OverrideRequest to the trainer
+/// // each EvalCompleted the run journals (RunJournaled on the event stream) may lead to an OverrideRequest to the trainer
 /// </code>
 /// </summary>
 public sealed class ScheduleActor : ReceiveActor
@@ -76,9 +73,11 @@ public sealed class ScheduleActor : ReceiveActor
             _overrides.Add(ToOverride(a.Event));
             Announce();
         });
-        Receive<EvalObserved>(e =>
+        Context.System.EventStream.Subscribe(Self, typeof(RunJournaled));
+        Receive<RunJournaled>(j =>
         {
-            _evals.Add(e.Eval);
+            if (j.Event is not EvalCompleted eval) return;
+            _evals.Add(eval);
             DecideOnPlateau();
         });
         Receive<ScheduleOverridden>(_ => _deciding = false); // the trainer journaled the decision (AddOverride follows)

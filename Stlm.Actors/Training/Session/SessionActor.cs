@@ -10,7 +10,10 @@ using Stlm.Model.Training;
 
 namespace Stlm.Actors.Training.Session;
 
-// The session actor's protocol (the facade, TrainingSession, speaks it).
+// The session actor's protocol (the facade, TrainingSession, speaks it). Hears: GetRunRef,
+// StartTraining, PauseTraining, OverrideRequest (facade); every child's SessionEvent and the
+// trainer's TrainerFinished. Says: PauseTraining and OverrideRequest to the trainer; each
+// SessionEvent to the observer. Persists nothing itself (its child RunActor journals the run).
 
 /// <summary>What the session needs before the run's config is read: the lease's timing and the RunActor's snapshot interval.</summary>
 public sealed record SessionTiming(TimeSpan LeaseTtl, TimeSpan LeaseRenewEvery, int SnapshotEvery)
@@ -51,7 +54,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     readonly Func<Task<IReadOnlySet<string>>> _forkPoints;
     IActorRef _run = null!;
     IActorRef? _trainer;
-    IActorRef? _schedule;
+    IActorRef? _checkpoints;
     Exception? _childFailure;
     bool _done;
     StepCompleted? _lastStep;
@@ -114,14 +117,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var recipe = setup.Recipe;
         var corpus = s.Corpus;
         var context = recipe.WindowLength;
-        var schedule = _schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides, s.State.Evals, settings.LrPlateau), "schedule");
+        var schedule = Context.ActorOf(ScheduleActor.Props(recipe.ScheduleSet, s.State.Overrides, s.State.Evals, settings.LrPlateau), "schedule");
         var loader = Context.ActorOf(DataLoaderActor.Props(
             () => recipe.Batches(TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, context)), settings.Prefetch), "data");
-        var checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention, settings.KeepBestMetric,
+        var checkpoints = _checkpoints = Context.ActorOf(CheckpointActor.Props(settings.CheckpointsOf(_runId), _run, Self, settings.Retention, settings.KeepBestMetric,
             FenceAsync, _forkPoints, s.Writes, settings.Paths), "checkpoints");
         var evaluation = new EvaluatorSetup(() => TokenDataset.Open(corpus.ShardDirectory, DataSplit.Validation, context),
             settings.EvalBatches, recipe.Training.BatchSize, settings.EvaluatorThreads, corpus.Tokenizer, s.Tasks);
-        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model, evaluation, _run, Self))],
+        var evaluators = Context.ActorOf(EvaluatorPool.Props([.. s.EvaluatorModels.Select(model => EvaluatorActor.Props(model, evaluation))],
             s.Tasks, _run, Self), "evaluators");
         _trainer = Context.ActorOf(TrainerActor.Props(setup, _run, loader, schedule, checkpoints, evaluators, Self), "trainer");
         foreach (var child in new[] { schedule, loader, checkpoints, evaluators, _trainer }) Context.Watch(child);
@@ -139,7 +142,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     void Publish(SessionEvent e)
     {
         if (e is StepEvent step) _lastStep = step.Step;
-        if (e is EvalEvent eval) _schedule?.Tell(new EvalObserved(eval.Eval), Self);
         try
         {
             _observer?.Invoke(e);
@@ -160,16 +162,24 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (_done) return;
         RunLog.Of(Context).Error("Run {RunId}: {Reason}", _runId, reason);
         Publish(new StatusEvent(RunStatus.Failed, _lastStep?.Step ?? -1, reason));
-        End(new SessionOutcome(SessionEnd.Failed, _runId, _lastStep?.Step ?? -1, 0, _lastStep?.Loss ?? double.NaN, null, reason));
+        End(new SessionOutcome(SessionEnd.Failed, _runId, _lastStep?.Step ?? -1, 0, _lastStep?.Loss ?? double.NaN, null, reason), drain: false);
     }
 
-    void End(SessionOutcome outcome)
+    /// <summary>
+    /// Stops the children and completes the outcome once the lease is released. When the trainer
+    /// ended (<paramref name="drain"/>), the checkpoint actor first handles what is in its mailbox:
+    /// retention after the last evaluations the run journaled.
+    /// </summary>
+    void End(SessionOutcome outcome, bool drain = true)
     {
         if (_done) return;
         _done = true;
         Timers.CancelAll();
-        foreach (var child in Context.GetChildren()) Context.Stop(child);
-        ReleaseAsync().ContinueWith(_ => _outcome.TrySetResult(outcome), TaskScheduler.Default);
+        var drained = drain && _checkpoints is { } checkpoints ? checkpoints.GracefulStop(TimeSpan.FromMinutes(5)) : Task.FromResult(true);
+        foreach (var child in Context.GetChildren())
+            if (!drain || !child.Equals(_checkpoints)) Context.Stop(child);
+        drained.ContinueWith(_ => ReleaseAsync(), TaskScheduler.Default).Unwrap()
+            .ContinueWith(_ => _outcome.TrySetResult(outcome), TaskScheduler.Default);
     }
 
     async Task ReleaseAsync()

@@ -6,15 +6,14 @@ namespace Stlm.Actors.Training.Session;
 // training goes on meanwhile. Every ending waits for the evaluations in flight (the trainer
 // counts them); they are bounded by eval.batches and the tasks' limits. A resumed run first scores
 // the tasks its start checkpoint lacks (a pause's, which is not evaluated so that pausing stays
-// quick, or one whose evaluations a crash cut off). With checkpoint.keep-best,
-// a checkpoint whose keep-best metric is still being evaluated is kept by the checkpoint actor
-// until the trainer tells it the value is in (CheckpointEvaluated), which re-applies retention.
+// quick, or one whose evaluations a crash cut off). With checkpoint.keep-best, a checkpoint is
+// written with MetricPending when its keep-best metric is being evaluated: the checkpoint actor
+// keeps it until the run journals the value (it hears the run's events itself).
 public sealed partial class TrainerActor
 {
     long _lastHeldOut = -1, _lastTasks = -1;
-    // Steps whose keep-best metric is being evaluated, and those of them a checkpoint waits for.
+    // Steps whose keep-best metric is being evaluated.
     readonly HashSet<long> _metricInFlight = [];
-    readonly HashSet<long> _checkpointAwaitsMetric = [];
 
     /// <summary>Evaluates the current step: held out (once per step), and the eval.tasks when <paramref name="withTasks"/> (once per step).</summary>
     void Evaluate(bool withTasks)
@@ -41,12 +40,7 @@ public sealed partial class TrainerActor
     }
 
     /// <summary>Whether a checkpoint of <paramref name="step"/> must wait for its keep-best metric before retention may drop it.</summary>
-    bool MetricPendingAt(long step)
-    {
-        if (_setup.Settings.Retention.KeepBest == 0 || !_metricInFlight.Contains(step)) return false;
-        _checkpointAwaitsMetric.Add(step);
-        return true;
-    }
+    bool MetricPendingAt(long step) => _setup.Settings.Retention.KeepBest > 0 && _metricInFlight.Contains(step);
 
     /// <summary>After a rollback or a restart from a checkpoint the steps ahead are trained anew.</summary>
     void ForgetEvaluatedSteps() => (_lastHeldOut, _lastTasks) = (-1, -1);
@@ -55,12 +49,7 @@ public sealed partial class TrainerActor
     {
         _evalsInFlight--;
         if (e.Bpb is { } bpb) _heldOutBpb = bpb;
-        if (e.Task == _setup.Settings.KeepBestMetric.Task && _metricInFlight.Remove(e.Step) && _checkpointAwaitsMetric.Remove(e.Step))
-        {
-            // Counted with the checkpoints: finishing waits until retention has seen the value.
-            _checkpointsInFlight++;
-            _checkpoints.Tell(new CheckpointEvaluated(e.Step), Self);
-        }
+        if (e.Task == _setup.Settings.KeepBestMetric.Task) _metricInFlight.Remove(e.Step);
         Continue();
     }
 }

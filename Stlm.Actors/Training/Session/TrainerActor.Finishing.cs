@@ -16,12 +16,17 @@ public sealed partial class TrainerActor
     /// <summary><paramref name="Interrupted"/>: journaled as Interrupted (the run stays resumable), not as Failed.</summary>
     sealed record Finish(SessionEnd End, string Reason, bool Journal = true, bool Interrupted = false);
 
-    bool _failed;
+    // How the session ends: set when training stops (Finishing), kept to the end.
+    Finish? _finishing;
 
+    bool Failing => _finishing?.End == SessionEnd.Failed;
+
+    /// <summary>Training → Finishing; while finishing only a failure changes how it ends.</summary>
     void BeginFinish(Finish finish)
     {
-        if (_finishing is not null && (_finishing.End == SessionEnd.Failed || finish.End != SessionEnd.Failed)) return;
+        if (_finishing is not null && (Failing || finish.End != SessionEnd.Failed)) return;
         _finishing = finish;
+        Become(Finishing);
         // While a rollback is pending the weights hold the bad step's update: never checkpoint them
         // (once rolled back, training stands at the checkpoint itself).
         if (finish.End != SessionEnd.Failed && _rollback is null && CurrentStep > _lastCheckpointed)
@@ -65,24 +70,24 @@ public sealed partial class TrainerActor
     /// <summary>Ends the session as failed; <paramref name="journal"/>: the run itself failed (journaled, terminal).</summary>
     void Fail(string reason, bool journal = true, bool interrupted = false)
     {
-        if (_failed)
+        if (Failing)
         {
             // A later failure may be the last thing finishing waited for.
             TryFinish();
             return;
         }
-        _failed = true;
         RunLog.Of(Context).Error(interrupted ? "Run {RunId} is interrupted after step {Step}: {Reason}" : "Run {RunId} fails at step {Step}: {Reason}",
             _setup.RunId, CurrentStep, reason);
         BeginFinish(new Finish(SessionEnd.Failed, reason, journal, interrupted));
     }
 
+    /// <summary>Finishing → Stopping once nothing is in flight: the ending is journaled.</summary>
     void TryFinish()
     {
-        if (_finishing is not { } f || _finalAsked) return;
+        if (_finishing is not { } f) return;
         if (_inJournal.Count > 0 || _skipsInFlight > 0 || _checkpointsInFlight > 0 || _evalsInFlight > 0 || _overridesInFlight > 0) return;
         if (_rollback is not null && f.End != SessionEnd.Failed) return;
-        _finalAsked = true;
+        Become(Stopping);
         _setup.Ranks?.Stop();
         if (!f.Journal && !f.Interrupted)
         {
@@ -102,8 +107,10 @@ public sealed partial class TrainerActor
                 : $"{f.End.ToString().ToLowerInvariant()} could not be journaled: {error.Message.ReplaceLineEndings(" ")}"));
     }
 
+    /// <summary>Stopping → Stopped: the session hears how it ended.</summary>
     void OnFinalAnswer(FinalAnswer a)
     {
+        Become(Stopped);
         var outcome = new SessionOutcome(a.End, _setup.RunId, CurrentStep, _tokens, _lastLoss, _heldOutBpb, a.Reason)
         {
             Interrupted = _finishing?.Interrupted == true,

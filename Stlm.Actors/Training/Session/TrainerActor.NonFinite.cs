@@ -83,7 +83,7 @@ public sealed partial class TrainerActor
     /// <summary>Journals the rollback once nothing before it is still on its way to the journal.</summary>
     void TryRollback()
     {
-        if (_rollback is not { Asked: false } rb || _inJournal.Count > 0 || _skipsInFlight > 0 || _checkpointsInFlight > 0 || _failed) return;
+        if (_rollback is not { Asked: false } rb || _inJournal.Count > 0 || _skipsInFlight > 0 || _checkpointsInFlight > 0 || Failing) return;
         rb.Asked = true;
         var to = _lastCommitted;
         var factor = ScheduleActor.Scale(_setup.Settings.RollbackLrFactor);

@@ -26,8 +26,6 @@ public sealed partial class TrainerActor
         }
         try
         {
-            if (_finishing is not null)
-                throw new Model.StlmException($"run {_setup.RunId} is stopping ({_finishing.End.ToString().ToLowerInvariant()}); override it after resuming");
             var from = r.FromStep ?? _nextStep;
             if (from < _nextStep)
                 throw new Model.StlmException($"run {_setup.RunId} has already started step {_nextStep - 1}: an override can start at step {_nextStep} at the earliest");
@@ -44,6 +42,10 @@ public sealed partial class TrainerActor
             replyTo.Tell(new Status.Failure(e), Self);
         }
     }
+
+    /// <summary>While finishing: the run stops before any step an override could start at.</summary>
+    void RefuseOverride(OverrideRequest r) => Sender.Tell(new Status.Failure(new Model.StlmException(
+        $"run {_setup.RunId} is stopping ({_finishing!.End.ToString().ToLowerInvariant()}); override it after resuming")), Self);
 
     void ReplayEarlyOverrides()
     {

@@ -10,7 +10,13 @@ using Cursor = Stlm.Model.Data.DataCursor;
 
 namespace Stlm.Actors.Training.Session;
 
-// The trainer's protocol (besides StepBatch, ScheduleAnnounced, CheckpointDone/Failed, RetentionApplied, EvalDone).
+// The trainer's protocol. Hears: StepBatch (data loader), ScheduleAnnounced (schedule),
+// RunAccepted/StepRechecked/RunRejected (RunActor), CheckpointDone/Failed (checkpoint actor),
+// EvalDone (evaluator pool), PauseTraining and OverrideRequest (session, schedule's policies).
+// Says: RecordStep, RecordSkip, RollBack, OverrideSchedule, PauseRun/CompleteRun/FailRun (RunActor);
+// WriteCheckpoint (checkpoint actor); EvaluateWeights (pool); AddOverride (schedule);
+// LoadFrom/BatchesWanted (data loader); session events and TrainerFinished (session).
+// Persists nothing itself: every event goes through the RunActor. States: TrainerActor.States.cs.
 
 /// <summary>Finish the current step, checkpoint, journal Paused, stop.</summary>
 public sealed record PauseTraining(string Reason);
@@ -106,8 +112,6 @@ public sealed partial class TrainerActor : ReceiveActor
 
     int _checkpointsInFlight, _evalsInFlight, _overridesInFlight;
     bool _posted;
-    Finish? _finishing;
-    bool _finalAsked;
 
     public TrainerActor(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter)
     {
@@ -116,41 +120,7 @@ public sealed partial class TrainerActor : ReceiveActor
         (_run, _loader, _schedule, _checkpoints, _evaluators, _reporter) = (run, loader, schedule, checkpoints, evaluators, reporter);
         _lastCommitted = setup.Start;
 
-        Receive<TrainNext>(_ => OnTrainNext());
-        Receive<StepBatch>(b =>
-        {
-            if (b.Generation != _generation) return;
-            _startup?.Mark("first batch");
-            _batches.Enqueue(b);
-            Pump();
-        });
-        Receive<ScheduleAnnounced>(s =>
-        {
-            _schedules = s;
-            ReplayEarlyOverrides();
-            Pump();
-        });
-        Receive<RunReply>(OnJournaled);
-        Receive<CheckpointDone>(OnCheckpointDone);
-        Receive<CheckpointFailed>(f =>
-        {
-            _checkpointsInFlight--;
-            Fail($"checkpoint of step {f.Step} failed: {f.Reason}", journal: false);
-        });
-        Receive<EvalDone>(OnEvalDone);
-        Receive<RetentionApplied>(_ =>
-        {
-            _checkpointsInFlight--;
-            Continue();
-        });
-        Receive<PauseTraining>(p => BeginFinish(new Finish(SessionEnd.Paused, p.Reason)));
-        Receive<OverrideRequest>(OnOverride);
-        Receive<OverrideJournaled>(OnOverrideJournaled);
-        Receive<OverrideRefused>(OnOverrideRefused);
-        Receive<SkipJournaled>(OnSkipJournaled);
-        Receive<RollbackJournaled>(OnRollbackJournaled);
-        Receive<FinalAnswer>(OnFinalAnswer);
-        Receive<Status.Failure>(f => Fail(f.Cause.Message.ReplaceLineEndings(" "), journal: false));
+        Become(Training);
     }
 
     public static Props Props(TrainerSetup setup, IActorRef run, IActorRef loader, IActorRef schedule, IActorRef checkpoints, IActorRef evaluators, IActorRef reporter) =>
@@ -175,8 +145,8 @@ public sealed partial class TrainerActor : ReceiveActor
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Nothing was trained: the run stays resumable once the cause is fixed, so nothing is journaled.
-            _failed = true;
             _finishing = new Finish(SessionEnd.Failed, e.Message);
+            Become(Stopped);
             _reporter.Tell(new TrainerFinished(new SessionOutcome(SessionEnd.Failed, _setup.RunId, _setup.Start.Step, 0, double.NaN, null,
                 $"training could not start from step {_setup.Start.Step}: {e.Message.ReplaceLineEndings(" ")}")), Self);
             return;

@@ -12,6 +12,12 @@ using Stlm.Model.Training;
 
 namespace Stlm.Actors.Training.Session;
 
+/// <summary>A session was asked for a run the journal does not have (nothing was journaled).</summary>
+public sealed class UnknownRunException(string runId) : StlmException($"run {runId} does not exist; `stlm runs` lists the runs")
+{
+    public string RunId { get; } = runId;
+}
+
 /// <summary>How a session is run: where runs are kept, who hears its events, and test hooks.</summary>
 public sealed record TrainingSessionOptions(TrainingStores Stores)
 {
@@ -159,7 +165,8 @@ public sealed class TrainingSession : IAsyncDisposable
         Launch(RunIds.Validate(runId), null, options, async (run, system) =>
         {
             var before = await RunActor.AskAsync(run, new GetRunState(), AskTimeout);
-            if (!before.Exists) throw new StlmException($"run {runId} does not exist; `stlm runs` lists the runs");
+            if (!before.Exists) throw new UnknownRunException(runId);
+            RefuseCompleted(before);
             var journaled = Config.ParseString(before.Created!.ConfigHocon, $"run {runId}").Resolve();
             var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(journaled);
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
@@ -178,6 +185,14 @@ public sealed class TrainingSession : IAsyncDisposable
             var state = await RunActor.AskAsync(run, new ResumeRun(Environment.MachineName, Environment.ProcessId, hash.Length > 0 ? hash : null), AskTimeout);
             return (config, journaled.ToHocon(), state, start);
         });
+
+    /// <summary>A completed run has nothing to resume: one line saying to fork it instead.</summary>
+    public static void RefuseCompleted(RunState state)
+    {
+        if (state.Status == RunStatus.Completed)
+            throw new StlmException($"run {state.RunId} completed at step {state.Step}: there is nothing to resume; " +
+                                    $"to train further, fork it: stlm fork {state.RunId} --set training.max-steps=…");
+    }
 
     /// <summary>
     /// A new run <paramref name="runId"/> that starts from exactly the state of
@@ -266,8 +281,11 @@ public sealed class TrainingSession : IAsyncDisposable
             // Every write this session makes to the run's journal passes the lease fence first.
             WriteFences.Get(system).Register(RunIds.PersistenceId(runId), fence);
             var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+            // Retention reads other runs' forks through this system's read journal (one actor system per
+            // session), started on first use: a session that never drops a checkpoint never needs it.
+            var query = new Lazy<RunQueries>(() => new RunQueries(system));
             var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
-                () => stores.ForkPointsOfAsync(runId), outcome), "session");
+                () => TrainingStores.ForkPointsOfAsync(query.Value, runId), outcome), "session");
             PauseOnShutdown(system, session, outcome.Task);
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, configText, state, start) = await prepare(run, system);

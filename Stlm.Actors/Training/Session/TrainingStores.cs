@@ -24,14 +24,14 @@ public sealed class TrainingStores(JournalStore journal, RunLeaseStore leases, b
         return new TrainingStores(store, new RunLeaseStore(store.Dialect));
     }
 
-    /// <summary>Hashes of the checkpoints of <paramref name="runId"/> that other runs were forked from.</summary>
-    public async Task<IReadOnlySet<string>> ForkPointsOfAsync(string runId, CancellationToken ct = default)
+    /// <summary>Hashes of the checkpoints of <paramref name="runId"/> that other runs were forked from (a session reads through its own actor system).</summary>
+    public static async Task<IReadOnlySet<string>> ForkPointsOfAsync(RunQueries query, string runId, CancellationToken ct = default)
     {
         var hashes = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var id in Query.CurrentPersistenceIds(ct))
+        await foreach (var id in query.CurrentPersistenceIds(ct))
         {
             if (Run.RunIds.FromPersistenceId(id) is null) continue;
-            await foreach (var first in Query.CurrentEventsByPersistenceId(id, 1, 1, ct))
+            await foreach (var first in query.CurrentEventsByPersistenceId(id, 1, 1, ct))
                 if (first.Event is Run.RunCreated { Fork: { } fork } && fork.ParentRunId == runId)
                     hashes.Add(fork.ParentCheckpointHash);
         }

@@ -5,17 +5,17 @@ namespace Stlm.Actors.Training.Views;
 
 /// <summary>
 /// Rebuilds runs from their events alone (current queries of the read journal), folding with
-/// <see cref="RunState.Apply"/> — the same definition the RunActor recovers with.
+/// <see cref="RunState.Fold"/> — the same definition the RunActor recovers with.
 /// </summary>
 public sealed class RunJournalReader(RunQueries query)
 {
     /// <summary>The run's state from its events, or <see cref="RunState.Empty"/> when it has none.</summary>
     public async Task<RunState> LoadAsync(string runId, CancellationToken ct = default)
     {
-        var state = RunState.Empty;
+        List<object> events = [];
         await foreach (var e in query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId), 0, long.MaxValue, ct))
-            state = RunState.Apply(state, e.Event);
-        return state;
+            events.Add(e.Event);
+        return RunState.Fold(events);
     }
 
     /// <summary>Every run in the journal, in the order they were created.</summary>
