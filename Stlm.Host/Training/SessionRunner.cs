@@ -6,7 +6,6 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Leases;
-using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Host.Progress;
@@ -109,10 +108,9 @@ public sealed class SessionRunner(JournalStore store, string? dataDir = null, St
     async Task<SessionReport> FollowAsync(TrainingSession session, LiveRun live, string what)
     {
         var runConfig = Config.ParseString(session.Started.Created!.ConfigHocon, $"run {session.RunId}").Resolve();
-        var recipe = TrainingRecipe.From(runConfig);
-        if (recipe.Precision.SlowOn(recipe.Device) is { } slow)
+        if (session.Recipe.Precision.SlowOn(session.Recipe.Device) is { } slow)
             Log.Warning("{Run} trains in {Precision}, but {Why}; torch.precision = \"float32\" is faster on this machine (change it with stlm fork)",
-                session.RunId, recipe.Precision.Name(), slow);
+                session.RunId, session.Recipe.Precision.Name(), slow);
         var target = new SessionControlTarget(session);
         live.Attach(target);
         var clock = Stopwatch.StartNew();

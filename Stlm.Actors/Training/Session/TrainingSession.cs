@@ -79,9 +79,11 @@ public sealed class TrainingSession : IAsyncDisposable
     readonly ActorSystem _system;
     readonly IActorRef _session;
 
-    TrainingSession(string runId, ActorSystem system, IActorRef session, Task<SessionOutcome> completion, RunState started, long startStep)
+    TrainingSession(string runId, ActorSystem system, IActorRef session, Task<SessionOutcome> completion, RunState started, long startStep,
+        TrainingRecipe recipe)
     {
         RunId = runId;
+        Recipe = recipe;
         _system = system;
         _session = session;
         Completion = completion;
@@ -90,6 +92,9 @@ public sealed class TrainingSession : IAsyncDisposable
     }
 
     public string RunId { get; }
+
+    /// <summary>What the run's journaled config decides (precision, device, …), as the session built it.</summary>
+    public TrainingRecipe Recipe { get; }
 
     /// <summary>The run as journaled when training started (after RunCreated, or Resumed).</summary>
     public RunState Started { get; }
@@ -312,7 +317,7 @@ public sealed class TrainingSession : IAsyncDisposable
             };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);
-            return new TrainingSession(runId, system, session, outcome.Task, state, start.Step);
+            return new TrainingSession(runId, system, session, outcome.Task, state, start.Step, recipe);
         }
         catch
         {
