@@ -155,7 +155,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void WaitForRoom(RunState run)
     {
-        var reason = $"{Waiting}: every trainer node is full (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends";
+        var reason = $"{Waiting}: every trainer node is full (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends, or moves to a trainer node with room";
         if (!IsWaiting(run))
         {
             // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
