@@ -1,50 +1,50 @@
 using System.CommandLine;
+using Stlm.Host.Bench;
+using Stlm.Host.CommandLine;
 using Stlm.Host.Commands;
 using Stlm.Model;
 
 namespace Stlm.Host;
 
 /// <summary>
-/// The `stlm` command line: composition root. Each command lives in Commands/ as a static
-/// class with a Create() method; this file only lists them and turns errors into one line.
+/// The `stlm` command line: composition root. Each command lives in Commands/ (benchmarks in
+/// Bench/) as a static class with a Create() method; this file only lists them, keeps the old
+/// spellings working (<see cref="RenamedCommand"/>) and turns errors into one line.
 /// </summary>
 public static class Cli
 {
-    public static readonly Option<bool> Verbose = new("--verbose")
-    {
-        Description = "Show stack traces and debug logs",
-        Recursive = true,
-    };
-
+    /// <summary>In the order a researcher meets them: make data, train, follow runs, use checkpoints, then tools.</summary>
     static IEnumerable<Command> Commands() =>
     [
-        TokenizeCommand.Create(),
-        TokenizerCommand.Create(),
-        BenchCommand.Create(),
-        ConfigCommand.Create(),
-        InspectCommand.Create(),
         DataCommand.Create(),
-        JournalCommand.Create(),
-        RunsCommand.Create(),
-        ReplayCommand.Create(),
-        ShowCommand.Create(),
-        DebugCommand.Create(),
-        TrainCommand.Create(),
+        TokenizerCommand.Create(),
+        ConfigCommand.Create(),
         ScheduleCommand.Create(),
-        EvalCommand.Create(),
-        GenerateCommand.Create(),
-        ExportCommand.Create(),
+        TrainCommand.Create(),
         ResumeCommand.Create(),
         ForkCommand.Create(),
         PauseCommand.Create(),
         SetCommand.Create(),
+        RunsCommand.Create(),
+        ShowCommand.Create(),
+        ReplayCommand.Create(),
+        EvalCommand.Create(),
+        SampleCommand.Create(),
+        ExportCommand.Create(),
+        InspectCommand.Create(),
+        JournalCommand.Create(),
         NodeCommand.Create(),
+        BenchCommand.Create(),
+        DebugCommand.Create(),
+        // Old spellings, hidden; each says its new one on stderr.
+        new RenamedCommand("generate", SampleCommand.Create(), "sample"),
+        new RenamedCommand("tokenize", TokenizerEncodeCommand.Create(), "tokenizer encode"),
     ];
 
     public static int Run(string[] args)
     {
         var root = new RootCommand("Stlm: train super tiny language models as an event-sourced actor system");
-        root.Options.Add(Verbose);
+        root.Options.Add(SharedOptions.Verbose);
         foreach (var command in Commands())
             root.Subcommands.Add(command);
 
@@ -56,7 +56,9 @@ public static class Cli
             return 2;
         }
 
-        var verbose = parse.GetValue(Verbose);
+        var verbose = parse.GetValue(SharedOptions.Verbose);
+        if (parse.CommandResult.Command is RenamedCommand renamed)
+            Console.Error.WriteLine($"stlm: '{CommandPath(parse).TrimEnd()}' is now '{renamed.NewSpelling}'; the old name still works");
         using var logging = Logging.Wants(parse.CommandResult.Command)
             ? Logging.Start(new Logging.Options(DataPaths.ForCommand(parse).DataDir, verbose, Terminal.Stderr))
             : null;

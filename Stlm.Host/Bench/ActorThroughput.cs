@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 
-namespace Stlm.Actors.Benchmarks;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// Message-throughput workloads for <c>stlm bench actors</c>: ping-pong between pairs of actors
@@ -15,7 +15,7 @@ public static class ActorThroughput
 
     /// <summary>An actor system whose default dispatcher runs <paramref name="throughput"/> messages per actor per turn.</summary>
     static ActorSystem Bench(int throughput) => ActorSystem.Create("bench",
-        Akka.Configuration.ConfigurationFactory.ParseString($"akka.actor.default-dispatcher.throughput = {throughput}").WithFallback(Persistence.StlmAkka.Base));
+        Akka.Configuration.ConfigurationFactory.ParseString($"akka.actor.default-dispatcher.throughput = {throughput}").WithFallback(Stlm.Actors.Persistence.StlmAkka.Base));
 
     /// <summary>Answers every message to its sender.</summary>
     sealed class Echo : UntypedActor

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
-using Stlm.Actors.Benchmarks;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// <c>stlm bench actors</c>: messages/s of the actor runtime (ping-pong, fan-out) and events/s
@@ -22,7 +22,7 @@ public static class BenchActorsCommand
         var inFlight = new Option<int>("--in-flight") { Description = "Messages in flight per ping-pong pair", DefaultValueFactory = _ => 100 };
         var fanOut = new Option<int>("--fan-out") { Description = "Receivers in the fan-out workload and senders in the fan-in one", DefaultValueFactory = _ => 8 };
         var throughput = new Option<int>("--throughput") { Description = "Messages an actor handles per scheduling", DefaultValueFactory = _ => 100 };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var json = SharedOptions.Json;
 
         var command = new Command("actors", "Measure actor messages/s and persisted/recovered events/s against the goals");
         foreach (var option in new Option[] { messages, rounds, pairs, inFlight, fanOut, throughput, json })

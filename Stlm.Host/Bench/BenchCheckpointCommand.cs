@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
 using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Optim;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench checkpoint`: for a model-sized set of weights with AdamW state, the time training
@@ -46,7 +47,7 @@ public static class BenchCheckpointCommand
             foreach (var (_, w) in weights) w.Grad = w.OnesLike();
             adamw.Step();
             var total = weights.Sum(w => w.Value.NumEl);
-            Console.WriteLine($"{total:N0} parameters (f32) + AdamW moments = {InspectCommand.Bytes(total * 12)} of tensors, {rounds} rounds, medians, in {root}");
+            Console.WriteLine($"{total:N0} parameters (f32) + AdamW moments = {RunText.Size(total * 12)} of tensors, {rounds} rounds, medians, in {root}");
 
             var capture = new List<double>();
             var write = new List<double>();

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Stlm.Host.Bench;
+using Stlm.Host.CommandLine;
 using Stlm.Host.Runs;
 using Stlm.Model;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>`stlm bench cluster`: evaluation across evaluator processes, message round trips, job overhead and checkpoint transfer, as ratios (<see cref="ClusterBenchmark"/>).</summary>
 public static class BenchClusterCommand
@@ -17,7 +17,7 @@ public static class BenchClusterCommand
         var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (medians are reported)", DefaultValueFactory = _ => 3, HelpName = "N" };
         var dModel = new Option<int>("--transfer-d-model") { Description = "Width of the transferred checkpoint's model (512 with 8 layers: ~110 MB)", DefaultValueFactory = _ => 512, HelpName = "N" };
         var layers = new Option<int>("--transfer-layers") { Description = "Layers of the transferred checkpoint's model", DefaultValueFactory = _ => 8, HelpName = "N" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("cluster", "Evaluation on 1-3 evaluator processes against in process, round trips, job overhead, checkpoint transfer against a local copy")
         {
             postgres, questions, evaluators, rounds, dModel, layers, json,

@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>`stlm bench …`: performance measured as ratios against a goal or a reference run beside it, one subcommand per area.</summary>
 public static class BenchCommand

@@ -1,12 +1,12 @@
 using System.CommandLine;
 using Stlm.Actors.Configuration;
-using Stlm.Host.Bench;
 using Stlm.Model;
 using Stlm.Model.Data;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training.DataParallel;
+using Stlm.Host.CommandLine;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench data-parallel`: world size 2 against world size 1 at the same global batch

@@ -1,14 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
 using Stlm.Actors.Training.Recipe;
-using Stlm.Host.Bench;
 using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Model.Eval;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
+using Stlm.Host.CommandLine;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench eval`: multiple-choice questions/s and bits-per-byte windows/s with batched scoring
@@ -29,7 +29,7 @@ public static class BenchEvalCommand
         var kilobytes = new Option<int>("--text-kb") { Description = "Size of the generated text", DefaultValueFactory = _ => 16, HelpName = "KB" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass on the batched side", DefaultValueFactory = _ => WindowBatches.DefaultRows, HelpName = "N" };
         var rounds = new Option<int>("--rounds") { Description = "Rounds (the medians are reported)", DefaultValueFactory = _ => 3, HelpName = "N" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("eval", "Batched against one-at-a-time scoring: questions/s and windows/s, as ratios")
         {
             checkpoint, task, data, questions, textFile, kilobytes, batch, rounds, json,

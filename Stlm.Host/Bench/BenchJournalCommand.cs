@@ -2,10 +2,11 @@ using System.CommandLine;
 using System.Text.Json;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
+using Stlm.Host.CommandLine;
 using Stlm.Host.Journal;
 using Stlm.Model;
 
-namespace Stlm.Host;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench journal`: events/s persisted (batched) through Akka.Persistence.Sql, the time a
@@ -24,7 +25,7 @@ public static class BenchJournalCommand
         var tail = new Option<int>("--tail") { Description = "Events after the snapshot in the snapshot + tail recovery", DefaultValueFactory = _ => 1000 };
         var rounds = new Option<int>("--rounds") { Description = "Rounds per engine (the median is reported)", DefaultValueFactory = _ => 3 };
         var postgres = new Option<string?>("--postgres") { Description = "PostgreSQL connection string (default: $STLM_TEST_PG; none: SQLite only)" };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("journal", "Events/s persisted and recovered through Akka.Persistence.Sql") { events, batch, tail, rounds, postgres, json };
         command.SetAction(async (parse, ct) =>
         {

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Stlm.Host.Bench;
 using Stlm.Host.Runs;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench orchestration`: what the actors cost. The same preset trained through the actors
@@ -22,7 +22,7 @@ public static class BenchOrchestrationCommand
         var warmup = new Option<int>("--warmup") { Description = "Steps left out of the tokens/s window at the start of each run", DefaultValueFactory = _ => 5 };
         var repeats = new Option<int>("--repeats") { Description = "Pairs of runs (bare, actors; the order alternates); medians of the pairs' ratios are reported", DefaultValueFactory = _ => 4 };
         var withEvals = new Option<bool>("--with-evals") { Description = "Both sides evaluate every eval.every-steps inside the timed window (default: neither does)" };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("orchestration", "Training through the actors vs the bare loop, checkpoint saves vs dd, resume to first step")
         {
             preset, steps, warmup, repeats, withEvals, json,

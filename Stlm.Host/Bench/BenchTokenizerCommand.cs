@@ -3,10 +3,11 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Host;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench tokenizer`: MB/s of UTF-8 text encoded on one core, median of several rounds,
@@ -29,7 +30,7 @@ public static class BenchTokenizerCommand
         var textFile = new Option<string?>("--text") { Description = "UTF-8 text to encode (default: generated English-like prose)" };
         var megabytes = new Option<int>("--mb") { Description = "Size of the generated text in MB", DefaultValueFactory = _ => 4 };
         var rounds = new Option<int>("--rounds") { Description = "Rounds per measurement (the median is reported)", DefaultValueFactory = _ => 5 };
-        var json = new Option<bool>("--json") { Description = "Print the results as one JSON object" };
+        var json = SharedOptions.Json;
         var command = new Command("tokenizer", "Tokenizer encoding speed in MB/s against the 5 MB/s goal") { spec, textFile, megabytes, rounds, json };
         command.SetAction(parse => Run(parse.GetValue(spec)!, parse.GetValue(textFile), parse.GetValue(megabytes), parse.GetValue(rounds), parse.GetValue(json)));
         return command;

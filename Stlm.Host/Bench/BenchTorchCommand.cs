@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Host;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// `stlm bench torch` (a subcommand of BenchCommand): the binding's per-call overhead and matmul throughput, each next to the
@@ -18,7 +19,7 @@ public static class BenchTorchCommand
         var iterations = new Option<long>("--iterations") { Description = "Small-op calls per round", DefaultValueFactory = _ => 50_000 };
         var sizes = new Option<string>("--sizes") { Description = "Matmul sizes n (n×n @ n×n, f32), comma-separated", DefaultValueFactory = _ => "1024,2048" };
         var device = new Option<string>("--device") { Description = "cpu or cuda[:N]", DefaultValueFactory = _ => "cpu" };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var json = SharedOptions.Json;
         var torch = new Command("torch", "Binding overhead and matmul GFLOP/s, C# vs libtorch from C++ in the same run")
         {
             rounds, iterations, sizes, device, json,

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
-using Stlm.Host.Bench;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 using Stlm.Model.Training;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Bench;
 
 /// <summary>`stlm bench train`: training tokens/s of the presets, Stlm vs PyTorch eager on the same libtorch, with MFU.</summary>
 public static class BenchTrainCommand
@@ -20,7 +20,7 @@ public static class BenchTrainCommand
         var precision = new Option<string>("--precision") { Description = $"Stlm's torch.precision: {Precisions.Names}", DefaultValueFactory = _ => "float32" };
         var referencePrecision = new Option<string>("--reference-precision") { Description = $"The reference's: float32, or bf16-mixed for torch.autocast(\"cpu\", torch.bfloat16)", DefaultValueFactory = _ => "float32" };
         var unfused = new Option<bool>("--unfused-head") { Description = "Diagnostic: Stlm's loss through the full logits (no fused head), to see what fusing gains" };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("train", "Training tokens/s of the presets vs PyTorch eager (same libtorch), with MFU against the measured matmul peak")
             { presets, steps, batch, context, threads, blas, precision, referencePrecision, unfused, json };
         command.SetAction(parse =>

@@ -5,7 +5,7 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 
-namespace Stlm.Host.Journal;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// Akka.Persistence.Sql on one database, as the run actors use it. Each round: a persistent

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Host;
+namespace Stlm.Host.Bench;
 
 /// <summary>
 /// Measures the binding against libtorch called from C++ in the same process: each round times

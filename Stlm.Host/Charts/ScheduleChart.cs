@@ -1,8 +1,7 @@
-using Stlm.Host.Charts;
 using Stlm.Model;
 using Stlm.Model.Schedules;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Charts;
 
 /// <summary>
 /// Draws the schedules over training as stacked panels sharing the step axis: learning rate;

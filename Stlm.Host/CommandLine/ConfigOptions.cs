@@ -1,21 +1,22 @@
 using System.CommandLine;
 using Stlm.Actors.Configuration;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.CommandLine;
 
 /// <summary>
 /// `--config FILE` and `--set key=value` (repeatable), for every command that reads the
-/// configuration. Add them with <see cref="AddTo"/>, read the layered, resolved result with <see cref="Load"/>.
+/// configuration: declared once, added with <see cref="AddTo"/>; <see cref="Load"/> reads the
+/// layered, resolved result.
 /// </summary>
 public sealed class ConfigOptions
 {
-    public Option<string?> File { get; } = new("--config")
+    static readonly Option<string?> FileOption = new("--config")
     {
         Description = "HOCON file layered over hocon/reference.conf",
         HelpName = "FILE",
     };
 
-    public Option<string[]> Set { get; } = new("--set")
+    static readonly Option<string[]> SetOption = new("--set")
     {
         Description = "Override one key with a HOCON value, e.g. --set training.lr=3e-4 (repeatable; later wins)",
         HelpName = "KEY=VALUE",
@@ -23,12 +24,27 @@ public sealed class ConfigOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    static readonly ConfigOptions Shared = new();
+
+    ConfigOptions() { }
+
+    public Option<string?> File => FileOption;
+
+    public Option<string[]> Set => SetOption;
+
     public static ConfigOptions AddTo(Command command)
     {
-        var options = new ConfigOptions();
-        command.Options.Add(options.File);
-        command.Options.Add(options.Set);
-        return options;
+        command.Options.Add(FileOption);
+        command.Options.Add(SetOption);
+        return Shared;
+    }
+
+    /// <summary>The file and settings given on the command line, none when the command takes no configuration.</summary>
+    public static (string? File, string[] Sets) Given(ParseResult parse)
+    {
+        var options = parse.CommandResult.Command.Options;
+        return (options.Contains(FileOption) ? parse.GetValue(FileOption) : null,
+                options.Contains(SetOption) ? parse.GetValue(SetOption) ?? [] : []);
     }
 
     public Config Load(ParseResult parse) =>

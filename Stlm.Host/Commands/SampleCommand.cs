@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Stlm.Host.CommandLine;
 using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Model.Generation;
@@ -7,14 +8,14 @@ using Stlm.Model.Generation;
 namespace Stlm.Host.Commands;
 
 /// <summary>
-/// `stlm generate CHECKPOINT "prompt" [--max-tokens N --temperature T --top-k K --top-p P --seed S] [--json]`:
+/// `stlm sample CHECKPOINT "prompt" [--max-tokens N --temperature T --top-k K --top-p P --seed S] [--json]`:
 /// continues the prompt with the checkpoint's model, whatever its architecture (tokens, byte
 /// chunks or bytes: --max-tokens counts the model's units). Temperature 0 is greedy; the seed
 /// makes sampling repeatable.
 /// </summary>
-public static class GenerateCommand
+public static class SampleCommand
 {
-    public sealed record GenerateReport(string Checkpoint, long Step, string Architecture, string Prompt, string Text,
+    public sealed record SampleReport(string Checkpoint, long Step, string Architecture, string Prompt, string Text,
         int Generated, string Unit, double? AverageExitLayer);
 
     public static Command Create()
@@ -26,8 +27,8 @@ public static class GenerateCommand
         var topK = new Option<int>("--top-k") { Description = "Sample among the K likeliest only (0 = off)", DefaultValueFactory = _ => 0, HelpName = "K" };
         var topP = new Option<double>("--top-p") { Description = "Sample among the likeliest whose probability reaches P (1 = off)", DefaultValueFactory = _ => 1.0, HelpName = "P" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the sampler", DefaultValueFactory = _ => 1337UL, HelpName = "S" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
-        var command = new Command("generate", "Continue a prompt with a checkpoint's model")
+        var json = SharedOptions.Json;
+        var command = new Command("sample", "Sample text from a checkpoint's model: continue a prompt")
         {
             checkpoint, prompt, maxTokens, temperature, topK, topP, seed, json,
         };
@@ -44,7 +45,7 @@ public static class GenerateCommand
             var text = parse.GetValue(prompt)!;
             var result = LanguageModelGenerator.Generate(loaded.Model, loaded.Tokenizer, text, options);
             if (parse.GetValue(json))
-                RunsJson.Print(new GenerateReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(),
+                RunsJson.Print(new SampleReport(loaded.Checkpoint.Path, loaded.Checkpoint.Info.Step, loaded.Recipe.Model.Architecture.ToString(),
                     text, result.Text, result.Units, result.Unit, result.AverageExitLayer));
             else
             {

@@ -1,20 +1,24 @@
 using System.CommandLine;
 using System.Text.Json;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Host;
+namespace Stlm.Host.Commands;
 
-/// <summary>`stlm tokenize --tokenizer SPEC FILE [--json]`: the token ids of a text, to compare with other tools.</summary>
-public static class TokenizeCommand
+/// <summary>
+/// `stlm tokenizer encode --tokenizer SPEC FILE [--json]`: the token ids of a text, to compare
+/// with other tools; --json prints one object (tokenizer, vocabSize, count, ids).
+/// </summary>
+public static class TokenizerEncodeCommand
 {
     public static Command Create()
     {
         var tokenizer = new Option<string>("--tokenizer") { Description = $"Tokenizer spec: {TokenizerSpec.Forms}", Required = true };
         var allowSpecial = new Option<bool>("--allow-special") { Description = "Recognise <|endoftext|> in the text as the end-of-text token" };
-        var json = new Option<bool>("--json") { Description = "Print a JSON object (tokenizer, vocabSize, ids) instead of ids separated by spaces" };
+        var json = SharedOptions.Json;
         var file = new Argument<string>("FILE") { Description = "UTF-8 text file to tokenise ('-' reads standard input)" };
-        var command = new Command("tokenize", "Print the token ids of a text") { tokenizer, allowSpecial, json, file };
+        var command = new Command("encode", "Print the token ids of a text (--json: tokenizer, vocabSize, count, ids)") { tokenizer, allowSpecial, json, file };
         command.SetAction(parse =>
         {
             var tok = TokenizerSpec.Load(parse.GetValue(tokenizer)!);

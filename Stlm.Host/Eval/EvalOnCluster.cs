@@ -8,7 +8,7 @@ using Stlm.Host.Progress;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Eval;
 
 /// <summary>
 /// `stlm eval CHECKPOINT --task NAME --data FILE --cluster`: this process joins the cluster

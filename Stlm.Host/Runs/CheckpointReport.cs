@@ -2,7 +2,7 @@ using System.Text.Json;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Host.Runs;
 
 /// <summary>
 /// The checkpoint part of `stlm inspect`: a checkpoint folder's summary (from checkpoint.json)
@@ -29,7 +29,7 @@ static class CheckpointReport
         if (json) WriteJson(o, results);
         else
             foreach (var r in results.Where(r => r.Ok))
-                o.WriteLine($"checkpoint {r.Name}: ok (step {r.Manifest!.Info.Step}, content sha256 {r.ContentHash}, {r.Manifest.Files.Count} files, {InspectCommand.Bytes(r.Manifest.Files.Sum(f => f.Bytes))})");
+                o.WriteLine($"checkpoint {r.Name}: ok (step {r.Manifest!.Info.Step}, content sha256 {r.ContentHash}, {r.Manifest.Files.Count} files, {RunText.Size(r.Manifest.Files.Sum(f => f.Bytes))})");
         var bad = results.FirstOrDefault(r => !r.Ok);
         if (bad is not null && !json) throw CheckpointVerifier.Error(bad);
         return results.Count(r => !r.Ok);

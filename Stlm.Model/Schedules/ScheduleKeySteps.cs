@@ -1,6 +1,5 @@
-using Stlm.Model.Schedules;
 
-namespace Stlm.Host.Commands;
+namespace Stlm.Model.Schedules;
 
 /// <summary>The steps worth printing: the ends of the run, where warmups end, switches flip, ramps turn and overrides start.</summary>
 public static class ScheduleKeySteps

@@ -1,7 +1,7 @@
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>`stlm train --set training.preset=…-tiny` trains every architecture end to end through the training actors.</summary>
 public class ArchitectureTrainingTests

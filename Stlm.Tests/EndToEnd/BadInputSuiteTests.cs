@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Stlm.Model.Checkpoints;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// A data folder holding real runs, made once per class: "base", SIGKILLed after its checkpoints

@@ -1,6 +1,6 @@
 using Stlm.Model.Checkpoints;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// A data folder holding run "base" whose process died after its checkpoints of steps 2 and 4,

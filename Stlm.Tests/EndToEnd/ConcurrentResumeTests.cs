@@ -1,6 +1,6 @@
 using Stlm.Actors.Training.Run;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>DESIGN.md §5.6: two writers of one run cannot both win.</summary>
 public class ConcurrentResumeTests

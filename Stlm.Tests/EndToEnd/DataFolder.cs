@@ -5,7 +5,7 @@ using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// A data folder the guarantee tests give to `stlm` children (STLM_DATA_DIR), read back from

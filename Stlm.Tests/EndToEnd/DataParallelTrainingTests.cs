@@ -2,9 +2,8 @@ using System.Text.Json;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Training.Guarantees;
 
-namespace Stlm.Tests.Training.DataParallel;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// `stlm train --nproc 2` as a user runs it (real processes: rank 0 is the command, rank 1 its

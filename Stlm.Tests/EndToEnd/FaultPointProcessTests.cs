@@ -1,7 +1,7 @@
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>STLM_FAULT stops a real process at its point, where a SIGKILL leaves what a crash there would.</summary>
 public class FaultPointProcessTests

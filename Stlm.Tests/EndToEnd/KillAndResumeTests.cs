@@ -1,7 +1,7 @@
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// DESIGN.md §5.3 with real processes: a run SIGKILLed again and again — in the middle of a

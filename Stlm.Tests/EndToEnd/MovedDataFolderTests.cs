@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Stlm.Actors.Training.Run;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// A data folder copied elsewhere (as after a move to another disk or machine) works there with

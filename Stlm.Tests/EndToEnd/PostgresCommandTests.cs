@@ -4,9 +4,9 @@ using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-using Stlm.Tests.Persistence;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// The CLI end to end with the journal on PostgreSQL (a fresh schema per test), every command a

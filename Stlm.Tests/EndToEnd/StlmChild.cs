@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Stlm.Model.Faults;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// The real `stlm` as a child process whose output is read as it comes, so a test can wait for

@@ -1,4 +1,6 @@
-namespace Stlm.Tests.Training.Guarantees;
+using Stlm.Tests.Support;
+
+namespace Stlm.Tests.EndToEnd;
 
 /// <summary>
 /// The run the guarantee tests train in child processes: the <see cref="TinyLlama"/> on a 0.1 MB

@@ -1,4 +1,4 @@
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Support;
 
 /// <summary>A clock the test moves by hand.</summary>
 sealed class ManualTime : TimeProvider

@@ -1,4 +1,4 @@
-namespace Stlm.Tests.Persistence;
+namespace Stlm.Tests.Support;
 
 /// <summary>
 /// A fact that needs the test PostgreSQL: skipped, with the reason, only when STLM_TEST_PG is

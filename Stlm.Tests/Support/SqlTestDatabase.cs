@@ -1,6 +1,6 @@
 using Stlm.Actors.Persistence.Sql;
 
-namespace Stlm.Tests.Persistence;
+namespace Stlm.Tests.Support;
 
 /// <summary>A throw-away database for one test: a temp SQLite file, or a fresh PostgreSQL schema.</summary>
 public abstract class SqlTestDatabase : IAsyncDisposable

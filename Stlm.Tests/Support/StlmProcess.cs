@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Support;
 
 /// <summary>Runs the real `stlm` executable (built beside the tests) as a child process.</summary>
 public static class StlmProcess

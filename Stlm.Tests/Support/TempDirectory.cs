@@ -1,4 +1,4 @@
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Support;
 
 /// <summary>A fresh directory under the system temp folder, deleted on dispose.</summary>
 sealed class TempDirectory : IDisposable

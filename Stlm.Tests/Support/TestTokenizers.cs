@@ -1,7 +1,7 @@
 using System.Text;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Support;
 
 /// <summary>A test-only tokenizer: one id per UTF-8 byte, plus an end-of-text id after them; ids shifted by <c>offset</c>.</summary>
 sealed class ByteIdTokenizer(int offset = 0) : ITokenizer

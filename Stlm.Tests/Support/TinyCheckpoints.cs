@@ -4,9 +4,8 @@ using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
-using Stlm.Tests.Data;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Support;
 
 /// <summary>
 /// Tiny runs' configs for every architecture (byte tokenizer, or a small BPE learned in the test)

@@ -1,4 +1,4 @@
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Support;
 
 /// <summary>
 /// The tiny byte-level Llama that the session, replay and guarantee tests train (2 layers,

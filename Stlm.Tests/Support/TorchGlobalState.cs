@@ -1,4 +1,4 @@
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Support;
 
 /// <summary>
 /// Tests that depend on process-wide state — the global random generator's sequence after a

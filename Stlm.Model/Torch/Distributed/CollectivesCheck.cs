@@ -1,7 +1,6 @@
 using Stlm.Model.LibTorch;
-using Stlm.Model.LibTorch.Distributed;
 
-namespace Stlm.Host;
+namespace Stlm.Model.LibTorch.Distributed;
 
 /// <summary>
 /// A fixed sequence of collectives that every rank of a group runs: all-reduce sum, avg (two

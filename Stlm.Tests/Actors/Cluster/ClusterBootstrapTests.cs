@@ -7,11 +7,9 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Model;
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
-using Stlm.Tests.Persistence;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster;
 
 public sealed class ClusterBootstrapTests
 {

@@ -4,10 +4,10 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Persistence;
-using Stlm.Tests.Training.Guarantees;
+using Stlm.Tests.EndToEnd;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster;
 
 /// <summary>
 /// Runs on a cluster of `stlm node` child processes on 127.0.0.1 over a real PostgreSQL journal

@@ -4,7 +4,7 @@ using Akka.Configuration;
 using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Persistence;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster;
 
 /// <summary>
 /// Several Akka cluster members in this test process, on 127.0.0.1 with ports of their own,

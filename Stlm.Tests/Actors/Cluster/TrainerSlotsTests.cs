@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Stlm.Actors.Cluster;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster;
 
 public sealed class TrainerSlotsTests : Akka.TestKit.Xunit2.TestKit
 {

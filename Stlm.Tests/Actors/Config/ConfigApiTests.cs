@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Stlm.Actors.Configuration;
 using Stlm.Model;
-using static Stlm.Tests.Configuration.HoconSyntaxTests;
+using static Stlm.Tests.Actors.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 public class ConfigApiTests
 {

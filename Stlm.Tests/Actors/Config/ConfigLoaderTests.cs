@@ -1,7 +1,7 @@
 using Stlm.Actors.Configuration;
 using Stlm.Model;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 public sealed class ConfigLoaderTests : IDisposable
 {

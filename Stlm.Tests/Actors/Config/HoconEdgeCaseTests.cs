@@ -1,6 +1,6 @@
-using static Stlm.Tests.Configuration.HoconSyntaxTests;
+using static Stlm.Tests.Actors.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 public class HoconEdgeCaseTests
 {

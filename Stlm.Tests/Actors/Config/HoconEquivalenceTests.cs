@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Stlm.Actors.Configuration;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 /// <summary>
 /// Lightbend's equivalence suite: every .conf/.json/.properties file in an equivNN folder must

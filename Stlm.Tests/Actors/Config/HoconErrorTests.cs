@@ -1,8 +1,8 @@
 using Stlm.Actors.Configuration;
 using Stlm.Model;
-using static Stlm.Tests.Configuration.HoconSyntaxTests;
+using static Stlm.Tests.Actors.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 /// <summary>Bad input gives one line naming file:line:col and the fix; the positions are exact.</summary>
 public class HoconErrorTests

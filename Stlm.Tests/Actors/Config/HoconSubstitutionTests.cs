@@ -1,7 +1,7 @@
 using Stlm.Actors.Configuration;
-using static Stlm.Tests.Configuration.HoconSyntaxTests;
+using static Stlm.Tests.Actors.Configuration.HoconSyntaxTests;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 public class HoconSubstitutionTests
 {

@@ -1,6 +1,6 @@
 using Stlm.Actors.Configuration;
 
-namespace Stlm.Tests.Configuration;
+namespace Stlm.Tests.Actors.Configuration;
 
 public class HoconSyntaxTests
 {

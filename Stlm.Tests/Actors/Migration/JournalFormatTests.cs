@@ -6,10 +6,9 @@ using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 using Stlm.Model;
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Persistence;
+namespace Stlm.Tests.Actors.Migration;
 
 /// <summary>
 /// Journals on disk outlive builds: Fixtures/JournalV2 was written by the first build on Akka
@@ -112,7 +111,7 @@ public sealed class JournalFormatTests : IDisposable
         Assert.Equal(before, File.ReadAllBytes(path));
     }
 
-    static List<string> TinyRunLines(string stderr) => Training.Guarantees.TinyRun.Said(stderr).Select(l => l["stlm: ".Length..]).ToList();
+    static List<string> TinyRunLines(string stderr) => EndToEnd.TinyRun.Said(stderr).Select(l => l["stlm: ".Length..]).ToList();
 
     [Fact]
     public async Task Migrating_a_journal_of_the_previous_release_keeps_every_event_with_its_timestamp_snapshot_and_lease_and_a_backup()

@@ -4,8 +4,9 @@ using Akka.Streams.Dsl;
 using Akka.TestKit.Xunit2;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Persistence;
+namespace Stlm.Tests.Actors.Persistence;
 
 /// <summary>
 /// What Stlm relies on from Akka.Persistence.Sql, on each engine it runs on (the behaviours of

@@ -3,7 +3,7 @@ using Stlm.Actors.Schedules;
 using Stlm.Model;
 using Stlm.Model.Schedules;
 
-namespace Stlm.Tests.Schedules;
+namespace Stlm.Tests.Actors.Schedules;
 
 public class ScheduleConfigTests
 {

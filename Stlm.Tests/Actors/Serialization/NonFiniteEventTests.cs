@@ -1,7 +1,8 @@
 using Stlm.Actors.Serialization;
 using Stlm.Actors.Training.Run;
+using Stlm.Tests.Actors.Training.Run;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Serialization;
 
 /// <summary>StepSkipped and RolledBack: how they fold, round-trip and are checked.</summary>
 public class NonFiniteEventTests

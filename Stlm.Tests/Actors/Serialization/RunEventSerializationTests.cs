@@ -1,7 +1,8 @@
 using Stlm.Actors.Serialization;
 using Stlm.Actors.Training.Run;
+using Stlm.Tests.Actors.Training.Run;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Serialization;
 
 public class RunEventSerializationTests
 {

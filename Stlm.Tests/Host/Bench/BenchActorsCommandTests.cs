@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Actors;
+namespace Stlm.Tests.Host.Bench;
 
 public class BenchActorsCommandTests
 {

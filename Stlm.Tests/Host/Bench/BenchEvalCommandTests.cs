@@ -1,8 +1,7 @@
 using System.Text.Json;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Bench;
 
 /// <summary>`stlm bench eval` runs both sides on the same work and reports ratios and how equal their numbers are (no timing asserted).</summary>
 public class BenchEvalCommandTests

@@ -1,6 +1,7 @@
 using System.Text.Json;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Bench;
 
 public class BenchTrainCommandTests
 {

@@ -1,4 +1,6 @@
-namespace Stlm.Tests.Host;
+using Stlm.Tests.Support;
+
+namespace Stlm.Tests.Host.CommandLine;
 
 public class CommandLineErrorTests
 {

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
+using Stlm.Tests.Model.Checkpoints;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Host.Commands;
 
 public class CheckpointInspectTests : IDisposable
 {

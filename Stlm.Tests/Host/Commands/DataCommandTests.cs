@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Stlm.Model.Data;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Host.Commands;
 
 public class DataCommandTests
 {

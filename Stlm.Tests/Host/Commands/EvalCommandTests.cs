@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>`stlm eval` on checkpoints written in the test, and its one-line errors.</summary>
 public class EvalCommandTests

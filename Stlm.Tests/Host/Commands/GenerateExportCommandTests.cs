@@ -2,10 +2,9 @@ using System.Text.Json;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>`stlm generate` and `stlm export` on checkpoints written in the test.</summary>
 public class GenerateExportCommandTests

@@ -3,10 +3,11 @@ using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-using Stlm.Tests.Host;
-using static Stlm.Tests.Training.RunTestJournal;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
+using static Stlm.Tests.Actors.Training.Run.RunTestJournal;
 
-namespace Stlm.Tests.Training.Commands;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>`stlm pause` and `stlm set` on runs no process trains: the command itself is the run's writer for a moment.</summary>
 public sealed class IdleControlCommandTests : IAsyncLifetime

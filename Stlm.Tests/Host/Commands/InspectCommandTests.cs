@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Stlm.Model.LibTorch.Safetensors;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Commands;
 
 public class InspectCommandTests : IDisposable
 {

@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Stlm.Actors.Training.Run;
-using Stlm.Tests.Training;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Commands;
 
 public sealed class JournalDumpTests : IAsyncLifetime
 {

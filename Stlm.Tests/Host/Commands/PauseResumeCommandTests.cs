@@ -1,8 +1,8 @@
 using System.Text.RegularExpressions;
 using Stlm.Actors.Training.Run;
-using static Stlm.Tests.Training.Commands.RunCommandRig;
+using static Stlm.Tests.Host.Commands.RunCommandRig;
 
-namespace Stlm.Tests.Training.Commands;
+namespace Stlm.Tests.Host.Commands;
 
 public sealed partial class PauseResumeCommandTests : IDisposable
 {

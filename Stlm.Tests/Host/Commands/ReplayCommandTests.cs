@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Stlm.Tests.Host;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Actors.Training.Replay;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Replay;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>`stlm replay RUN --verify` as a child process on a run recorded beside it.</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -1,6 +1,6 @@
-using static Stlm.Tests.Training.Commands.RunCommandRig;
+using static Stlm.Tests.Host.Commands.RunCommandRig;
 
-namespace Stlm.Tests.Training.Commands;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>Bad input to the run commands: one line, a non-zero exit, and nothing stored.</summary>
 public sealed class RunCommandErrorTests : IDisposable

@@ -2,10 +2,9 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Commands;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>A data folder for `stlm` child processes with a tiny, fast, deterministic run config, and a reader of their journal.</summary>
 sealed class RunCommandRig : IDisposable

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Schedules;
+namespace Stlm.Tests.Host.Commands;
 
 public class ScheduleCommandTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
-using static Stlm.Tests.Training.Commands.RunCommandRig;
+using static Stlm.Tests.Host.Commands.RunCommandRig;
 
-namespace Stlm.Tests.Training.Commands;
+namespace Stlm.Tests.Host.Commands;
 
 public sealed partial class SetCommandTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Commands;
+namespace Stlm.Tests.Host.Commands;
 
 /// <summary>The real `stlm` running in the background (as in another terminal), for tests that act on it meanwhile.</summary>
 sealed class StlmChild : IDisposable

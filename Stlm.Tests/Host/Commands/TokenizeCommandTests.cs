@@ -1,7 +1,8 @@
 using System.Text.Json;
-using Stlm.Tests.Host;
+using Stlm.Tests.Model.Tokenizers;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Host.Commands;
 
 public class TokenizeCommandTests
 {

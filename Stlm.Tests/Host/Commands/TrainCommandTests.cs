@@ -1,6 +1,5 @@
-using Stlm.Tests.Training.Commands;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Host.Commands;
 
 public class TrainCommandTests
 {

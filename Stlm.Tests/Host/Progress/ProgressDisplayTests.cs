@@ -1,7 +1,8 @@
 using Stlm.Host;
 using Stlm.Host.Progress;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Progress;
 
 public class ProgressDisplayTests
 {

@@ -1,10 +1,10 @@
 using System.Text.Json;
 using Stlm.Actors.Training.Run;
-using Stlm.Tests.Eval;
-using Stlm.Tests.Training;
-using static Stlm.Tests.Training.RunTestJournal;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
+using static Stlm.Tests.Actors.Training.Run.RunTestJournal;
 
-namespace Stlm.Tests.Host;
+namespace Stlm.Tests.Host.Runs;
 
 /// <summary>CHECKPOINT given as RUN[@STEP]: resolved through the journal's committed, live checkpoints.</summary>
 public sealed class CheckpointReferenceTests : IAsyncLifetime

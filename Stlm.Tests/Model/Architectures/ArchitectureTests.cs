@@ -2,7 +2,7 @@ using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Architectures;
 
 public class ArchitectureTests
 {

@@ -2,9 +2,9 @@ using System.Text.Json;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Architectures;
 
 public class ExportTests
 {

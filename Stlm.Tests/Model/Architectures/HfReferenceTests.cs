@@ -2,7 +2,7 @@ using System.Text.Json;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Architectures;
 
 /// <summary>
 /// Against Fixtures/Model/hf-llama-tiny: random Llama weights in Hugging Face's layout and the

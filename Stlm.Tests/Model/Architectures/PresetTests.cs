@@ -6,7 +6,7 @@ using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Architectures;
 
 public class PresetTests
 {

@@ -3,7 +3,7 @@ using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Optim;
 using Stlm.Model.Nn;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Architectures;
 
 /// <summary>Small configs (a few thousand parameters) and helpers shared by the model tests.</summary>
 static class TinyModels

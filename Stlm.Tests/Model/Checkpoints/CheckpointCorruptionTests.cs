@@ -1,8 +1,8 @@
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Model.Checkpoints;
 
 public class CheckpointCorruptionTests : IDisposable
 {

@@ -1,7 +1,7 @@
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Model.Checkpoints;
 
 public class CheckpointCrashTests : IDisposable
 {
@@ -101,7 +101,7 @@ public class CheckpointCrashTests : IDisposable
     public void Deleting_refuses_folders_without_a_manifest()
     {
         Directory.CreateDirectory(Path.Combine(dir.Path, "step-000000009"));
-        var e = Assert.Throws<Model.StlmException>(() => CheckpointFolders.Delete(dir.Path, 9));
+        var e = Assert.Throws<Stlm.Model.StlmException>(() => CheckpointFolders.Delete(dir.Path, 9));
         Assert.Contains("not a checkpoint this program wrote", e.Message);
         Assert.True(Directory.Exists(Path.Combine(dir.Path, "step-000000009")));
     }

@@ -1,11 +1,10 @@
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
-using Stlm.Tests.LibTorch;
 using F = Stlm.Model.LibTorch.Functional;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Model.Checkpoints;
 
 // Other tests draw from the global generator too: run these alone so the trajectories are ours.
 [Collection(nameof(TorchGlobalState))]
@@ -34,7 +33,7 @@ public class CheckpointRoundTripTests : IDisposable
         using var resumed = new TinyTrainer(seed: 99);   // other initial weights and RNG state
         var info = resumed.RestoreFrom(Checkpoint.Open(committed.Path, committed.ContentHash));
         Assert.Equal(5, info.Step);
-        Assert.Equal(new Model.Data.DataCursor(0, 40), info.Cursor);
+        Assert.Equal(new Stlm.Model.Data.DataCursor(0, 40), info.Cursor);
         Assert.Equal(CheckpointInfo.ConfigHash(TinyTrainer.ConfigText), info.ConfigSha256);
         Assert.Equal([5L], resumed.Steps.ToArray<long>());
         Assert.Equal([5L, 5L], resumed.Optimizer.Steps());

@@ -1,7 +1,7 @@
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Model.Checkpoints;
 
 public class RetentionPolicyTests
 {

@@ -4,7 +4,7 @@ using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Optim;
 using F = Stlm.Model.LibTorch.Functional;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Model.Checkpoints;
 
 /// <summary>
 /// A two-layer classifier trained with AdamW on random batches drawn from the global generator,

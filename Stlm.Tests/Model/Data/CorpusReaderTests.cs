@@ -2,7 +2,7 @@ using System.Text;
 using Stlm.Model;
 using Stlm.Model.Data;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 public class CorpusReaderTests
 {

@@ -1,6 +1,7 @@
 using Stlm.Model.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 public class HashCacheTests
 {

@@ -1,7 +1,7 @@
 using Stlm.Model;
 using Stlm.Model.Data;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 public class HeldOutSplitTests
 {

@@ -2,7 +2,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Stlm.Model.Data;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 /// <summary>
 /// Checks SafeCut's promise against GPT-2's published pre-tokenisation pattern (BPE merges never

@@ -2,8 +2,9 @@ using System.Buffers.Binary;
 using System.Text;
 using Stlm.Model;
 using Stlm.Model.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 public class ShardPreparerTests
 {

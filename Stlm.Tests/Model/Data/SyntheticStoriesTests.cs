@@ -1,7 +1,8 @@
 using System.Text.RegularExpressions;
 using Stlm.Model.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 public class SyntheticStoriesTests
 {

@@ -1,7 +1,8 @@
 using Stlm.Model;
 using Stlm.Model.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Data;
+namespace Stlm.Tests.Model.Data;
 
 public class TokenDatasetTests
 {

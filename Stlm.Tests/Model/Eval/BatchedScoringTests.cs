@@ -1,8 +1,8 @@
 using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Eval;
 
 /// <summary>
 /// Batched scoring gives the numbers of one-window-at-a-time scoring, for every architecture, to

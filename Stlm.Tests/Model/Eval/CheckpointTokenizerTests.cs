@@ -3,10 +3,9 @@ using System.Text.Json;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Eval;
 
 /// <summary>Checkpoints carry their tokenizer (a content-addressed copy beside them) so they work after tokenizer.path is gone.</summary>
 public class CheckpointTokenizerTests

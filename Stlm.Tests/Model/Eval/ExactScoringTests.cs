@@ -4,9 +4,10 @@ using Stlm.Actors.Training.Recipe;
 using Stlm.Model.Architectures;
 using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
+using Stlm.Tests.Model.Architectures.BytePooling;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Eval;
 
 /// <summary>What the byte-level scorers report against the models' probabilities computed by brute force.</summary>
 public class ExactScoringTests

@@ -1,6 +1,6 @@
 using Stlm.Model.Eval;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Eval;
 
 public class MultipleChoiceScorerTests
 {

@@ -1,7 +1,7 @@
 using Stlm.Model;
 using Stlm.Model.Eval;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Eval;
 
 public class ReaderTests
 {

@@ -4,9 +4,9 @@ using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
 using Stlm.Model.Tokenizers;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Eval;
 
 public class ScoringTests
 {

@@ -1,6 +1,6 @@
 using Stlm.Model.Faults;
 
-namespace Stlm.Tests.Training.Guarantees;
+namespace Stlm.Tests.Model.Faults;
 
 public class FaultPlanTests
 {

@@ -2,8 +2,9 @@ using Stlm.Model.Architectures;
 using Stlm.Model.Generation;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
+using Stlm.Tests.Model.Architectures;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Generation;
 
 public class GenerationTests
 {

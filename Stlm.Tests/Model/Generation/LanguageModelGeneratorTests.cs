@@ -1,9 +1,8 @@
 using Stlm.Model.Generation;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Generation;
 
 public class LanguageModelGeneratorTests
 {

@@ -2,8 +2,9 @@ using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
 using F = Stlm.Model.LibTorch.Functional;
+using Stlm.Tests.Model.Architectures;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Nn;
 
 public class LayerTests
 {

@@ -2,9 +2,10 @@ using Stlm.Model;
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
-using Stlm.Tests.Data;
+using Stlm.Tests.Model.Architectures;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Models;
+namespace Stlm.Tests.Model.Nn;
 
 public class ModuleTests
 {

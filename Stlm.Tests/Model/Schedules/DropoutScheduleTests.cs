@@ -1,6 +1,6 @@
 using Stlm.Model.Schedules;
 
-namespace Stlm.Tests.Schedules;
+namespace Stlm.Tests.Model.Schedules;
 
 public class DropoutScheduleTests
 {

@@ -1,7 +1,7 @@
 using Stlm.Model;
 using Stlm.Model.Schedules;
 
-namespace Stlm.Tests.Schedules;
+namespace Stlm.Tests.Model.Schedules;
 
 public class ScheduleOverrideTests
 {

@@ -1,6 +1,6 @@
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 public class BpeTokenizerConcurrencyTests
 {

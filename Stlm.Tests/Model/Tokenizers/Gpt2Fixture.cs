@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 /// <summary>GPT-2's vocabulary files and the reference encodings made from them (Fixtures/Gpt2).</summary>
 public static class Gpt2Fixture

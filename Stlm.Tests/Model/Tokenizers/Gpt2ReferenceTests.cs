@@ -1,6 +1,6 @@
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 /// <summary>Our GPT-2 encodings against js-tiktoken's and our pieces against Python regex's (fixtures in Fixtures/Gpt2/reference).</summary>
 public class Gpt2ReferenceTests

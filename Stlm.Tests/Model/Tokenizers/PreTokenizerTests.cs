@@ -1,6 +1,6 @@
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 /// <summary>GPT-2's pre-tokenisation on readable examples (each checked with Python's regex module);
 /// the fixtures in Gpt2ReferenceTests cover the rest.</summary>

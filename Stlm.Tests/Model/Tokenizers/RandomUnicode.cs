@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 /// <summary>Seeded random strings of valid Unicode: ASCII, whitespace of all kinds, control chars,
 /// accents, combining marks, CJK, right-to-left scripts, astral letters and emoji (surrogate pairs),

@@ -1,7 +1,7 @@
 using System.Text;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 public class RoundTripTests
 {

@@ -1,7 +1,7 @@
 using Stlm.Model;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Tokenizers;
+namespace Stlm.Tests.Model.Tokenizers;
 
 public class TokenizerSpecTests
 {

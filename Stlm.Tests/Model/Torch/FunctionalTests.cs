@@ -1,7 +1,7 @@
 using Stlm.Model.LibTorch;
 using F = Stlm.Model.LibTorch.Functional;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 public class FunctionalTests
 {

@@ -1,6 +1,6 @@
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 /// <summary>
 /// Compares autograd's gradients with central finite differences in float64. The output is

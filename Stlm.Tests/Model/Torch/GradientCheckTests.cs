@@ -1,8 +1,8 @@
 using Stlm.Model.LibTorch;
 using F = Stlm.Model.LibTorch.Functional;
-using static Stlm.Tests.LibTorch.GradCheck;
+using static Stlm.Tests.Model.LibTorch.GradCheck;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 /// <summary>Autograd against finite differences for every differentiable op the models use.</summary>
 public class GradientCheckTests

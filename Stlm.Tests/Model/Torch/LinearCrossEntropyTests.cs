@@ -1,7 +1,8 @@
 using Stlm.Model.LibTorch;
 using F = Stlm.Model.LibTorch.Functional;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 /// <summary>The fused head + loss against its definition, cross_entropy(linear(hidden, weight), targets).</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -1,6 +1,7 @@
 using Stlm.Model.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 /// <summary>Runs alone: resident memory is a property of the whole process.</summary>
 [Collection(nameof(TorchGlobalState))]

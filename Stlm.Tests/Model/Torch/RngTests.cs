@@ -1,6 +1,7 @@
 using Stlm.Model.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 // The generators are process-wide, so these tests never run beside each other.
 [Collection(nameof(TorchGlobalState))]

@@ -1,8 +1,9 @@
 using Stlm.Model.LibTorch;
 using F = Stlm.Model.LibTorch.Functional;
-using static Stlm.Tests.LibTorch.GradCheck;
+using Stlm.Tests.Support;
+using static Stlm.Tests.Model.LibTorch.GradCheck;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 /// <summary>Reproducibility under a seed: the global generator must not be shared with parallel tests.</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -1,6 +1,6 @@
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 public class TensorMathTests
 {

@@ -1,9 +1,8 @@
 using Stlm.Actors.Training.Recipe;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch;
 
 /// <summary>Thread pools are process-wide, so these run alone.</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -2,10 +2,9 @@ using Stlm.Actors.Training.Recipe;
 using Stlm.Model;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Model.Training;
 
 /// <summary>The recipe builds every architecture (and every Llama weight-sharing variant) as a model the training step drives.</summary>
 public class LanguageModelsTests

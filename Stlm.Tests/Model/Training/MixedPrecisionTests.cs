@@ -3,11 +3,9 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Model.Training;
 
 /// <summary>
 /// torch.precision = "bf16-mixed": bfloat16 arithmetic in the forward pass, float32 everywhere the

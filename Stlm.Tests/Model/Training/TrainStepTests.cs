@@ -4,9 +4,9 @@ using Stlm.Model.LibTorch;
 using Stlm.Model.Nn;
 using Stlm.Model.Schedules;
 using Stlm.Model.Training;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Model.Training;
 
 /// <summary>Runs alone: the tests seed and read the process-wide random generator.</summary>
 [Collection(nameof(TorchGlobalState))]

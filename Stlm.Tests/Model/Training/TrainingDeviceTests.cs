@@ -1,11 +1,9 @@
 using Stlm.Actors.Training.Recipe;
 using Stlm.Model;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Model.Training;
 
 /// <summary>torch.device and torch.dtype decide where and in what a run trains, or refuse in one line.</summary>
 [Collection(nameof(TorchGlobalState))]

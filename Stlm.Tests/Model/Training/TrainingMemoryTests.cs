@@ -1,6 +1,7 @@
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+
+namespace Stlm.Tests.Model.Training;
 
 /// <summary>Runs alone: resident memory is a property of the whole process.</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -5,9 +5,9 @@ using Stlm.Model.LibTorch.Optim;
 using Stlm.Model.Schedules;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Model.Training;
 
 /// <summary>A byte-tokenised synthetic corpus made once for the training tests (about 200 kB).</summary>
 public sealed class TrainingCorpus : IDisposable

@@ -6,10 +6,10 @@ using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
 using Stlm.Model.Eval;
 using Stlm.Model.Training;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Model.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster.Evaluation;
 
 /// <summary>Evaluation jobs pulled by evaluator members (loopback, in this process), each with its own data folder.</summary>
 public sealed class ClusterEvaluationTests

@@ -11,12 +11,10 @@ using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
 using Checkpoint = Stlm.Model.Checkpoints.Checkpoint;
 using Stlm.Model.Eval;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
-using Stlm.Tests.Persistence;
-using Stlm.Tests.Training.Guarantees;
+using Stlm.Tests.EndToEnd;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster.Evaluation;
 
 /// <summary>
 /// Two `stlm node --roles evaluator` processes on loopback, each with its own data folder, and

@@ -2,10 +2,9 @@ using Akka.Actor;
 using Stlm.Actors.Cluster.Transfer;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Data;
-using Stlm.Tests.Eval;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Cluster;
+namespace Stlm.Tests.Actors.Cluster.Transfer;
 
 /// <summary>Checkpoints fetched between cluster members that share no folder (loopback members in this process, each with its own data folder).</summary>
 public sealed class CheckpointTransferTests

@@ -10,8 +10,9 @@ using Npgsql;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Serialization;
 using Stlm.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Persistence;
+namespace Stlm.Tests.Actors.Persistence.Sql;
 
 /// <summary>
 /// PostgreSQL hands out ordering values at insert but shows rows at commit: a writer holding its

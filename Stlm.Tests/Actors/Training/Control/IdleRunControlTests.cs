@@ -2,9 +2,10 @@ using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-using static Stlm.Tests.Training.RunTestJournal;
+using Stlm.Tests.Actors.Training.Run;
+using static Stlm.Tests.Actors.Training.Run.RunTestJournal;
 
-namespace Stlm.Tests.Training.Control;
+namespace Stlm.Tests.Actors.Training.Control;
 
 public sealed class IdleRunControlTests : IAsyncLifetime
 {

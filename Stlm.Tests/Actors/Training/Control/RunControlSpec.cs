@@ -3,9 +3,9 @@ using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Leases;
 using Stlm.Model;
-using Stlm.Tests.Persistence;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Control;
+namespace Stlm.Tests.Actors.Training.Control;
 
 /// <summary>The control channel on one engine; asker and trainer each get their own connection pool, as two processes would.</summary>
 public abstract class RunControlSpec : IAsyncLifetime

@@ -1,9 +1,9 @@
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Session;
-using Stlm.Tests.Persistence;
-using Stlm.Tests.Training.Session;
+using Stlm.Tests.Actors.Training.Session;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Control;
+namespace Stlm.Tests.Actors.Training.Control;
 
 /// <summary>The control channel driving a real (tiny) training session in this process.</summary>
 public sealed class SessionControlTargetTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>, IAsyncLifetime

@@ -4,10 +4,10 @@ using Stlm.Host.Training;
 using Stlm.Model;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
-using Stlm.Tests.LibTorch;
-using Stlm.Tests.Training.Session;
+using Stlm.Tests.Actors.Training.Session;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.DataParallel;
+namespace Stlm.Tests.Actors.Training.DataParallel;
 
 /// <summary>
 /// A data-parallel session with this test process as rank 0 and rank 1 a child process

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Stlm.Actors.Training.Leases;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Training.Leases;
 
 public class LocalProcessesTests
 {

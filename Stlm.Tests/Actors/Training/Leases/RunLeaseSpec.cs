@@ -2,9 +2,10 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Leases;
-using Stlm.Tests.Persistence;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Training.Leases;
 
 /// <summary>Run leases on one engine; each store gets its own connection pool, as two processes would.</summary>
 public abstract class RunLeaseSpec : IAsyncLifetime

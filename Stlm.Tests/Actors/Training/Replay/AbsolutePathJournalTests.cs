@@ -3,9 +3,10 @@ using Stlm.Actors.Training.Replay;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Actors.Training.Views;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Replay;
+namespace Stlm.Tests.Actors.Training.Replay;
 
 /// <summary>
 /// A journal written before checkpoint paths were journaled relative to the data folder (they

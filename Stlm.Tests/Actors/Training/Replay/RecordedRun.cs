@@ -6,8 +6,10 @@ using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
 using DataCursor = Stlm.Model.Data.DataCursor;
 using JournalCursor = Stlm.Actors.Training.Run.DataCursor;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Replay;
+namespace Stlm.Tests.Actors.Training.Replay;
 
 /// <summary>
 /// A run recorded the way training records one, by a bare loop: the recipe of a tiny config,

@@ -1,9 +1,9 @@
 using Stlm.Actors.Training.Replay;
 using Stlm.Actors.Training.Run;
 using Stlm.Model;
-using static Stlm.Tests.Training.RunTestJournal;
+using static Stlm.Tests.Actors.Training.Run.RunTestJournal;
 
-namespace Stlm.Tests.Training.Replay;
+namespace Stlm.Tests.Actors.Training.Replay;
 
 public class ReplayPlanTests
 {

@@ -2,10 +2,10 @@ using Stlm.Actors.Training.Replay;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Actors.Training.Views;
-using Stlm.Tests.LibTorch;
-using Stlm.Tests.Training.Session;
+using Stlm.Tests.Actors.Training.Session;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Replay;
+namespace Stlm.Tests.Actors.Training.Replay;
 
 /// <summary>replay --verify on runs trained by the actors (TrainingSession), so its step numbering, cursors and checkpoints are the trainer's.</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -1,8 +1,9 @@
 using Stlm.Actors.Training.Replay;
 using Stlm.Actors.Training.Run;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Replay;
+namespace Stlm.Tests.Actors.Training.Replay;
 
 [Collection(nameof(TorchGlobalState))]
 public sealed class ReplayVerifierTests : IAsyncLifetime

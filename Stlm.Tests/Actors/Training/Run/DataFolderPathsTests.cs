@@ -1,8 +1,8 @@
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Run;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Training.Run;
 
 public class DataFolderPathsTests
 {

@@ -1,9 +1,9 @@
 using Akka.Actor;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-using static Stlm.Tests.Training.RunTestJournal;
+using static Stlm.Tests.Actors.Training.Run.RunTestJournal;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Training.Run;
 
 public sealed class RunActorTests : IAsyncLifetime
 {

@@ -3,7 +3,7 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Actors.Training.Run;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Training.Run;
 
 /// <summary>
 /// A temp folder with a SQLite journal, and actor systems that run RunActors on it; a "crash"

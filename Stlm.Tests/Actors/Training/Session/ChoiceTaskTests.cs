@@ -1,7 +1,7 @@
 using Stlm.Actors.Training.Session;
 using Stlm.Model.Eval;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 public class ChoiceTaskTests
 {

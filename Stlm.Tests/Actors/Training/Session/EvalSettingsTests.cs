@@ -3,7 +3,7 @@ using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Session;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 public class EvalSettingsTests
 {

@@ -1,8 +1,8 @@
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 /// <summary>The schedule actor's plateau policy: a pure decision on journaled evaluations, journaled itself, followed by the steps after it.</summary>
 [Collection(nameof(TorchGlobalState))]

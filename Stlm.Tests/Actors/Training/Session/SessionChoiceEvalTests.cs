@@ -3,9 +3,9 @@ using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.Eval;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 [Collection(nameof(TorchGlobalState))]
 public class SessionChoiceEvalTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>

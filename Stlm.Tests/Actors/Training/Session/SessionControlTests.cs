@@ -4,9 +4,9 @@ using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Model;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 [Collection(nameof(TorchGlobalState))]
 public class SessionControlTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>

@@ -1,7 +1,7 @@
 using Stlm.Actors.Training.Session;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 [Collection(nameof(TorchGlobalState))]
 public class SessionEvalTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>

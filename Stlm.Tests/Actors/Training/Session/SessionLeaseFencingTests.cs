@@ -1,9 +1,9 @@
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 [Collection(nameof(TorchGlobalState))]
 public class SessionLeaseFencingTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>

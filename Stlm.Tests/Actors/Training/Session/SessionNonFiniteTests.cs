@@ -3,9 +3,9 @@ using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Training;
-using Stlm.Tests.LibTorch;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 [Collection(nameof(TorchGlobalState))]
 public class SessionNonFiniteTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>

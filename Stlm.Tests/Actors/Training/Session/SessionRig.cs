@@ -7,9 +7,9 @@ using Stlm.Actors.Training.Recipe;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
 using Stlm.Model.Checkpoints;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 /// <summary>
 /// A data folder with a 0.2 MB generated story corpus (byte tokenizer, made once per test
@@ -70,7 +70,7 @@ public sealed class SessionRig : IAsyncDisposable
 
     public Config Config(params string[] sets) => _corpus.Config([$"checkpoint.dir=\"{CheckpointsDir}\"", .. sets]);
 
-    public TrainingSessionOptions Options(Action<long, Model.Training.ILanguageModel>? beforeStep = null) => new(Stores)
+    public TrainingSessionOptions Options(Action<long, Stlm.Model.Training.ILanguageModel>? beforeStep = null) => new(Stores)
     {
         Observer = e => { lock (Events) Events.Add(e); },
         BeforeStep = beforeStep,

@@ -1,6 +1,6 @@
 using Stlm.Actors.Training.Session;
 
-namespace Stlm.Tests.Training.Session;
+namespace Stlm.Tests.Actors.Training.Session;
 
 public class StartupTimelineTests
 {

@@ -3,10 +3,11 @@ using Akka.Actor;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
-using Stlm.Tests.Host;
-using static Stlm.Tests.Training.RunTestJournal;
+using Stlm.Tests.Actors.Training.Run;
+using Stlm.Tests.Support;
+using static Stlm.Tests.Actors.Training.Run.RunTestJournal;
 
-namespace Stlm.Tests.Training;
+namespace Stlm.Tests.Actors.Training.Views;
 
 /// <summary>Views rebuilt from events alone, and the commands that print them, on a journal written by RunActors.</summary>
 public sealed class RunViewTests : IAsyncLifetime

@@ -2,7 +2,7 @@ using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Tests.Models.Architectures;
+namespace Stlm.Tests.Model.Architectures.BytePooling;
 
 public class BytePooledLmTests
 {

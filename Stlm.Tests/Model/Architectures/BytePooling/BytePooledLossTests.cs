@@ -1,9 +1,9 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.Eval;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Architectures.BytePooling;
 
 public class BytePooledLossTests
 {

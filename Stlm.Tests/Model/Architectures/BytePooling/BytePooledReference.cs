@@ -1,7 +1,7 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Tests.Eval;
+namespace Stlm.Tests.Model.Architectures.BytePooling;
 
 /// <summary>
 /// The byte-pooling model's likelihood computed the slow, obvious way, independently of the

@@ -1,11 +1,11 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.Generation;
 using Stlm.Model.LibTorch;
-using Stlm.Tests.LibTorch;
 using Xunit.Abstractions;
 using F = Stlm.Model.LibTorch.Functional;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Models.Architectures;
+namespace Stlm.Tests.Model.Architectures.EarlyExit;
 
 // Layer dropout draws from libtorch's process-wide generator: tests drawing from it in parallel change its draws.
 [Collection(nameof(TorchGlobalState))]

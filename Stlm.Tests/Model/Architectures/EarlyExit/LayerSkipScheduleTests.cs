@@ -4,7 +4,7 @@ using Stlm.Model.Schedules;
 using Stlm.Model.Training;
 using F = Stlm.Model.LibTorch.Functional;
 
-namespace Stlm.Tests.Models.Architectures;
+namespace Stlm.Tests.Model.Architectures.EarlyExit;
 
 /// <summary>The schedules' early-exit values reach LayerSkipLm each training step (ILanguageModel.ApplySchedule).</summary>
 public class LayerSkipScheduleTests

@@ -1,7 +1,7 @@
 using Stlm.Model.Architectures;
 using Stlm.Model.LibTorch;
 
-namespace Stlm.Tests.Models.Architectures;
+namespace Stlm.Tests.Model.Architectures.MixtureOfDepths;
 
 public class MixtureOfDepthsLmTests
 {

@@ -6,7 +6,7 @@ using Stlm.Host;
 using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Distributed;
 
-namespace Stlm.Tests.LibTorch.Distributed;
+namespace Stlm.Tests.Model.LibTorch.Distributed;
 
 public class GlooProcessGroupTests
 {

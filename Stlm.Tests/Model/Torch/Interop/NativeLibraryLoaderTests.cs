@@ -1,7 +1,8 @@
 using Stlm.Model;
 using Stlm.Model.LibTorch.Interop;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.LibTorch;
+namespace Stlm.Tests.Model.LibTorch.Interop;
 
 /// <summary>Changes an environment variable, so it runs alone.</summary>
 [Collection(nameof(TorchGlobalState))]

@@ -2,7 +2,7 @@ using Stlm.Model;
 using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Optim;
 
-namespace Stlm.Tests.LibTorch.Optim;
+namespace Stlm.Tests.Model.LibTorch.Optim;
 
 public class AdamWTests
 {

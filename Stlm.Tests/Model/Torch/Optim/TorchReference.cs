@@ -2,7 +2,7 @@ using System.Text.Json;
 using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Optim;
 
-namespace Stlm.Tests.LibTorch.Optim;
+namespace Stlm.Tests.Model.LibTorch.Optim;
 
 /// <summary>
 /// Trajectories recorded once with PyTorch 1.13 (Fixtures/Optim/generate.py): start values,

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Stlm.Model.LibTorch.Safetensors;
 
-namespace Stlm.Tests.LibTorch.Safetensors;
+namespace Stlm.Tests.Model.LibTorch.Safetensors;
 
 /// <summary>
 /// The reference test's file: "attn0", F32, shape [1,1,2,3], values 0..5, header padded to 8

@@ -1,6 +1,6 @@
 using Stlm.Model.LibTorch.Safetensors;
 
-namespace Stlm.Tests.LibTorch.Safetensors;
+namespace Stlm.Tests.Model.LibTorch.Safetensors;
 
 public class SafetensorsMappedTests
 {

@@ -1,7 +1,7 @@
 using System.Text;
 using Stlm.Model.LibTorch.Safetensors;
 
-namespace Stlm.Tests.LibTorch.Safetensors;
+namespace Stlm.Tests.Model.LibTorch.Safetensors;
 
 /// <summary>Every check of the reference reader, each a SafetensorsException naming the problem.</summary>
 public class SafetensorsRejectionTests

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Stlm.Model.LibTorch.Safetensors;
 
-namespace Stlm.Tests.LibTorch.Safetensors;
+namespace Stlm.Tests.Model.LibTorch.Safetensors;
 
 public class SafetensorsRoundTripTests
 {

@@ -1,9 +1,9 @@
 using Stlm.Model;
 using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Safetensors;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Checkpoints;
+namespace Stlm.Tests.Model.LibTorch.Safetensors;
 
 public class TensorSafetensorsTests : IDisposable
 {

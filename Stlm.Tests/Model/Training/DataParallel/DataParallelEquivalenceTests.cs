@@ -3,7 +3,7 @@ using Stlm.Model.Data;
 using Stlm.Model.Training;
 using Xunit.Abstractions;
 
-namespace Stlm.Tests.Training.DataParallel;
+namespace Stlm.Tests.Model.Training.DataParallel;
 
 public class DataParallelEquivalenceTests(DataParallelRuns runs, ITestOutputHelper output) : IClassFixture<DataParallelRuns>
 {

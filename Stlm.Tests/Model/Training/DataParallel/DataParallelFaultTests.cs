@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Stlm.Host.Bench;
 using Stlm.Model;
 
-namespace Stlm.Tests.Training.DataParallel;
+namespace Stlm.Tests.Model.Training.DataParallel;
 
 public class DataParallelFaultTests
 {

@@ -1,7 +1,7 @@
 using Stlm.Host.Bench;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
-namespace Stlm.Tests.Training.DataParallel;
+namespace Stlm.Tests.Model.Training.DataParallel;
 
 /// <summary>
 /// Three runs of the tiny Llama over the training corpus, 50 steps each, made once for the
