@@ -114,7 +114,7 @@ public class BadInputSuiteTests(RealRuns runs) : IClassFixture<RealRuns>
         ["set of an unknown schedule"] = new(_ => ["set", "base", "momentum=0.5"], "momentum"),
         ["replay of an unknown run"] = new(_ => ["replay", "r-404", "--verify"], "no run r-404"),
         ["export in an unknown format"] = new(d => ["export", "done", "--format", "onnx", "--out", Path.Combine(d.Path, "x")], "onnx"),
-        ["generate from an unknown run"] = new(_ => ["generate", "r-404", "Once"], "r-404"),
+        ["sample from an unknown run"] = new(_ => ["sample", "r-404", "Once"], "r-404"),
 
         // Damaged storage.
         ["corrupt checkpoint"] = new(_ => TinyRun.Resume("base"), "checkpoint step-000000004: model.safetensors is corrupt", d =>

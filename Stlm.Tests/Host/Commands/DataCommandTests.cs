@@ -7,10 +7,10 @@ namespace Stlm.Tests.Host.Commands;
 public class DataCommandTests
 {
     [Fact]
-    public void Generate_prepare_and_info_make_and_describe_a_shard_directory()
+    public void Synth_prepare_and_info_make_and_describe_a_shard_directory()
     {
         using var dir = new TempDirectory();
-        var gen = StlmProcess.Run(dir.Path, "data", "generate", "--out", "stories.txt", "--megabytes", "0.05", "--seed", "3");
+        var gen = StlmProcess.Run(dir.Path, "data", "synth", "--out", "stories.txt", "--megabytes", "0.05", "--seed", "3");
         Assert.Equal(0, gen.ExitCode);
         Assert.Equal(SyntheticStories.Generate(3, 0.05), File.ReadAllText(dir.File("stories.txt")));
 

@@ -7,7 +7,7 @@ using Stlm.Tests.Support;
 namespace Stlm.Tests.Host.Commands;
 
 /// <summary>`stlm generate` and `stlm export` on checkpoints written in the test.</summary>
-public class GenerateExportCommandTests
+public class SampleExportCommandTests
 {
     static Dictionary<string, string> Env(string dataDir) => new() { ["STLM_DATA_DIR"] = dataDir };
 
@@ -18,7 +18,7 @@ public class GenerateExportCommandTests
     {
         using var dir = new TempDirectory();
         var checkpoint = TinyCheckpoints.Write(TinyCheckpoints.ConfigIn(architecture, dir), dir.File("checkpoints"));
-        string[] args = ["generate", checkpoint.Path, "The cat", "--max-tokens", "6", "--temperature", "0.8", "--top-k", "20", "--seed", "7", "--json"];
+        string[] args = ["sample", checkpoint.Path, "The cat", "--max-tokens", "6", "--temperature", "0.8", "--top-k", "20", "--seed", "7", "--json"];
 
         var r = StlmProcess.Run(dir.Path, Env(dir.Path), args);
 
@@ -34,7 +34,7 @@ public class GenerateExportCommandTests
     {
         using var dir = new TempDirectory();
         var checkpoint = TinyCheckpoints.Write(TinyCheckpoints.Config("llama", dir.Path), dir.File("checkpoints"));
-        string[] args = ["generate", checkpoint.Path, "The cat", "--max-tokens", "12", "--temperature", "1.5", "--top-p", "0.95", "--seed", "11", "--json"];
+        string[] args = ["sample", checkpoint.Path, "The cat", "--max-tokens", "12", "--temperature", "1.5", "--top-p", "0.95", "--seed", "11", "--json"];
 
         var first = StlmProcess.Run(dir.Path, Env(dir.Path), args);
         var again = StlmProcess.Run(dir.Path, Env(dir.Path), args);
@@ -52,7 +52,7 @@ public class GenerateExportCommandTests
         using var dir = new TempDirectory();
         var checkpoint = TinyCheckpoints.Write(TinyCheckpoints.Config("llama", dir.Path), dir.File("checkpoints"));
 
-        var r = StlmProcess.Run(dir.Path, Env(dir.Path), ["generate", checkpoint.Path, "Once", "--max-tokens", "5", "--temperature", "0"]);
+        var r = StlmProcess.Run(dir.Path, Env(dir.Path), ["sample", checkpoint.Path, "Once", "--max-tokens", "5", "--temperature", "0"]);
 
         Assert.True(r.ExitCode == 0, r.StdErr);
         Assert.StartsWith("Once", r.StdOut);

@@ -85,7 +85,7 @@ public class CheckpointTokenizerTests
         Directory.Delete(bpe, recursive: true);
 
         var eval = StlmProcess.Run(dir.Path, Env(dir.Path), ["eval", checkpoint.Path, "--text", dir.File("t.txt"), "--json"]);
-        var generate = StlmProcess.Run(dir.Path, Env(dir.Path), ["generate", checkpoint.Path, "The cat", "--max-tokens", "3", "--temperature", "0", "--json"]);
+        var generate = StlmProcess.Run(dir.Path, Env(dir.Path), ["sample", checkpoint.Path, "The cat", "--max-tokens", "3", "--temperature", "0", "--json"]);
 
         Assert.True(eval.ExitCode == 0, eval.StdErr);
         Assert.Equal(expected.Bpb, JsonDocument.Parse(eval.StdOut).RootElement.GetProperty("bitsPerByte").GetDouble(), 6);
