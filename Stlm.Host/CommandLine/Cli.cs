@@ -1,10 +1,9 @@
 using System.CommandLine;
 using Stlm.Host.Bench;
-using Stlm.Host.CommandLine;
 using Stlm.Host.Commands;
 using Stlm.Model;
 
-namespace Stlm.Host;
+namespace Stlm.Host.CommandLine;
 
 /// <summary>
 /// The `stlm` command line: composition root. Each command lives in Commands/ (benchmarks in

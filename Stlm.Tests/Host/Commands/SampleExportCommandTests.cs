@@ -6,7 +6,7 @@ using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Host.Commands;
 
-/// <summary>`stlm generate` and `stlm export` on checkpoints written in the test.</summary>
+/// <summary>`stlm sample` and `stlm export` on checkpoints written in the test.</summary>
 public class SampleExportCommandTests
 {
     static Dictionary<string, string> Env(string dataDir) => new() { ["STLM_DATA_DIR"] = dataDir };

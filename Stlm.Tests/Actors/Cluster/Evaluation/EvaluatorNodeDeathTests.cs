@@ -53,7 +53,7 @@ public sealed class EvaluatorNodeDeathTests
 
             var run = owner.System.ActorOf(RunActor.Props("r-kill", 1000), "run-r-kill");
             await RunActor.AskAsync(run, new CreateRun("r-kill", config.ToHocon(), "cfg", 1, "test-build"));
-            await Training.RunTestJournal.Steps(run, 1, 4);
+            await Stlm.Tests.Actors.Training.Run.RunTestJournal.Steps(run, 1, 4);
             var journalPath = Path.GetRelativePath(data, checkpoint.Path);
             await RunActor.AskAsync(run, new CommitCheckpoint(4, checkpoint.ContentHash, journalPath, checkpoint.Bytes));
             var queue = owner.System.ActorOf(EvaluationWorkQueue.Props(), "eval-queue");

@@ -55,7 +55,7 @@ public class EvalSettingsTests
         var sets = set.StartsWith("eval.workers", StringComparison.Ordinal)
             ? new[] { $"eval.benchmark-dir=\"{folder}\"", "eval.tasks=[{name=piqa, data=\"piqa_valid.jsonl\"}]", set }
             : [$"eval.benchmark-dir=\"{folder}\"", set];
-        var e = Assert.ThrowsAny<Model.StlmException>(() => SessionSettings.From(Load(sets)));
+        var e = Assert.ThrowsAny<Stlm.Model.StlmException>(() => SessionSettings.From(Load(sets)));
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain('\n', e.Message);
     }

@@ -46,7 +46,7 @@ public class SessionChoiceEvalTests(SessionCorpus corpus) : IClassFixture<Sessio
     /// <summary>What `stlm eval CHECKPOINT --task` computes: the checkpoint loaded on its own, scored by MultipleChoiceScorer.</summary>
     static MultipleChoiceScorer.Result ScoreAlone(Stlm.Actors.Training.Run.Checkpoint checkpoint, IReadOnlyList<MultipleChoiceItem> items)
     {
-        var loaded = CheckpointModel.Load(Model.Checkpoints.Checkpoint.Open(checkpoint.Path, checkpoint.Hash));
+        var loaded = CheckpointModel.Load(Stlm.Model.Checkpoints.Checkpoint.Open(checkpoint.Path, checkpoint.Hash));
         var scorer = ScoringModels.For(loaded.Model, loaded.Tokenizer);
         return MultipleChoiceScorer.Score(items, (MultipleChoiceScorer.LogProbability)((c, k) => scorer.LogLikelihood(c, k).LogProb));
     }
@@ -60,7 +60,7 @@ public class SessionChoiceEvalTests(SessionCorpus corpus) : IClassFixture<Sessio
     public async Task A_bad_task_config_fails_in_one_line_before_anything_is_journaled(string set, string message)
     {
         await using var rig = new SessionRig(corpus);
-        var e = await Assert.ThrowsAnyAsync<Model.StlmException>(() => TrainingSession.StartNew("refused", rig.Config(set), rig.Options()));
+        var e = await Assert.ThrowsAnyAsync<Stlm.Model.StlmException>(() => TrainingSession.StartNew("refused", rig.Config(set), rig.Options()));
 
         Assert.Contains(message, e.Message);
         Assert.DoesNotContain('\n', e.Message);
@@ -73,7 +73,7 @@ public class SessionChoiceEvalTests(SessionCorpus corpus) : IClassFixture<Sessio
         await using var rig = new SessionRig(corpus);
         var empty = Path.Combine(rig.CheckpointsDir, "..", "empty.jsonl");
         await File.WriteAllTextAsync(empty, "");
-        var e = await Assert.ThrowsAnyAsync<Model.StlmException>(() => TrainingSession.StartNew("empty",
+        var e = await Assert.ThrowsAnyAsync<Stlm.Model.StlmException>(() => TrainingSession.StartNew("empty",
             rig.Config($"eval.tasks=[{{name=hellaswag, data=\"{empty}\"}}]"), rig.Options()));
 
         Assert.Contains("holds no hellaswag questions", e.Message);

@@ -112,12 +112,12 @@ public class SessionResumeTests(SessionCorpus corpus) : IClassFixture<SessionCor
         started.SetResult(first);
         await SessionRig.Finish(first);
         var before = await rig.ReadAsync("damaged");
-        var weights = Path.Combine(before.LatestCheckpoint()!.Path, Model.Checkpoints.CheckpointNames.Model);
+        var weights = Path.Combine(before.LatestCheckpoint()!.Path, Stlm.Model.Checkpoints.CheckpointNames.Model);
         var bytes = File.ReadAllBytes(weights);
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(weights, bytes);
 
-        var e = await Assert.ThrowsAnyAsync<Model.StlmException>(() => TrainingSession.Resume("damaged", rig.Options()));
+        var e = await Assert.ThrowsAnyAsync<Stlm.Model.StlmException>(() => TrainingSession.Resume("damaged", rig.Options()));
 
         Assert.Contains("step-000000005", e.Message);
         Assert.DoesNotContain('\n', e.Message);

@@ -10,7 +10,7 @@ public class DataParallelFaultTests
     public void A_rank_killed_mid_run_makes_the_survivor_exit_with_one_clear_line_within_the_timeout()
     {
         using var corpus = new TrainingCorpus();
-        using var reports = new Data.TempDirectory();
+        using var reports = new Stlm.Tests.Support.TempDirectory();
         const double timeout = 15;
         var spec = new DataParallelSpec(corpus.ShardDirectory, reports.Path, WorldSize: 2, Batch: 2, GradAccum: 1, Steps: 1_000_000,
             TimeoutSeconds: timeout, CheckEvery: 0);
@@ -37,7 +37,7 @@ public class DataParallelFaultTests
     public void Ranks_whose_weights_drift_apart_both_stop_at_the_next_hash_check()
     {
         using var corpus = new TrainingCorpus();
-        using var reports = new Data.TempDirectory();
+        using var reports = new Stlm.Tests.Support.TempDirectory();
         var spec = new DataParallelSpec(corpus.ShardDirectory, reports.Path, WorldSize: 2, Batch: 2, GradAccum: 1, Steps: 8,
             CheckEvery: 2, NudgeRank1AfterStep: 2);
         using var launch = DataParallelLaunch.Start(spec);
