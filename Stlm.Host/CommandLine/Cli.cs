@@ -50,7 +50,7 @@ public static class Cli
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            var what = string.Join("; ", parse.Errors.Select(e => e.Message));
+            var what = string.Join("; ", parse.Errors.Select(e => e.Message).Distinct());
             Console.Error.WriteLine($"stlm: {what} (see 'stlm {CommandPath(parse)}--help')");
             return 2;
         }
