@@ -68,7 +68,9 @@ public sealed class ClusterEvaluationTests
         queue.Tell(new EvalJobDone("r-test@4/hellaswag#1", null, null, [.. questions.Skip(128).Take(128).Select(_ => new[] { 0.0, 0, 0, 0 })], 0.1));
         status = await queue.Ask<WorkQueueStatus>(new WorkQueueStatusWanted());
         Assert.Equal(1, status.DuplicatesDropped);
-        Assert.Throws<TimeoutException>(() => inbox.Receive(TimeSpan.FromMilliseconds(300)));
+        // Nothing comes: Inbox.Receive times out, as a TimeoutException or (when the inbox's own deadline fires first, as under load) one wrapped in an AggregateException.
+        var silence = Record.Exception(() => inbox.Receive(TimeSpan.FromMilliseconds(300)));
+        Assert.IsType<TimeoutException>(silence is AggregateException { InnerException: { } inner } ? inner : silence);
         // The evaluators fetched the checkpoint into their caches: no folder was shared.
         Assert.True(status.JobsByNode.Keys.All(node => node != cluster.AddressOf(0).ToString()));
     }
