@@ -30,11 +30,11 @@ public sealed class PostgresGapTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _store = JournalStore.Open(_db.CreateDialect());
-        // A short wait for gaps keeps the test quick: 10 tries 100 ms apart = 1 s.
+        // A short wait for gaps keeps the test quick: 30 tries 100 ms apart = 3 s (1 s was too short under a load of 30: the gap was given up before the commit).
         _system = ActorSystem.Create("gaps", ConfigurationFactory.ParseString("""
             akka.persistence.query.journal.sql {
               refresh-interval = 50ms
-              journal-sequence-retrieval { query-delay = 100ms, max-tries = 10 }
+              journal-sequence-retrieval { query-delay = 100ms, max-tries = 30 }
             }
             """).WithFallback(_store.AkkaConfig));
         await WriteTaggedAsync("early", 1);
