@@ -52,10 +52,7 @@ public static class TrainCommand
                 return await new ClusterRunner(store, cluster, paths.DataDir).RunAsync(id, "training", ct);
             }
             var report = await new SessionRunner(store, processes: parse.GetValue(nproc)).RunAsync(options =>
-            {
-                recipe.PrepareCorpus(options.Cancel);
-                return TrainingSession.StartNew(id, config, options);
-            }, "training");
+                TrainingSession.StartNew(id, config, options, recipe.PrepareCorpus(options.Cancel)), "training");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

@@ -33,4 +33,15 @@ public class TrainCommandTests
         Assert.Contains(named, errors[0]);
         Assert.DoesNotContain("   at ", r.StdErr);
     }
+
+    [Fact]
+    public void Train_prepares_the_corpus_once_for_its_check_and_its_session()
+    {
+        using var rig = new RunCommandRig();
+        var r = rig.Train("r-once", 2);
+
+        Assert.True(r.ExitCode == 0, r.StdErr);
+        var corpusLines = (r.StdOut + "\n" + r.StdErr).Split('\n').Count(l => l.Contains(" Corpus ", StringComparison.Ordinal));
+        Assert.Equal(1, corpusLines);
+    }
 }

@@ -146,8 +146,9 @@ public abstract class RunControlSpec : IAsyncLifetime
         await using var listener = RunControlListener.Start(trainerControl, "r-9", stuck, Fast);
 
         var e = await Assert.ThrowsAsync<StlmException>(() =>
-            new RunControlClient(askerControl, askerLeases).AskTrainerAsync("r-9", ControlAsk.Pause("operator"), TimeSpan.FromMilliseconds(500)));
-        Assert.Equal("the trainer of r-9 (pid 4123 on node node-t) took the request (pause (operator)) but did not finish it within 0.5 s; " +
+            // Long enough for the listener to take the request on a loaded machine (500 ms was not, at load 40); the stuck trainer never finishes it.
+            new RunControlClient(askerControl, askerLeases).AskTrainerAsync("r-9", ControlAsk.Pause("operator"), TimeSpan.FromSeconds(3)));
+        Assert.Equal("the trainer of r-9 (pid 4123 on node node-t) took the request (pause (operator)) but did not finish it within 3 s; " +
                      "it stays recorded and is carried out when the trainer gets to it (it may be stuck): see `stlm runs`, or ask again with a larger --timeout", e.Message);
         var request = await askerControl.GetAsync(1);
         Assert.Equal(("r-9", ControlState.Taken), (request!.RunId, request.State));
