@@ -38,22 +38,6 @@ STLM_API stlm_tensor stlm_layer_norm(stlm_tensor x, const int64_t* shape, int n,
   STLM_TENSOR(at::layer_norm(T(x), stlm::dims(shape, n), stlm::opt(w), stlm::opt(b), eps))
 }
 
-// x / sqrt(mean(x^2, last dim) + eps) * w, computed in f32 for half types (as Llama does).
-STLM_API stlm_tensor stlm_rms_norm(stlm_tensor x, stlm_tensor w, double eps) {
-  try {
-    const at::Tensor& input = T(x);
-    bool low = input.scalar_type() == at::kHalf || input.scalar_type() == at::kBFloat16;
-    at::Tensor xf = low ? input.to(at::kFloat) : input;
-    at::Tensor y = xf * at::rsqrt(xf.pow(2).mean(-1, true) + eps);
-    if (low) y = y.to(input.scalar_type());
-    if (w != nullptr) y = y * T(w);
-    return stlm::wrap(std::move(y));
-  } catch (...) {
-    stlm::capture_current_exception();
-    return nullptr;
-  }
-}
-
 // ---- attention -----------------------------------------------------------------------------
 namespace {
 
