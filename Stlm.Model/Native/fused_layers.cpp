@@ -8,51 +8,21 @@
 // step in such ops; here each is one loop that reads its inputs once.
 //
 // Numbers: each loop computes the same formula as the composed ops in the same order per
-// element, without contracting a·b + c into fused multiply-adds (this file builds with
-// -ffp-contract=off), so results differ from the composed ops only where libtorch itself sums
+// element, without contracting a·b + c into fused multiply-adds (these files build with
+// -ffp-contract=off, fused_loops.h), so results differ from the composed ops only where libtorch itself sums
 // in another order (the mean of x² in RMSNorm) or rounds exp differently (sigmoid). Every
 // reduction runs in a fixed order over fixed blocks of rows: the results do not depend on the
 // thread count, and runs stay bit-deterministic.
 //
 // Fused paths take float and double CPU tensors; other dtypes and devices (half types, CUDA)
 // take the composed ops, as before.
-#include "stlm_native.h"
-
-#include <cstring>
-#include <limits>
+#include "fused_loops.h"
 
 namespace {
 
+using namespace stlm::fused;
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
-
-// The loops are compiled twice, for AVX2 and for any x86-64, and picked at load time.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define STLM_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define STLM_VECTOR_CLONES
-#endif
-
-bool fusable(const at::Tensor& t) {
-  return t.is_cpu() && (t.scalar_type() == at::kFloat || t.scalar_type() == at::kDouble);
-}
-
-// Rows per block of a reduction over rows (the RMSNorm weight's gradient): the partial sums are
-// per block, added in block order, so the result is the same for any thread count.
-constexpr int64_t kRowsPerBlock = 64;
-
-// Sum of v[i]·w[i] over n values with 8 running sums (a vector register of floats), added in a
-// fixed order at the end.
-template <class S>
-inline S dot8(const S* v, const S* w, int64_t n) {
-  S acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; j++) acc[j] += v[i + j] * w[i + j];
-  S total = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-  for (; i < n; i++) total += v[i] * w[i];
-  return total;
-}
 
 // ---- RMSNorm: y = x · rstd · w, rstd = 1 / sqrt(mean(x²) + eps) per row -------------------------
 
@@ -310,112 +280,6 @@ struct SwiGlu : public torch::autograd::Function<SwiGlu> {
   }
 };
 
-// ---- attention weights: softmax(scores · scale) under a causal mask -------------------------------
-
-// exp(x) for x ≤ 0 (scores minus their row maximum), vectorisable: x = n·ln2 + r, exp(r) by Cephes'
-// polynomial, 2ⁿ put into the exponent bits. Relative error ~1e-7; inputs below −87 give ~1e-38.
-inline float exp_nonpositive(float x) {
-  x = std::max(x, -87.0f);
-  const float n = std::floor(x * 1.44269504088896341f + 0.5f);
-  const float r = (x - n * 0.693359375f) - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = (p * (r * r) + r) + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(n) + 127) << 23;
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return p * scale;
-}
-inline double exp_nonpositive(double x) { return std::exp(x); }
-
-// In place over scores [rows, S] (rows = batch · heads · L, query i of each L at row position
-// i): p_ij = softmax_j(scores_ij · scale) over the keys j ≤ i, 0 after. Only the allowed triangle is
-// read or exponentiated.
-template <class S>
-inline void causal_softmax_rows(S* scores, int64_t rows, int64_t L, int64_t cols, S scale) {
-  at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; r++) {
-      S* row = scores + r * cols;
-      const int64_t n = std::min(r % L + 1, cols);
-      S top = -std::numeric_limits<S>::infinity();
-      for (int64_t j = 0; j < n; j++) {
-        row[j] *= scale;
-        top = std::max(top, row[j]);
-      }
-      S acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      int64_t j = 0;
-      for (; j + 8 <= n; j += 8)
-        for (int k = 0; k < 8; k++) acc[k] += (row[j + k] = exp_nonpositive(row[j + k] - top));
-      S sum = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
-      for (; j < n; j++) sum += (row[j] = exp_nonpositive(row[j] - top));
-      const S inv = S(1) / sum;
-      for (j = 0; j < n; j++) row[j] *= inv;
-      std::fill(row + n, row + cols, S(0));
-    }
-  });
-}
-
-// d_scores_ij = scale · p_ij · (g_ij − Σ_k g_ik p_ik) over j ≤ i, 0 after.
-template <class S>
-inline void causal_softmax_backward_rows(const S* g, const S* p, S* out, int64_t rows, int64_t L, int64_t cols,
-                                         S scale) {
-  at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; r++) {
-      const S *gr = g + r * cols, *pr = p + r * cols;
-      S* o = out + r * cols;
-      const int64_t n = std::min(r % L + 1, cols);
-      const S dot = dot8(gr, pr, n);
-      for (int64_t j = 0; j < n; j++) o[j] = scale * (pr[j] * (gr[j] - dot));
-      std::fill(o + n, o + cols, S(0));
-    }
-  });
-}
-
-STLM_VECTOR_CLONES void causal_softmax_kernel(float* scores, int64_t rows, int64_t L, int64_t cols, float scale) {
-  causal_softmax_rows(scores, rows, L, cols, scale);
-}
-void causal_softmax_kernel(double* scores, int64_t rows, int64_t L, int64_t cols, double scale) {
-  causal_softmax_rows(scores, rows, L, cols, scale);
-}
-STLM_VECTOR_CLONES void causal_softmax_backward_kernel(const float* g, const float* p, float* out, int64_t rows,
-                                                       int64_t L, int64_t cols, float scale) {
-  causal_softmax_backward_rows(g, p, out, rows, L, cols, scale);
-}
-void causal_softmax_backward_kernel(const double* g, const double* p, double* out, int64_t rows, int64_t L,
-                                    int64_t cols, double scale) {
-  causal_softmax_backward_rows(g, p, out, rows, L, cols, scale);
-}
-
-struct CausalSoftmax : public torch::autograd::Function<CausalSoftmax> {
-  // scores [..., L, S] (a fresh matmul result: overwritten) → attention weights, same shape
-  static at::Tensor forward(AutogradContext* ctx, const at::Tensor& scores, double scale) {
-    const at::Tensor& p = scores;
-    const int64_t L = p.size(-2), cols = p.size(-1), rows = p.numel() / std::max<int64_t>(cols, 1);
-    AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "stlm_causal_softmax", [&] {
-      causal_softmax_kernel(p.data_ptr<scalar_t>(), rows, L, cols, static_cast<scalar_t>(scale));
-    });
-    ctx->mark_dirty({p});
-    ctx->save_for_backward({p});
-    ctx->saved_data["scale"] = scale;
-    return p;
-  }
-
-  static variable_list backward(AutogradContext* ctx, variable_list grad_outputs) {
-    const at::Tensor p = ctx->get_saved_variables()[0];
-    at::Tensor g = grad_outputs[0].contiguous(), out = at::empty_like(p);
-    const int64_t L = p.size(-2), cols = p.size(-1), rows = p.numel() / std::max<int64_t>(cols, 1);
-    AT_DISPATCH_FLOATING_TYPES(p.scalar_type(), "stlm_causal_softmax_backward", [&] {
-      causal_softmax_backward_kernel(g.data_ptr<scalar_t>(), p.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(), rows, L,
-                                     cols, static_cast<scalar_t>(ctx->saved_data["scale"].toDouble()));
-    });
-    return {out, at::Tensor()};
-  }
-};
-
 }  // namespace
 
 // x / sqrt(mean(x², last dim) + eps) · w; half types are normalised in f32 (as Llama does) by the
@@ -460,16 +324,3 @@ STLM_API stlm_tensor stlm_swiglu(stlm_tensor gate, stlm_tensor up) {
     return nullptr;
   }
 }
-
-namespace stlm {
-
-// softmax(scores · scale) with keys after each query hidden (top-left aligned), as attention
-// weights; fused for contiguous f32/f64 CPU scores (overwritten in place), composed otherwise.
-at::Tensor causal_softmax(at::Tensor scores, double scale) {
-  if (fusable(scores) && scores.is_contiguous() && scores.dim() >= 2) return CausalSoftmax::apply(scores, scale);
-  const int64_t L = scores.size(-2), S = scores.size(-1);
-  at::Tensor hidden = at::ones({L, S}, scores.options().dtype(at::kBool)).tril().logical_not();
-  return at::softmax(scores.mul(scale).masked_fill_(hidden, -std::numeric_limits<double>::infinity()), -1);
-}
-
-}  // namespace stlm
