@@ -48,14 +48,10 @@ public sealed record RopeAngles(Tensor Cos, Tensor Sin)
     public Tensor Apply(Tensor x)
     {
         using var scope = TorchScope.Begin();
-        var half = x.Size(-1) / 2;
-        var x1 = x.Narrow(-1, 0, half);
-        var x2 = x.Narrow(-1, half, half);
-        var rotated = Torch.Cat([-x2, x1], -1);
         // Angles are f32; a half-precision model rotates in its own dtype, as Hugging Face does.
         var cos = Cos.DType == x.DType ? Cos : Cos.To(x.DType);
         var sin = Sin.DType == x.DType ? Sin : Sin.To(x.DType);
-        return scope.Keep(x * cos + rotated * sin);
+        return scope.Keep(F.Rotary(x, cos, sin));
     }
 }
 
@@ -210,7 +206,7 @@ public sealed class SwiGluFfn : FeedForward
     public override Tensor Forward(Tensor x)
     {
         using var scope = TorchScope.Begin();
-        var hidden = GateProj.Forward(x).Silu() * UpProj.Forward(x);   // [..., ffn]
+        var hidden = F.SwiGlu(GateProj.Forward(x), UpProj.Forward(x));   // silu(gate) · up: [..., ffn]
         return scope.Keep(DownProj.Forward(hidden));                   // [..., d]
     }
 }

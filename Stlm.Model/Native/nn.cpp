@@ -38,22 +38,6 @@ STLM_API stlm_tensor stlm_layer_norm(stlm_tensor x, const int64_t* shape, int n,
   STLM_TENSOR(at::layer_norm(T(x), stlm::dims(shape, n), stlm::opt(w), stlm::opt(b), eps))
 }
 
-// x / sqrt(mean(x^2, last dim) + eps) * w, computed in f32 for half types (as Llama does).
-STLM_API stlm_tensor stlm_rms_norm(stlm_tensor x, stlm_tensor w, double eps) {
-  try {
-    const at::Tensor& input = T(x);
-    bool low = input.scalar_type() == at::kHalf || input.scalar_type() == at::kBFloat16;
-    at::Tensor xf = low ? input.to(at::kFloat) : input;
-    at::Tensor y = xf * at::rsqrt(xf.pow(2).mean(-1, true) + eps);
-    if (low) y = y.to(input.scalar_type());
-    if (w != nullptr) y = y * T(w);
-    return stlm::wrap(std::move(y));
-  } catch (...) {
-    stlm::capture_current_exception();
-    return nullptr;
-  }
-}
-
 // ---- attention -----------------------------------------------------------------------------
 namespace {
 
@@ -77,9 +61,18 @@ const at::Tensor& causal_hidden(int64_t L, int64_t S, const at::Device& device) 
 at::Tensor attention_math(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                           const stlm::optional<at::Tensor>& mask, double p, bool causal, double scale) {
   double s = std::isnan(scale) ? 1.0 / std::sqrt(static_cast<double>(q.size(-1))) : scale;
+  at::Tensor scores = at::matmul(q, k.transpose(-2, -1));
+  // The plain causal case in f32/f64: scale, mask and softmax are one pass over the allowed
+  // triangle, forward and backward (fused_layers.cpp).
+  if (causal && !mask.has_value() && !stlm::autocast_dtype(scores).has_value() &&
+      (scores.scalar_type() == at::kFloat || scores.scalar_type() == at::kDouble)) {
+    at::Tensor weights = stlm::causal_softmax(scores, s);
+    if (p > 0) weights = at::dropout(weights, p, true);
+    return at::matmul(weights, v);
+  }
   // The scores are a fresh tensor whose producers do not save it for backward: scale and mask it
   // in place rather than writing a new [.., L, S] tensor for each.
-  at::Tensor scores = at::matmul(q, k.transpose(-2, -1)).mul_(s);
+  scores.mul_(s);
   if (causal) scores.masked_fill_(causal_hidden(q.size(-2), k.size(-2), q.device()), kNegInf);
   if (mask.has_value()) {
     if (mask->scalar_type() == at::kBool) scores.masked_fill_(mask->logical_not(), kNegInf);

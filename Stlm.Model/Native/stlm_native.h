@@ -46,6 +46,10 @@ void capture_current_exception();
 // or nullopt outside one: for ops that autocast does not cover and that cast by hand.
 optional<at::ScalarType> autocast_dtype(const at::Tensor& t);
 
+// softmax(scores · scale) over the last dim with keys after each query hidden (fused_layers.cpp);
+// may overwrite `scores`, which must be a fresh result that no backward has saved.
+at::Tensor causal_softmax(at::Tensor scores, double scale);
+
 inline stlm_tensor wrap(at::Tensor t) { return new at::Tensor(std::move(t)); }
 inline at::Tensor& T(stlm_tensor h) { return *static_cast<at::Tensor*>(h); }
 inline optional<at::Tensor> opt(stlm_tensor h) {

@@ -69,6 +69,17 @@ public static unsafe class Functional
     public static Tensor RmsNorm(Tensor x, Tensor? weight = null, double eps = 1e-6) =>
         Tensor.FromHandle(Native.stlm_rms_norm(x.Handle, weight?.Handle ?? 0, eps));
 
+    /// <summary>
+    /// Rotary positions, Hugging Face Llama's "rotate half" layout: x·cos + [−x₂, x₁]·sin for x
+    /// [B, H, T, hd] and cos, sin [T, hd] (one fused op with its own backward in f32/f64 on the
+    /// CPU) or any shapes that broadcast. cos and sin take no gradient.
+    /// </summary>
+    public static Tensor Rotary(Tensor x, Tensor cos, Tensor sin) =>
+        Tensor.FromHandle(Native.stlm_rotary(x.Handle, cos.Handle, sin.Handle));
+
+    /// <summary>silu(gate) · up, SwiGLU's gate (one fused op with its own backward in f32/f64 on the CPU).</summary>
+    public static Tensor SwiGlu(Tensor gate, Tensor up) => Tensor.FromHandle(Native.stlm_swiglu(gate.Handle, up.Handle));
+
     public static Tensor Relu(Tensor x) => x.Relu();
     public static Tensor Silu(Tensor x) => x.Silu();
     public static Tensor Gelu(Tensor x, bool tanhApproximation = false) => x.Gelu(tanhApproximation);

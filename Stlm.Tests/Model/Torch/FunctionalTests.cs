@@ -91,6 +91,21 @@ public class FunctionalTests
         Close((x - mean) / (variance + 1e-5).Sqrt(), F.LayerNorm(x, [2]), 1e-9);
     }
 
+    [Fact]
+    public void Fused_rotary_and_swiglu_match_their_composed_formulas_in_float32()
+    {
+        using var scope = TorchScope.Begin();
+        var x = Torch.Randn([2, 5, 3, 8]).Transpose(1, 2);   // [B, H, T, hd], strided as attention's q
+        var (cos, sin) = (Torch.Randn([5, 8]), Torch.Randn([5, 8]));
+        var rotated = Torch.Cat([-x.Narrow(-1, 4, 4), x.Narrow(-1, 0, 4)], -1);
+        Close(x * cos + rotated * sin, F.Rotary(x, cos, sin), 1e-6);
+        var (gate, up) = (Torch.Randn([4, 33]), Torch.Randn([4, 33]));
+        Close(gate.Silu() * up, F.SwiGlu(gate, up), 1e-5);
+        var rows = Torch.Randn([70, 24]);
+        var gain = Torch.Randn([24]);
+        Close(rows * (rows.Square().Mean(-1, keepDim: true) + 1e-5).Rsqrt() * gain, F.RmsNorm(rows, gain, 1e-5), 1e-5);
+    }
+
     static Tensor ReferenceAttention(Tensor q, Tensor k, Tensor v, Tensor? additive)
     {
         var scores = q.MatMul(k.T) / Math.Sqrt(q.Size(-1));

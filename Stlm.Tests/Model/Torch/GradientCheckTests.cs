@@ -88,6 +88,28 @@ public class GradientCheckTests
         Check(t => t[0] * (t[0].Square().Mean(-1, keepDim: true) + 1e-6).Rsqrt() * t[1], x, gain);
         Check(t => F.RmsNorm(t[0], t[1], 1e-6), x, gain);
         Check(t => F.LayerNorm(t[0], [8], t[1]), x, gain);
+        // More rows than one block of the weight gradient's partial sums (64 rows), and no weight.
+        using var tall = Leaf(2, 37, 4);
+        using var tallGain = Leaf(4);
+        Check(t => F.RmsNorm(t[0], t[1], 1e-6), tall, tallGain);
+        Check(t => F.RmsNorm(t[0], null, 1e-6), tall);
+    }
+
+    [Fact]
+    public void Rotary_fused_on_contiguous_and_transposed_inputs()
+    {
+        using Tensor x = Leaf(2, 3, 4, 6), seq = Leaf(2, 4, 3, 6);
+        using var cos = Torch.Randn([4, 6], DType.Float64).DetachFromScopes();
+        using var sin = Torch.Randn([4, 6], DType.Float64).DetachFromScopes();
+        Check(t => F.Rotary(t[0], cos, sin), x);
+        Check(t => F.Rotary(t[0].Transpose(1, 2), cos, sin), seq);   // [B, H, T, hd] view of [B, T, H, hd]
+    }
+
+    [Fact]
+    public void SwiGlu_gate_and_up()
+    {
+        using Tensor gate = Leaf(3, 5, 7), up = Leaf(3, 5, 7);
+        Check(t => F.SwiGlu(t[0], t[1]), gate, up);
     }
 
     [Fact]
