@@ -11,8 +11,9 @@ using Stlm.Model.Training.DataParallel;
 namespace Stlm.Actors.Training.DataParallel;
 
 /// <summary>
-/// Rank 1 and up of a data-parallel run (`stlm debug dp-rank`, started by `stlm train --nproc N`):
-/// it builds the run's model from the config rank 0 hands it, joins rank 0's group and then does
+/// Rank 1 and up of a data-parallel run (`stlm debug dp-rank`, started by `stlm train --nproc N`,
+/// or by a trainer node's <see cref="Cluster.RankHost"/>): it builds the run's model from the
+/// config rank 0 hands it, joins rank 0's group at <c>host:port</c> and then does
 /// what rank 0 tells it (<see cref="RankCommand"/>) until told to stop: load a start point
 /// (verifying the checkpoint and restoring this rank's own generator state), train steps on its
 /// slice of each batch, compare weights and hand over its generator state at checkpoints. It
@@ -21,7 +22,7 @@ namespace Stlm.Actors.Training.DataParallel;
 /// </summary>
 public static class RankFollower
 {
-    public static void Run(Config config, int rank, int port, CancellationToken cancel = default)
+    public static void Run(Config config, int rank, string host, int port, CancellationToken cancel = default)
     {
         var recipe = TrainingRecipe.From(config);
         if (rank < 1 || rank >= recipe.WorldSize)
@@ -31,7 +32,7 @@ public static class RankFollower
         var batches = recipe.Batches(data, rank);
         var state = new State(recipe);
         state.Build();
-        using var group = ProcessGroup.Create(recipe.GroupOptions(rank, port));
+        using var group = ProcessGroup.Create(recipe.GroupOptions(rank, host, port));
         var channel = new RankChannel(group);
         try
         {
