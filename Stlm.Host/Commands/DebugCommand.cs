@@ -10,7 +10,7 @@ namespace Stlm.Host;
 /// <summary>
 /// `stlm debug …` (hidden): helpers that tests run as child processes. `allreduce-peer` joins a
 /// Gloo group as one rank, runs <see cref="CollectivesCheck"/> and prints its results as JSON;
-/// `dp-worker` is one rank of a data-parallel bench run (<see cref="DataParallelLaunch"/> starts them);
+/// `dp-worker` is one rank of a step-level data-parallel test run (<see cref="DataParallelLaunch"/> starts them);
 /// `dp-rank` is rank 1.. of a data-parallel `stlm train` run (<see cref="Training.RankProcesses"/> starts them).
 /// </summary>
 public static class DebugCommand
@@ -32,7 +32,7 @@ public static class DebugCommand
         });
         var workerRank = new Option<int>("--rank") { Required = true };
         var spec = new Option<string>("--spec") { Required = true, Description = "The run, as DataParallelSpec JSON" };
-        var worker = new Command("dp-worker", "One rank of a data-parallel run (started by `stlm bench data-parallel` and the tests)") { workerRank, spec };
+        var worker = new Command("dp-worker", "One rank of a step-level data-parallel test run (started by the tests)") { workerRank, spec };
         worker.SetAction(parse => DataParallelWorker.Run(
             JsonSerializer.Deserialize<DataParallelSpec>(parse.GetValue(spec)!) ?? throw new ArgumentException("--spec is empty"), parse.GetValue(workerRank)));
         var rankRun = new Option<string>("--run-id") { Required = true };

@@ -30,7 +30,7 @@ public static class RankFollower
         var corpus = recipe.PrepareCorpus(cancel);
         using var data = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
         var batches = recipe.Batches(data, rank);
-        var state = new State(recipe);
+        var state = new State(recipe, host);
         state.Build();
         using var group = ProcessGroup.Create(recipe.GroupOptions(rank, host, port));
         var channel = new RankChannel(group);
@@ -46,7 +46,7 @@ public static class RankFollower
         }
     }
 
-    sealed class State(TrainingRecipe recipe) : IDisposable
+    sealed class State(TrainingRecipe recipe, string host) : IDisposable
     {
         ILanguageModel _model = null!;
         Optimizer? _optimizer;
@@ -85,6 +85,10 @@ public static class RankFollower
                     var result = _step!.Run(command.Schedule, micro, command.SkipNonFinite);
                     // Rank 0 skips the batch too (the averaged loss is the same on every rank) and gives back its draws.
                     if (before is not null && !result.IsFinite) Rng.Restore(before);
+                    break;
+                case RankOp.TimeAllReduce:
+                    using (var bare = new GlooReference(host, command.ReferencePort, rank, recipe.WorldSize, _step!.GradientElements, recipe.Training.DataParallel.Timeout))
+                        _step.TimeAllReduce(bare, command.Iterations);
                     break;
                 case RankOp.Checkpoint:
                     _step!.CheckRanksAgree(_model.Module, command.Step);

@@ -94,6 +94,21 @@ public sealed class RankLeader : IDisposable
         });
     }
 
+    /// <summary>
+    /// `stlm bench data-parallel`, after its steps: every rank times the training all-reduce
+    /// against a bare C++ Gloo all-reduce on <paramref name="referencePort"/>
+    /// (<see cref="DataParallelStep.TimeAllReduce"/>); rank 0's seconds. No step may follow.
+    /// </summary>
+    public (double[] Ours, double[] Bare) TimeAllReduce(int iterations, int referencePort)
+    {
+        Tell(new RankCommand(RankOp.TimeAllReduce, 0, Iterations: iterations, ReferencePort: referencePort));
+        return Together(() =>
+        {
+            using var bare = new GlooReference(_host, referencePort, 0, WorldSize, Step.GradientElements, _recipe.Training.DataParallel.Timeout);
+            return Step.TimeAllReduce(bare, iterations);
+        });
+    }
+
     /// <summary>No more steps come: the other ranks leave (best effort: a rank already gone is no news here).</summary>
     public void Stop()
     {
