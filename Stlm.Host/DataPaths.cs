@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence.Sql;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 
 namespace Stlm.Host;
@@ -33,9 +34,7 @@ public sealed record DataPaths(string DataDir, JournalLocation Journal, string L
     /// </summary>
     public static DataPaths ForCommand(ParseResult parse)
     {
-        var options = parse.CommandResult.Command.Options;
-        var file = options.OfType<Option<string?>>().FirstOrDefault(o => o.Name == "--config") is { } f ? parse.GetValue(f) : null;
-        var sets = options.OfType<Option<string[]>>().FirstOrDefault(o => o.Name == "--set") is { } s ? parse.GetValue(s) ?? [] : [];
+        var (file, sets) = ConfigOptions.Given(parse);
         try
         {
             return From(ConfigLoader.Load(file, sets));

@@ -1,1 +1,1 @@
-return Stlm.Host.Cli.Run(args);
+return Stlm.Host.CommandLine.Cli.Run(args);

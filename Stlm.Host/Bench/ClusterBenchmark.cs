@@ -13,6 +13,7 @@ using Stlm.Model;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.Data;
 using Stlm.Model.Eval;
+using Stlm.Host.Eval;
 using Checkpoint = Stlm.Model.Checkpoints.Checkpoint;
 
 namespace Stlm.Host.Bench;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -9,7 +10,7 @@ public static class ConfigCommand
     {
         var command = new Command("config", "Print the resolved configuration (reference.conf <- --config <- --set)");
         var options = ConfigOptions.AddTo(command);
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of HOCON" };
+        var json = SharedOptions.Json;
         var origins = new Option<bool>("--origins") { Description = "Annotate each value with the file:line:col that set it (HOCON output)" };
         command.Options.Add(json);
         command.Options.Add(origins);

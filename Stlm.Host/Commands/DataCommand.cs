@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 using Stlm.Model.Data;
 using Stlm.Model.Tokenizers;
@@ -8,25 +9,26 @@ using Stlm.Model.Tokenizers;
 namespace Stlm.Host.Commands;
 
 /// <summary>
-/// `stlm data generate|prepare|info`: make the built-in synthetic corpus, tokenise a corpus
-/// once into token shards with a manifest, and show what a shard directory holds.
+/// `stlm data synth|prepare|info|batch`: write the built-in synthetic corpus, tokenise a corpus
+/// once into token shards with a manifest, show what a shard directory holds and what a sampler yields.
 /// </summary>
 public static class DataCommand
 {
     public static Command Create() => new("data", "Make, tokenise and inspect training corpora")
     {
-        Generate(),
+        Synth(),
         Prepare(),
         Info(),
         Batch(),
+        new RenamedCommand("generate", Synth(), "data synth"),
     };
 
-    static Command Generate()
+    static Command Synth()
     {
         var output = new Option<string>("--out") { Description = "File to write the stories to", Required = true };
         var megabytes = new Option<double>("--megabytes") { Description = "How much text, in MB (10^6 bytes)", Required = true };
         var seed = new Option<ulong>("--seed") { Description = "The same seed gives the same stories", DefaultValueFactory = _ => 0 };
-        var command = new Command("generate", "Write synthetic TinyStories-style stories (separated by <|endoftext|>)") { output, megabytes, seed };
+        var command = new Command("synth", "Write a synthetic corpus of TinyStories-style stories (separated by <|endoftext|>)") { output, megabytes, seed };
         command.SetAction(parse =>
         {
             var path = parse.GetValue(output)!;
@@ -50,7 +52,7 @@ public static class DataCommand
         var heldOut = new Option<double>("--val-fraction") { Description = "Fraction of documents held out for validation", DefaultValueFactory = _ => 0.01 };
         var shardTokens = new Option<long>("--shard-tokens") { Description = "Tokens per shard file", DefaultValueFactory = _ => 100_000_000 };
         var workers = new Option<int>("--workers") { Description = "Tokenising threads (0 = one per core)", DefaultValueFactory = _ => 0 };
-        var json = new Option<bool>("--json") { Description = "Print the manifest as JSON when done" };
+        var json = SharedOptions.Json;
         var command = new Command("prepare", "Tokenise a corpus once into token shards plus a manifest")
             { inputs, format, field, tokenizer, output, heldOut, shardTokens, workers, json };
         command.SetAction(parse =>
@@ -103,7 +105,7 @@ public static class DataCommand
     static Command Info()
     {
         var directory = new Argument<string>("DIR") { Description = "A directory written by 'stlm data prepare'" };
-        var json = new Option<bool>("--json") { Description = "Print the manifest as JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("info", "Show the manifest of a token shard directory") { directory, json };
         command.SetAction(parse =>
         {
@@ -133,7 +135,7 @@ public static class DataCommand
         var epoch = new Option<long>("--epoch") { Description = "Cursor: epoch", DefaultValueFactory = _ => 0 };
         var position = new Option<long>("--position") { Description = "Cursor: sample index within the epoch", DefaultValueFactory = _ => 0 };
         var tokenizer = new Option<string?>("--tokenizer") { Description = "Decode the rows with this tokenizer spec" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("batch", "Show the batch a sampler yields at a cursor (for checking resume)")
             { directory, split, context, batchSize, seed, epoch, position, tokenizer, json };
         command.SetAction(parse =>

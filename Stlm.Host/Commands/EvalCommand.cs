@@ -6,6 +6,8 @@ using Stlm.Host.Progress;
 using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Model.Eval;
+using Stlm.Host.CommandLine;
+using Stlm.Host.Eval;
 
 namespace Stlm.Host.Commands;
 
@@ -35,7 +37,7 @@ public static class EvalCommand
         var limit = new Option<int?>("--limit") { Description = "Score only the first N questions", HelpName = "N" };
         var stride = new Option<int?>("--stride") { Description = "Units each window scores anew (default: half the context)", HelpName = "N" };
         var batch = new Option<int>("--batch") { Description = "Windows per forward pass (1 scores one at a time; results are the same)", HelpName = "N", DefaultValueFactory = _ => WindowBatches.DefaultRows };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = SharedOptions.Json;
         var cluster = new Option<bool>("--cluster") { Description = "Score --task on the evaluator nodes of the cluster (cluster.seed-nodes); the numbers equal this process's" };
         var command = new Command("eval", "Evaluate a checkpoint: bits per byte of a text, or accuracy on a multiple-choice task")
         {

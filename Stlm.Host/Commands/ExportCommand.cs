@@ -4,6 +4,7 @@ using Stlm.Model;
 using Stlm.Model.Architectures;
 using Stlm.Model.Tokenizers;
 using Stlm.Model.Training;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 

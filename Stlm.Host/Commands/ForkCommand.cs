@@ -6,6 +6,7 @@ using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
 using Stlm.Host.Training;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -20,7 +21,7 @@ public static class ForkCommand
     public static Command Create()
     {
         var from = new Argument<string>("RUN[@STEP]") { Description = "The parent run, and the step of one of its committed checkpoints (default: the newest)" };
-        var runId = new Option<string?>("--run-id") { Description = "Id of the new run (default: r- and 8 hex digits)", HelpName = "ID" };
+        var runId = SharedOptions.RunId;
         var noTrain = new Option<bool>("--no-train") { Description = "Only create the fork (paused); train it later with stlm resume" };
         var command = new Command("fork", "Start a new run from a committed checkpoint of another, with changed settings") { from, runId, noTrain };
         var config = ConfigOptions.AddTo(command);

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using Stlm.Host.CommandLine;
 using Stlm.Model;
 using Stlm.Model.Checkpoints;
 using Stlm.Model.LibTorch.Safetensors;
+using Stlm.Host.Runs;
 
 namespace Stlm.Host.Commands;
 
@@ -17,7 +19,7 @@ public static class InspectCommand
     public static Command Create()
     {
         var target = new Argument<string>("path") { Description = "A .safetensors file, or a folder (a checkpoint) whose .safetensors files to list" };
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var json = SharedOptions.Json;
         var verify = new Option<bool>("--verify") { Description = "Check a checkpoint's (or every checkpoint's in a folder) sizes and SHA-256 hashes; exit non-zero on a corrupt one" };
         var command = new Command("inspect", "List the tensors of a safetensors file or a checkpoint folder") { target, json, verify };
         command.SetAction(parse =>
@@ -64,7 +66,7 @@ public static class InspectCommand
     {
         foreach (var file in files)
         {
-            o.WriteLine($"{file.Source}  ({Bytes(file.Length)})");
+            o.WriteLine($"{file.Source}  ({RunText.Size(file.Length)})");
             var rows = file.Tensors.Select(t => new[] { t.Name, t.DType.Name(), t.ShapeText, $"{t.ElementCount:N0}", $"{t.ByteCount:N0}" }).ToList();
             rows.Insert(0, ["name", "dtype", "shape", "elements", "bytes"]);
             rows.Add(["total", Count(file.Tensors.Length, "tensor"), "", $"{file.Tensors.Sum(t => t.ElementCount):N0}", $"{file.Tensors.Sum(t => t.ByteCount):N0}"]);
@@ -83,7 +85,7 @@ public static class InspectCommand
         }
         if (files.Count > 1)
             o.WriteLine($"all {files.Count} files: {Count(files.Sum(f => f.Tensors.Length), "tensor")}, " +
-                        $"{files.Sum(f => f.Tensors.Sum(t => t.ElementCount)):N0} elements, {Bytes(files.Sum(f => f.Length))}");
+                        $"{files.Sum(f => f.Tensors.Sum(t => t.ElementCount)):N0} elements, {RunText.Size(files.Sum(f => f.Length))}");
     }
 
     static void WriteJson(TextWriter o, IReadOnlyList<SafetensorsFile> files, CheckpointVerifier.Result? checkpoint)
@@ -142,12 +144,4 @@ public static class InspectCommand
     }
 
     static string Count(int n, string what) => n == 1 ? $"1 {what}" : $"{n} {what}s";
-
-    internal static string Bytes(long n) => n switch
-    {
-        < 1024 => $"{n} B",
-        < 1 << 20 => $"{n / 1024.0:0.#} KiB",
-        < 1 << 30 => $"{n / (double)(1 << 20):0.#} MiB",
-        _ => $"{n / (double)(1L << 30):0.##} GiB",
-    };
 }

@@ -5,6 +5,7 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Host.Commands;
 using Stlm.Host.Journal;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host;
 
@@ -21,7 +22,7 @@ public static class JournalCommand
 
     static Command Migrate()
     {
-        var journal = new Option<string?>("--journal") { Description = JournalOpener.OptionHelp };
+        var journal = SharedOptions.Journal;
         var command = new Command("migrate",
             "Convert a journal written before the move to Akka (Protobuf events, own tables) to the current format, keeping a backup")
         {
@@ -45,10 +46,10 @@ public static class JournalCommand
 
     static Command Dump()
     {
-        var journal = new Option<string?>("--journal") { Description = JournalOpener.OptionHelp };
+        var journal = SharedOptions.Journal;
         var run = new Option<string?>("--run") { Description = "Only this run (persistence id)" };
-        var json = new Option<bool>("--json") { Description = "One JSON array of event objects instead of one line per event" };
-        var command = new Command("dump", "Print every stored event, run by run in sequence order (through the read journal)")
+        var json = SharedOptions.Json;
+        var command = new Command("dump", "Print every stored event, run by run in sequence order (through the read journal; --json: one array of event objects)")
         {
             journal, run, json,
         };

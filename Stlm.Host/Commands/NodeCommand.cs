@@ -3,6 +3,7 @@ using Serilog;
 using Stlm.Actors.Cluster;
 using Stlm.Host.Journal;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 

@@ -4,6 +4,7 @@ using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Run;
 using Stlm.Host.Runs;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 

@@ -5,6 +5,7 @@ using Stlm.Actors.Training.Views;
 using Stlm.Host.Journal;
 using Stlm.Host.Runs;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -36,7 +37,7 @@ public static class ReplayCommand
         };
         var from = new Option<long?>("--from") { Description = "First step to verify (default: the run's first)", HelpName = "S" };
         var to = new Option<long?>("--to") { Description = "Last step to verify (default: the last journaled)", HelpName = "T" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("replay", "Replay a run's history: rebuild its views, or re-execute and verify its steps")
         {
             run, rebuild, verify, from, to, json,

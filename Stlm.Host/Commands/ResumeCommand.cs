@@ -5,6 +5,7 @@ using Stlm.Host.Runs;
 using Stlm.Host.Training;
 using Stlm.Model;
 using Stlm.Model.LibTorch;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Stlm.Actors.Training.Views;
 using Stlm.Host.Journal;
 using Stlm.Host.Runs;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -11,7 +12,7 @@ public static class RunsCommand
     public static Command Create()
     {
         var tree = new Option<bool>("--tree") { Description = "Show the fork lineage (children under their parent, with the fork step)" };
-        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var json = SharedOptions.Json;
         var command = new Command("runs", "List runs: status, step, tokens, last loss, best eval, parent") { tree, json };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>

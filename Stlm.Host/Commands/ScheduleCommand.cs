@@ -6,6 +6,7 @@ using Stlm.Actors.Schedules;
 using Stlm.Host.Charts;
 using Stlm.Model;
 using Stlm.Model.Schedules;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -27,7 +28,7 @@ public static class ScheduleCommand
         };
         var steps = new Option<long?>("--steps") { Description = "Steps to show (default: schedules.learning-rate.steps)" };
         var output = new Option<string?>("--out") { Description = "Draw the schedules over training to this .png or .svg file" };
-        var json = new Option<bool>("--json") { Description = "Print every step as JSON" };
+        var json = SharedOptions.Json;
         command.Options.Add(overrides);
         command.Options.Add(steps);
         command.Options.Add(output);

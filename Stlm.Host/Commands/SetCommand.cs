@@ -7,6 +7,7 @@ using Stlm.Actors.Training.Session;
 using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Model.Schedules;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 

@@ -4,6 +4,7 @@ using Stlm.Host.Charts;
 using Stlm.Host.Journal;
 using Stlm.Host.Runs;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -24,7 +25,7 @@ public static class ShowCommand
         var runs = new Argument<string[]>("RUN") { Description = "Run id; several are drawn in one picture", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--out") { Description = "Write the curves to this .png or .svg file (and the other format beside it)", HelpName = "FILE" };
         var logLoss = new Option<bool>("--log-loss") { Description = "Draw the loss axis on a log scale" };
-        var json = new Option<bool>("--json") { Description = "Print JSON (summary and every series)" };
+        var json = SharedOptions.Json;
         var command = new Command("show", "Show a run (or several, compared): summary, metrics and curves") { runs, output, logLoss, json };
         var config = ConfigOptions.AddTo(command);
         command.SetAction(async (parse, ct) =>

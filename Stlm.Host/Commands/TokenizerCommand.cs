@@ -3,9 +3,9 @@ using System.Diagnostics;
 using Stlm.Model;
 using Stlm.Model.Tokenizers;
 
-namespace Stlm.Host;
+namespace Stlm.Host.Commands;
 
-/// <summary>`stlm tokenizer train --input FILE --vocab-size N --out DIR`: learn a byte-level BPE.</summary>
+/// <summary>`stlm tokenizer encode|train`: the token ids of a text; learn a byte-level BPE (`train --input FILE --vocab-size N --out DIR`).</summary>
 public static class TokenizerCommand
 {
     public static Command Create()
@@ -15,7 +15,7 @@ public static class TokenizerCommand
         var output = new Option<string>("--out") { Description = "Folder to write vocab.json and merges.txt to", Required = true };
         var train = new Command("train", "Learn a byte-level BPE vocabulary from a corpus (GPT-2 pre-tokenisation)") { input, vocabSize, output };
         train.SetAction(parse => Train(parse.GetValue(input)!, parse.GetValue(vocabSize), parse.GetValue(output)!));
-        return new Command("tokenizer", "Tokenizer tools") { train };
+        return new Command("tokenizer", "Encode text to token ids, or learn a BPE vocabulary") { TokenizerEncodeCommand.Create(), train };
     }
 
     static int Train(string input, int vocabSize, string output)

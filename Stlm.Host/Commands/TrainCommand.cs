@@ -10,6 +10,7 @@ using Stlm.Actors.Training.Views;
 using Stlm.Host.Journal;
 using Stlm.Host.Training;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Commands;
 
@@ -26,7 +27,7 @@ public static class TrainCommand
     {
         var command = new Command("train", "Create a run and train it (default: the ~1M-parameter quickstart preset on generated stories)");
         var configOptions = ConfigOptions.AddTo(command);
-        var runId = new Option<string?>("--run-id") { Description = "Id of the new run (default: r- and 8 hex digits)", HelpName = "ID" };
+        var runId = SharedOptions.RunId;
         command.Options.Add(runId);
         var nproc = SessionRunner.NprocOption();
         command.Options.Add(nproc);
@@ -51,10 +52,7 @@ public static class TrainCommand
                 return await new ClusterRunner(store, cluster, paths.DataDir).RunAsync(id, "training", ct);
             }
             var report = await new SessionRunner(store, processes: parse.GetValue(nproc)).RunAsync(options =>
-            {
-                recipe.PrepareCorpus(options.Cancel);
-                return TrainingSession.StartNew(id, config, options);
-            }, "training");
+                TrainingSession.StartNew(id, config, options, recipe.PrepareCorpus(options.Cancel)), "training");
             return TrainingSummary.Print(report, ct);
         });
         return command.WithLogging();

@@ -6,6 +6,7 @@ using Stlm.Actors.Training.Views;
 using Stlm.Host.Commands;
 using Stlm.Host.Journal;
 using Stlm.Model;
+using Stlm.Host.CommandLine;
 
 namespace Stlm.Host.Runs;
 

@@ -16,6 +16,15 @@ public static class RunText
         _ => n.ToString(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>"512 B", "1.5 KiB", "3.2 MiB", "1.25 GiB": sizes of files and tensors, binary prefixes.</summary>
+    public static string Size(long n) => n switch
+    {
+        < 1024 => $"{n} B",
+        < 1 << 20 => $"{n / 1024.0:0.#} KiB",
+        < 1 << 30 => $"{n / (double)(1 << 20):0.#} MiB",
+        _ => $"{n / (double)(1L << 30):0.##} GiB",
+    };
+
     public static string Best(BestEval? b) => b is null ? "-" : $"{b.Task}/{b.Metric} {Number(b.Value)} @{b.Step}";
 
     public static string Created(RunSummary r) => r.Created.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);

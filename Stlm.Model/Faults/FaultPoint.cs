@@ -1,7 +1,7 @@
 namespace Stlm.Model.Faults;
 
 /// <summary>
-/// Crash-test hooks for the guarantee tests (Stlm.Tests/Training/Guarantees): with
+/// Crash-test hooks for the guarantee tests (Stlm.Tests/EndToEnd): with
 /// STLM_FAULT=POINT[@N] in the environment, the N-th time (default: the first) the process
 /// reaches POINT it writes one line "stlm-fault: reached POINT …" to stderr and blocks that
 /// thread for good, so the test can SIGKILL the process exactly there. Unset, a hook costs one

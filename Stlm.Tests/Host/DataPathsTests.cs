@@ -1,6 +1,7 @@
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Persistence.Sql;
 using Stlm.Host;
+using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Host;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Serilog.Context;
 using Stlm.Host;
+using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Host;
 

@@ -157,9 +157,13 @@ public sealed class TrainingSession : IAsyncDisposable
             $"run {RunId} is no longer training in this session ({Completion.Result.End.ToString().ToLowerInvariant()}): overrides of a paused run go to its journal directly"))
         : _session.Ask<ScheduleOverridden>(new OverrideRequest(what, value, fromStep), AskTimeout);
 
-    /// <summary>A new run <paramref name="runId"/> trained with <paramref name="config"/> (resolved, e.g. TrainConfigLoader.Load).</summary>
-    public static Task<TrainingSession> StartNew(string runId, Config config, TrainingSessionOptions options) =>
-        Launch(RunIds.Validate(runId), config, options, async (run, _) =>
+    /// <summary>
+    /// A new run <paramref name="runId"/> trained with <paramref name="config"/> (resolved, e.g. TrainConfigLoader.Load).
+    /// <paramref name="prepared"/>: the corpus <paramref name="config"/>'s recipe prepared already (`stlm train`
+    /// prepares it before journaling, so a bad corpus fails first); null: the session prepares it.
+    /// </summary>
+    public static Task<TrainingSession> StartNew(string runId, Config config, TrainingSessionOptions options, TrainingCorpus? prepared = null) =>
+        Launch(RunIds.Validate(runId), config, options, prepared, async (run, _) =>
         {
             RunCreation.CheckBeforeJournaling(config);
             options.CheckRanks(config);
@@ -173,7 +177,7 @@ public sealed class TrainingSession : IAsyncDisposable
     /// bit before new steps are journaled. Trains with the run's journaled configuration.
     /// </summary>
     public static Task<TrainingSession> Resume(string runId, TrainingSessionOptions options) =>
-        Launch(RunIds.Validate(runId), null, options, async (run, system) =>
+        Launch(RunIds.Validate(runId), null, options, null, async (run, system) =>
         {
             var before = await RunActor.AskAsync(run, new GetRunState(), AskTimeout);
             if (!before.Exists) throw new UnknownRunException(runId);
@@ -212,7 +216,7 @@ public sealed class TrainingSession : IAsyncDisposable
     /// --set). A step with no committed checkpoint is refused in one line listing those there are.
     /// </summary>
     public static Task<TrainingSession> Fork(string parentRunId, long? step, IReadOnlyList<string> overrides, string runId, TrainingSessionOptions options) =>
-        Launch(RunIds.Validate(runId), null, options, async (run, system) =>
+        Launch(RunIds.Validate(runId), null, options, null, async (run, system) =>
         {
             var parent = await ReadRunAsync(system, parentRunId);
             if (!parent.Exists) throw new StlmException($"cannot fork {parentRunId}: no such run; `stlm runs` lists the runs");
@@ -275,7 +279,7 @@ public sealed class TrainingSession : IAsyncDisposable
     /// <summary>The config to train with, its text as journaled (written into checkpoints), the run as journaled, and where training starts.</summary>
     delegate Task<(Config Config, string ConfigText, RunState State, StartPoint Start)> Prepare(IActorRef run, ActorSystem system);
 
-    static async Task<TrainingSession> Launch(string runId, Config? known, TrainingSessionOptions options, Prepare prepare)
+    static async Task<TrainingSession> Launch(string runId, Config? known, TrainingSessionOptions options, TrainingCorpus? prepared, Prepare prepare)
     {
         var stores = options.Stores;
         // The run's own config is known only once it is read under the lease: the lease's timing is the reference's.
@@ -308,7 +312,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var recipe = TrainingRecipe.From(config);
             var settings = SessionSettings.From(config);
             var tasks = ChoiceTask.Load(settings.Tasks);
-            var corpus = await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
+            var corpus = prepared ?? await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);
             timeline?.Mark("corpus and tokenizer");
             // Evaluators' models are built first: building seeds the generators, and the trainer's model is built (and seeded) last.
             var evaluatorModels = Enumerable.Range(0, settings.Evaluators).Select(_ => recipe.BuildModel()).ToList();

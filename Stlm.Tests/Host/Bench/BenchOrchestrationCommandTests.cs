@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Stlm.Host.Bench;
-using Stlm.Tests.Data;
-using Stlm.Tests.Host;
-using Stlm.Tests.Training.Guarantees;
+using Stlm.Tests.EndToEnd;
+using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Host.Bench;
 

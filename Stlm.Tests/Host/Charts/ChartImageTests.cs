@@ -5,7 +5,7 @@ using ScottPlot.Plottables;
 using SkiaSharp;
 using Stlm.Host.Charts;
 using Stlm.Model;
-using Stlm.Tests.Data;
+using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Host.Charts;
 

@@ -5,7 +5,7 @@ using Stlm.Model.Nn;
 using Stlm.Model.Tokenizers;
 using Xunit.Abstractions;
 
-namespace Stlm.Tests.Models.Architectures;
+namespace Stlm.Tests.Model.Architectures;
 
 public class ArchitecturePresetTests(ITestOutputHelper output)
 {

@@ -3,7 +3,7 @@ using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Optim;
 using Stlm.Model.Nn;
 
-namespace Stlm.Tests.Models.Architectures;
+namespace Stlm.Tests.Model.Architectures;
 
 /// <summary>Tiny configs, closed-form parameter counts and a training loop shared by the architecture tests.</summary>
 static class TinyCores

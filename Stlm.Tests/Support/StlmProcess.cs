@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Stlm.Tests.Support;
+
+/// <summary>Runs the real `stlm` executable (built beside the tests) as a child process.</summary>
+public static class StlmProcess
+{
+    public sealed record Result(int ExitCode, string StdOut, string StdErr);
+
+    public static Result Run(string workingDirectory, params string[] args) => Run(workingDirectory, null, args);
+
+    public static Result Run(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"stlm {string.Join(' ', args)} did not finish in 5 minutes");
+        }
+        return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>`dotnet stlm.dll args` in <paramref name="workingDirectory"/> with its output redirected and <paramref name="environment"/> added.</summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<KeyValuePair<string, string>>? environment, IEnumerable<string> args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
+        foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? []) start.Environment[k] = v;
+        return start;
+    }
+}
