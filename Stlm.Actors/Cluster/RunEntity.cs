@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
+using Stlm.Actors.Cluster.Evaluation;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Leases;
@@ -28,6 +29,9 @@ namespace Stlm.Actors.Cluster;
 /// Persists nothing itself: the session journals as always, under the run's lease and fence; a run
 /// that must wait is journaled Paused(<see cref="Waiting"/> …) through <see cref="IdleRunControl"/>.
 /// `stlm pause`/`stlm set` reach the session through the run_control table (<see cref="RunControlListener"/>).
+/// Its child <see cref="OwedEvaluations"/> hands the evaluations the run's checkpoints owe to the
+/// cluster's evaluators and journals their results (through the session while one trains the run,
+/// else under a moment's lease); a run that is not owed training stays here until none is owed.
 /// </summary>
 public sealed class RunEntity : ReceiveActor, IWithTimers
 {
@@ -75,8 +79,14 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     readonly SessionEvents _events = new();
     TrainingSession? _session;
     ClusterRanks? _ranks;
+    // The session evaluations are journaled through (read from the journaling task's thread).
+    volatile TrainingSession? _journaling;
+    IActorRef _owed = ActorRefs.Nobody;
+    int _snapshotEvery = 1000;
     bool _starting;
     bool _handingOff;
+    // Not owed training, only evaluations: passivates once NothingOwed.
+    bool _onlyEvaluating;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -93,7 +103,16 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     string Here => _node.Address.ToString();
 
-    protected override void PreStart() => ReadRun();
+    protected override void PreStart()
+    {
+        _owed = Context.ActorOf(OwedEvaluations.Props(_node, _runId, JournalEvaluationAsync), "evaluations");
+        ReadRun();
+    }
+
+    /// <summary>Through the session that trains the run here, or (none does) as a command to the idle run, under its lease for a moment.</summary>
+    Task JournalEvaluationAsync(RecordEval evaluation) => _journaling is { Completion.IsCompleted: false } session
+        ? session.RecordEvalAsync(evaluation)
+        : IdleRunControl.ApplyAsync(_node.Journal, _runId, evaluation, _snapshotEvery);
 
     void ReadRun() => new RunJournalReader(_node.Journal.Query).LoadAsync(_runId).PipeTo(Self, success: run => new Read(run),
         failure: e => new StartFailed(e));
@@ -101,13 +120,23 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     /// <summary>Reading the run, then asking this node for a slot: is it owed training, and is there room?</summary>
     void Deciding()
     {
-        Receive<TrainRun>(_ => _askers.Add(Sender));
+        Receive<TrainRun>(_ =>
+        {
+            _askers.Add(Sender);
+            if (!_onlyEvaluating) return;
+            _onlyEvaluating = false;
+            ReadRun();
+        });
         Receive<Read>(r =>
         {
+            if (r.Run.Created is { } created)
+                _snapshotEvery = Config.ParseString(created.ConfigHocon, $"run {_runId}").Resolve().GetInt("journal.snapshot-every");
+            _owed.Tell(CheckOwed.Instance);
             if (NotOwed(r.Run) is { } why)
             {
                 Answer(false, why, declined: true);
-                Passivate();
+                if (r.Run.PendingEvaluations.Count > 0) _onlyEvaluating = true;
+                else Passivate();
                 return;
             }
             _slots.Ask<bool>(new TrainerSlots.Take(_runId, Self), TimeSpan.FromSeconds(10))
@@ -158,12 +187,11 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void WaitForRoom(RunState run, string? why = null)
     {
-        var reason = $"{Waiting}: {why ?? "every trainer node is full"} (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends";
+        var reason = $"{Waiting}: {why ?? "every trainer node is full"} (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends, or moves to a trainer node with room";
         if (!IsWaiting(run))
         {
             // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
-            var snapshotEvery = Config.ParseString(run.Created!.ConfigHocon, $"run {_runId}").Resolve().GetInt("journal.snapshot-every");
-            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), snapshotEvery)
+            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
                 .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
         }
         _log.Info("run {0} waits on {1}: no free trainer slot", _runId, Here);
@@ -175,9 +203,19 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     {
         _starting = true;
         var stores = new TrainingStores(_node.Journal, new RunLeaseStore(_node.Journal.Dialect), ownsJournal: false);
+        var owed = _owed;
         var options = new TrainingSessionOptions(stores)
         {
-            DataDir = _node.DataDir, Observer = _events.Observe, LaunchRanks = _ranks is null ? null : _ranks.Launch, RendezvousHost = _node.Settings.Host,
+            DataDir = _node.DataDir,
+            LaunchRanks = _ranks is null ? null : _ranks.Launch,
+            RendezvousHost = _node.Settings.Host,
+            EvaluatesOnCluster = true,
+            Observer = e =>
+            {
+                _events.Observe(e);
+                // A committed checkpoint owes its evaluations: hand them out now.
+                if (e is CheckpointEvent) owed.Tell(CheckOwed.Instance);
+            },
         };
         var control = new RunControlStore(_node.Journal.Dialect);
         Task.Run(async () =>
@@ -210,7 +248,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     void Training(Started started)
     {
         _starting = false;
-        _session = started.Session;
+        _session = _journaling = started.Session;
         _log.Info("run {0} trains on {1} from step {2}", _runId, Here, _session.StartStep);
         Answer(true, $"training from step {_session.StartStep}");
         if (_handingOff) PauseForHandOff();
@@ -226,7 +264,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
             Receive<TrainRun>(_ => Sender.Tell(new RunPlaced(_runId, Here, true, false, $"training at step {_events.Step}")));
             Receive<Ended>(e =>
             {
-                _session = null;
+                _session = _journaling = null;
                 Release();
                 _log.Info("run {0} on {1}: {2} at step {3} {4}", _runId, Here, e.Outcome.End, e.Outcome.Step, e.Outcome.Reason);
                 if (_handingOff) { Context.Stop(Self); return; }
@@ -248,6 +286,10 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
             else if (!_starting) { Release(); Context.Stop(Self); }
         });
         Receive<Stop>(_ => Context.Stop(Self));
+        Receive<NothingOwed>(_ =>
+        {
+            if (_onlyEvaluating) Passivate();
+        });
     }
 
     void PauseForHandOff() => _session?.RequestPause($"{Waiting}: {Here} left the cluster");

@@ -32,6 +32,8 @@ public static class RunsCommand
                 Table(runs);
                 foreach (var r in runs.Where(r => r.Status == RunSummary.InterruptedStatus))
                     Console.Out.WriteLine($"{r.Id} was interrupted (no process trains it); resume it with: stlm resume {r.Id}");
+                foreach (var r in runs)
+                    if (r.PendingLine() is { } owed) Console.Out.WriteLine($"{r.Id} {owed}");
             }
             if (runs.Count == 0 && !parse.GetValue(json))
                 Console.Error.WriteLine(store is null

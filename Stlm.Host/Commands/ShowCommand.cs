@@ -70,6 +70,7 @@ public static class ShowCommand
         Console.Out.WriteLine($"  step {s.Step}  tokens {RunText.Tokens(s.Tokens)}  last loss {RunText.Number(s.LastLoss)}  best {RunText.Best(s.BestEval)}  checkpoints {s.Checkpoints}");
         foreach (var e in s.LatestEvals)
             Console.Out.WriteLine($"  latest {e.Task} @{e.Step}: " + string.Join("  ", e.Metrics.Select(m => $"{m.Key} {RunText.Number(m.Value)}")));
+        if (s.PendingLine() is { } owed) Console.Out.WriteLine($"  {owed}");
         if (r.Lineage.Count > 1)
             Console.Out.WriteLine("  lineage " + string.Join(" -> ", r.Lineage.Select(l => l.ForkStep is { } f ? $"@{f} {l.RunId}" : l.RunId)));
         var own = r.Lineage[^1];

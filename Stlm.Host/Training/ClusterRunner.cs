@@ -157,6 +157,8 @@ public sealed class ClusterRunner(JournalStore store, ClusterSettings cluster, s
                 Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
                     "run {0} completed at step {1} on the cluster: {2:N0} tokens, loss {3:F3} -> {4:F3}, held-out {5:F3} bits per byte",
                     run.RunId, run.Step, run.Tokens, run.Losses.FirstOrDefault(double.NaN), run.Losses.LastOrDefault(double.NaN), heldOut ?? double.NaN));
+                // Training never waits for the evaluators: what they still owe is journaled later (`stlm show` lists it).
+                if (RunSummary.From(run).PendingLine() is { } owed) Console.Out.WriteLine($"{run.RunId} {owed}; `stlm show {run.RunId}` follows them");
                 return 0;
             default:
                 Console.Out.WriteLine($"{run.RunId} is {(RunEntity.IsWaiting(run) ? "waiting for a trainer node" : "training")} on the cluster at step {run.Step}; follow it with `stlm runs`, pause it with `stlm pause {run.RunId}`");

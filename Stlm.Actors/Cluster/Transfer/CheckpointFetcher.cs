@@ -7,7 +7,7 @@ using Stlm.Model.LibTorch.Safetensors;
 namespace Stlm.Actors.Cluster.Transfer;
 
 /// <summary>How a transfer moves bytes: chunk size, chunks in flight (memory bound = their product), and how long a source may stay silent.</summary>
-public sealed record TransferSettings(int ChunkBytes = 256 * 1024, int Window = 8, TimeSpan? ChunkTimeout = null)
+public sealed record TransferSettings(int ChunkBytes = 1024 * 1024, int Window = 8, TimeSpan? ChunkTimeout = null)
 {
     public TimeSpan Timeout => ChunkTimeout ?? TimeSpan.FromSeconds(10);
 }
@@ -89,7 +89,8 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
         foreach (var file in CheckpointCatalog.FilesOf(manifest))
             await Pull(source, hash, file.Name, Path.GetFullPath(Path.Combine(step, file.Name)), file.Bytes, file.Sha256, ct);
         await File.WriteAllTextAsync(Path.Combine(step, CheckpointNames.ContentHash), hash + "\n", ct);
-        var check = CheckpointVerifier.Check(step, hash);
+        // Every file was hashed against checkpoint.json as it arrived (Pull): not read and hashed a second time.
+        var check = CheckpointVerifier.Check(step, hash, filesHashed: true);
         if (!check.Ok) throw new CorruptTransferException($"the assembled copy fails its check ({check.Problem})");
         return Commit(partial, step, manifest);
     }

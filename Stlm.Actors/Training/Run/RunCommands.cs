@@ -23,7 +23,8 @@ public sealed record RecordSkip(StepSkipped Skip);
 /// </summary>
 public sealed record RollBack(long FailedStep, double Loss, long ToStep, string CheckpointHash);
 
-public sealed record CommitCheckpoint(long Step, string ContentHash, string Path, long Bytes);
+/// <summary><paramref name="EvalsOwed"/>: the evaluations of this checkpoint handed to the cluster (CheckpointCommitted.EvalsOwed).</summary>
+public sealed record CommitCheckpoint(long Step, string ContentHash, string Path, long Bytes, IReadOnlyList<string>? EvalsOwed = null);
 
 public sealed record DeleteCheckpoint(string ContentHash, string Reason);
 

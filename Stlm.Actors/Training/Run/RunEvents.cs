@@ -88,6 +88,12 @@ public sealed class CheckpointCommitted : RunMessage<CheckpointCommitted>
     [Key("content_hash")] public string ContentHash { get; set; } = "";
     [Key("path")] public string Path { get; set; } = "";
     [Key("bytes")] public long Bytes { get; set; }
+    /// <summary>
+    /// The evaluations of this checkpoint handed to the cluster's evaluators ("heldout" and
+    /// eval.tasks names): owed until an EvalCompleted of its step and task. Empty: evaluated in
+    /// the trainer's process, as every checkpoint was before the field existed.
+    /// </summary>
+    [Key("evals_owed")] public List<string> EvalsOwed { get; set; } = [];
 }
 
 [MessagePackObject]

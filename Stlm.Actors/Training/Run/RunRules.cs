@@ -123,7 +123,7 @@ public static class RunRules
             return same.Hash == c.ContentHash
                 ? Decision.Recheck()
                 : Decision.Reject($"run {s.RunId}: the checkpoint of step {c.Step} re-ran with hash {c.ContentHash} but the journal has {same.Hash}: the run is not deterministic here");
-        return Decision.Journal(new CheckpointCommitted { Step = c.Step, ContentHash = c.ContentHash, Path = c.Path, Bytes = c.Bytes });
+        return Decision.Journal(new CheckpointCommitted { Step = c.Step, ContentHash = c.ContentHash, Path = c.Path, Bytes = c.Bytes, EvalsOwed = [.. c.EvalsOwed ?? []] });
     }
 
     public static Decision Delete(RunState s, DeleteCheckpoint d) => s.CheckpointByHash(d.ContentHash) is null

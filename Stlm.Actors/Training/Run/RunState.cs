@@ -3,7 +3,17 @@ using System.Collections.Immutable;
 namespace Stlm.Actors.Training.Run;
 
 /// <summary>A committed checkpoint as the run knows it; a deleted one can no longer be resumed or forked from.</summary>
-public sealed record Checkpoint(long Step, string Hash, string Path, long Bytes, bool Deleted = false, string DeletedReason = "");
+public sealed record Checkpoint(long Step, string Hash, string Path, long Bytes, bool Deleted = false, string DeletedReason = "")
+{
+    /// <summary>The evaluations handed to the cluster when it was committed (CheckpointCommitted.EvalsOwed).</summary>
+    public ImmutableList<string> EvalsOwed { get; init; } = [];
+}
+
+/// <summary>An evaluation a checkpoint is owed: handed to the cluster, not journaled yet.</summary>
+public sealed record OwedEvaluation(long Step, string Task, Checkpoint Checkpoint)
+{
+    public override string ToString() => $"{Task}@{Step}";
+}
 
 /// <summary>
 /// Everything known about one run, folded from its events by <see cref="Apply"/> — the one
@@ -53,6 +63,15 @@ public sealed record RunState
 
     public IEnumerable<Checkpoint> LiveCheckpoints => Checkpoints.Where(c => !c.Deleted);
 
+    /// <summary>
+    /// Evaluations still owed: each live checkpoint's evaluations handed to the cluster with no
+    /// EvalCompleted of its step and task yet, oldest first (a deleted checkpoint can no longer be evaluated).
+    /// </summary>
+    public IReadOnlyList<OwedEvaluation> PendingEvaluations =>
+        [.. LiveCheckpoints.OrderBy(c => c.Step).SelectMany(c => c.EvalsOwed
+            .Where(task => !Evals.Any(e => e.Step == c.Step && e.Task == task))
+            .Select(task => new OwedEvaluation(c.Step, task, c)))];
+
     /// <summary>The live checkpoint with this hash, or null.</summary>
     public Checkpoint? CheckpointByHash(string hash) => LiveCheckpoints.FirstOrDefault(c => c.Hash == hash);
 
@@ -66,7 +85,7 @@ public sealed record RunState
         StepCompleted e => state.Stepped([e]),
         CheckpointCommitted e => state with
         {
-            Checkpoints = state.Checkpoints.Add(new Checkpoint(e.Step, e.ContentHash, e.Path, e.Bytes)),
+            Checkpoints = state.Checkpoints.Add(new Checkpoint(e.Step, e.ContentHash, e.Path, e.Bytes) { EvalsOwed = [.. e.EvalsOwed] }),
         },
         CheckpointDeleted e => state with
         {
@@ -164,7 +183,7 @@ public sealed record RunState
         snapshot.Losses.AddRange(Losses);
         snapshot.Checkpoints.AddRange(Checkpoints.Select(c => new CheckpointEntry
         {
-            Committed = new CheckpointCommitted { Step = c.Step, ContentHash = c.Hash, Path = c.Path, Bytes = c.Bytes },
+            Committed = new CheckpointCommitted { Step = c.Step, ContentHash = c.Hash, Path = c.Path, Bytes = c.Bytes, EvalsOwed = [.. c.EvalsOwed] },
             Deleted = c.Deleted,
             DeletedReason = c.DeletedReason,
         }));
@@ -186,7 +205,7 @@ public sealed record RunState
         Losses = [.. s.Losses],
         LastStep = s.LastStep,
         Checkpoints = [.. s.Checkpoints.Select(c => new Checkpoint(
-            c.Committed.Step, c.Committed.ContentHash, c.Committed.Path, c.Committed.Bytes, c.Deleted, c.DeletedReason))],
+            c.Committed.Step, c.Committed.ContentHash, c.Committed.Path, c.Committed.Bytes, c.Deleted, c.DeletedReason) { EvalsOwed = [.. c.Committed.EvalsOwed] })],
         Evals = [.. s.Evals],
         Overrides = [.. s.Overrides],
         Skips = [.. s.Skips],

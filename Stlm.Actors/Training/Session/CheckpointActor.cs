@@ -11,9 +11,10 @@ namespace Stlm.Actors.Training.Session;
 /// <summary>
 /// A captured state to write (the checkpoint actor disposes it once written).
 /// <paramref name="MetricPending"/>: its keep-best metric is being evaluated, so retention keeps
-/// it until the run journals that value (an EvalCompleted of its step).
+/// it until the run journals that value (an EvalCompleted of its step). <paramref name="EvalsOwed"/>:
+/// its evaluations handed to the cluster, journaled with the commit (CheckpointCommitted.EvalsOwed).
 /// </summary>
-public sealed record WriteCheckpoint(CheckpointSnapshot Snapshot, bool MetricPending = false);
+public sealed record WriteCheckpoint(CheckpointSnapshot Snapshot, bool MetricPending = false, IReadOnlyList<string>? EvalsOwed = null);
 
 /// <summary>The checkpoint is durable and journaled (CheckpointCommitted); <paramref name="State"/> is the run after it.</summary>
 public sealed record CheckpointDone(long Step, CommittedCheckpoint Written, RunState State);
@@ -34,7 +35,8 @@ public sealed record CheckpointFailed(long Step, string Reason);
 /// the run's lease), is it committed. Then the retention policy runs on the run's state: each
 /// checkpoint it drops is journaled CheckpointDeleted before its folder goes (never a fork
 /// point, never the newest). keep-best ranks by checkpoint.keep-best-metric; a checkpoint whose
-/// value is still being evaluated is never dropped until the run journals it. On start it
+/// value is still being evaluated is never dropped until the run journals it, nor is one that owes
+/// the cluster's evaluators evaluations (CheckpointCommitted.EvalsOwed). On start it
 /// removes temp folders of dead writers.
 /// </summary>
 public sealed class CheckpointActor : ReceiveActor
@@ -71,7 +73,8 @@ public sealed class CheckpointActor : ReceiveActor
         Receive<RunJournaled>(j =>
         {
             Saw(j.State);
-            if (j.Event is EvalCompleted eval && eval.Task == _metric.Task && _awaitingMetric.Contains(eval.Step))
+            if (j.Event is EvalCompleted eval && ((eval.Task == _metric.Task && _awaitingMetric.Contains(eval.Step))
+                    || j.State.Checkpoints.Any(c => c.Step == eval.Step && c.EvalsOwed.Count > 0)))
                 ApplyRetention();
         });
     }
@@ -101,7 +104,7 @@ public sealed class CheckpointActor : ReceiveActor
             if (!Wait(_fence()))
                 throw new Model.StlmException($"run {w.Snapshot.Info.RunId}: this session no longer holds the run's lease, so the checkpoint of step {step} is not committed");
             var journaled = _paths?.ToJournal(written.Path) ?? written.Path;
-            Saw(Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, journaled, written.Bytes))));
+            Saw(Wait(RunActor.AskAsync(_run, new CommitCheckpoint(step, written.ContentHash, journaled, written.Bytes, w.EvalsOwed))));
         }
         catch (Exception e)
         {
@@ -131,8 +134,10 @@ public sealed class CheckpointActor : ReceiveActor
             if (live.Count < 2) return;
             var forked = Wait(_forkPoints());
             var retained = live.Select(c => new RetainedCheckpoint(c.Step, DateTimeOffset.MinValue, _metric.At(state, c.Step), forked.Contains(c.Hash)));
-            // A checkpoint still being evaluated might be the best: it waits for its value.
-            foreach (var step in _retention.ToDelete(retained).Where(s => !_awaitingMetric.Contains(s)))
+            // A checkpoint still being evaluated might be the best: it waits for its value. One that owes the
+            // cluster's evaluators evaluations is kept until they are journaled (evaluation falls behind, it is not lost).
+            var owed = state.PendingEvaluations.Select(o => o.Step).ToHashSet();
+            foreach (var step in _retention.ToDelete(retained).Where(s => !_awaitingMetric.Contains(s) && !owed.Contains(s)))
             {
                 var doomed = live.First(c => c.Step == step);
                 var reason = string.Create(CultureInfo.InvariantCulture, $"retention: {_retention}");

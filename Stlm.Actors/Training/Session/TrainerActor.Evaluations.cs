@@ -31,6 +31,20 @@ public sealed partial class TrainerActor
         _evaluators.Tell(EvaluateWeights.Capture(CurrentStep, _model.Module, tasks), Self);
     }
 
+    /// <summary>
+    /// On a trainer node: the evaluations the checkpoint of the current step owes (held out, once
+    /// per step, and every eval.tasks entry), journaled with its commit for the cluster's evaluators.
+    /// </summary>
+    List<string> OweEvaluations()
+    {
+        var settings = _setup.Settings;
+        if (settings.Evaluators == 0 || _lastTasks == CurrentStep) return [];
+        List<string> owed = _lastHeldOut == CurrentStep ? [] : [EvaluatorActor.HeldOutTask];
+        owed.AddRange(settings.Tasks.Select(t => t.Name));
+        (_lastHeldOut, _lastTasks) = (CurrentStep, CurrentStep);
+        return owed;
+    }
+
     /// <summary>The eval.tasks the start checkpoint lacks (TrainerSetup.TasksAtStart), on the weights just restored.</summary>
     void EvaluateStart()
     {

@@ -56,6 +56,13 @@ public sealed record TrainerSetup(
     /// <summary>The tokenizer files kept beside the run's checkpoints, named in each checkpoint.json.</summary>
     public CheckpointTokenizer? Tokenizer { get; init; }
 
+    /// <summary>
+    /// A trainer node's run: a checkpoint's evaluations are journaled as owed with it
+    /// (CheckpointCommitted.EvalsOwed) for the cluster's evaluators instead of scored here, and
+    /// nothing waits for them. Evaluations between checkpoints (eval.every-steps) stay here.
+    /// </summary>
+    public bool EvaluatesOnCluster { get; init; }
+
     /// <summary>Rank 0 of a data-parallel run: the other ranks load, step and checkpoint with this trainer (null: one process).</summary>
     public RankLeader? Ranks { get; init; }
 }
@@ -288,14 +295,15 @@ public sealed partial class TrainerActor : ReceiveActor
     void Checkpoint(bool evaluate)
     {
         // Evaluations first: the checkpoint actor must know whether the keep-best metric of this step is on its way.
-        if (evaluate) Evaluate(withTasks: true);
-        var metricPending = MetricPendingAt(CurrentStep);
+        var owed = evaluate && _setup.EvaluatesOnCluster ? OweEvaluations() : null;
+        if (evaluate && owed is null) Evaluate(withTasks: true);
+        var metricPending = owed is null ? MetricPendingAt(CurrentStep) : _setup.Settings.Retention.KeepBest > 0 && owed.Contains(_setup.Settings.KeepBestMetric.Task);
         var info = CheckpointInfo.Create(_setup.RunId, CurrentStep, _tokens, _cursor, _setup.ConfigText, _setup.CodeVersion) with { Tokenizer = _setup.Tokenizer };
         var snapshot = CheckpointSnapshot.Capture(info, _model.Module.StateDict(), _optimizer, _setup.Ranks?.CheckpointGenerators(CurrentStep, _model));
         _lastCheckpointed = CurrentStep;
         _sinceCheckpoint.Restart();
         _checkpointsInFlight++;
-        _checkpoints.Tell(new WriteCheckpoint(snapshot, metricPending), Self);
+        _checkpoints.Tell(new WriteCheckpoint(snapshot, metricPending, owed), Self);
     }
 
     void OnCheckpointDone(CheckpointDone d)

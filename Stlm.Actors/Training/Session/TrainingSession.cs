@@ -59,6 +59,12 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
     /// </summary>
     public string RendezvousHost { get; init; } = "127.0.0.1";
 
+    /// <summary>
+    /// A trainer node: each checkpoint's evaluations are journaled as owed for the cluster's
+    /// evaluators (<see cref="TrainerSetup.EvaluatesOnCluster"/>) and <see cref="RecordEvalAsync"/> journals their results.
+    /// </summary>
+    public bool EvaluatesOnCluster { get; init; }
+
     /// <summary>The ranks asked for (--nproc), checked against the run's world size; null: as many as it has.</summary>
     public int? Processes { get; init; }
 
@@ -156,6 +162,18 @@ public sealed class TrainingSession : IAsyncDisposable
         ? Task.FromException<ScheduleOverridden>(new StlmException(
             $"run {RunId} is no longer training in this session ({Completion.Result.End.ToString().ToLowerInvariant()}): overrides of a paused run go to its journal directly"))
         : _session.Ask<ScheduleOverridden>(new OverrideRequest(what, value, fromStep), AskTimeout);
+
+    /// <summary>
+    /// Journals an evaluation of this run scored elsewhere (the cluster's evaluators) through the
+    /// session's RunActor, under its lease; the observer hears it as an <see cref="EvalEvent"/>.
+    /// A result the journal already holds bit for bit is rechecked, not journaled again; a refusal throws.
+    /// </summary>
+    public async Task RecordEvalAsync(RecordEval evaluation)
+    {
+        var run = await _session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
+        var reply = await run.Ask<RunReply>(evaluation, AskTimeout);
+        EvalJournal.Report(reply, _session, ActorRefs.Nobody);
+    }
 
     /// <summary>
     /// A new run <paramref name="runId"/> trained with <paramref name="config"/> (resolved, e.g. TrainConfigLoader.Load).
@@ -324,6 +342,7 @@ public sealed class TrainingSession : IAsyncDisposable
                 Timeline = timeline,
                 Tokenizer = recipe.KeepTokenizerWith(settings.CheckpointsOf(runId)),
                 Ranks = ranks,
+                EvaluatesOnCluster = options.EvaluatesOnCluster,
             };
             var writes = options.CheckpointWrite ?? Model.Checkpoints.CheckpointWriteOptions.Default;
             session.Tell(new StartTraining(setup, corpus, state, evaluatorModels, writes, tasks), ActorRefs.NoSender);

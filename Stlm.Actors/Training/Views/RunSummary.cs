@@ -24,6 +24,9 @@ public sealed record RunSummary(
     string StatusReason,
     IReadOnlyList<LatestEval> LatestEvals)
 {
+    /// <summary>Evaluations its checkpoints owe ("task@step", oldest first): handed to the cluster's evaluators, not journaled yet.</summary>
+    public IReadOnlyList<string> PendingEvals { get; init; } = [];
+
     public static RunSummary From(RunState s) => new(
         s.RunId,
         StatusName(s.Status),
@@ -36,7 +39,14 @@ public sealed record RunSummary(
         DateTimeOffset.FromUnixTimeMilliseconds(s.Created?.CreatedUnixMs ?? 0),
         s.LiveCheckpoints.Count(),
         s.StatusReason,
-        Latest(s));
+        Latest(s))
+    {
+        PendingEvals = [.. s.PendingEvaluations.Select(o => o.ToString())],
+    };
+
+    /// <summary>"owes 2 evaluations: heldout@4, hellaswag@4", or null when none is owed.</summary>
+    public string? PendingLine() => PendingEvals.Count == 0 ? null
+        : $"owes {PendingEvals.Count} evaluation{(PendingEvals.Count == 1 ? "" : "s")} to the cluster's evaluators: {string.Join(", ", PendingEvals)}";
 
     /// <summary>What a run journaled as running shows when no process trains it any more (see RunLeaseStore.HolderIsGone).</summary>
     public const string InterruptedStatus = "interrupted";
