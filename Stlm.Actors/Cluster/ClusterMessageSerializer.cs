@@ -22,6 +22,12 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         ["stlm.cluster.RunPlaced"] = typeof(RunPlaced),
         ["stlm.cluster.GetFreeSlots"] = typeof(GetFreeSlots),
         ["stlm.cluster.FreeSlots"] = typeof(FreeSlots),
+        // Data-parallel ranks on trainer nodes (RankHost.cs).
+        ["stlm.cluster.ReserveRank"] = typeof(ReserveRank),
+        ["stlm.cluster.RankReserved"] = typeof(RankReserved),
+        ["stlm.cluster.StartRank"] = typeof(StartRank),
+        ["stlm.cluster.RankStarted"] = typeof(RankStarted),
+        ["stlm.cluster.RankEnded"] = typeof(RankEnded),
         // Evaluation across machines (Evaluation/EvaluationJobs.cs) and checkpoint transfer (Transfer/TransferMessages.cs).
         ["stlm.eval.EvalWorkAvailable"] = typeof(Evaluation.EvalWorkAvailable),
         ["stlm.eval.EvalWorkWanted"] = typeof(Evaluation.EvalWorkWanted),

@@ -19,8 +19,9 @@ public sealed class ClusterNode : IAsyncDisposable
 {
     static readonly TimeSpan DefaultJoinTimeout = TimeSpan.FromSeconds(60);
 
-    ClusterNode(ActorSystem system, ClusterSettings settings, JournalStore journal, string dataDir)
+    ClusterNode(ActorSystem system, ClusterSettings settings, JournalStore journal, string dataDir, RankStarter? rankStarter)
     {
+        RankStarter = rankStarter;
         System = system;
         Settings = settings;
         Journal = journal;
@@ -45,6 +46,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Runs of the cluster (sharding's region on a trainer node, a proxy elsewhere): tell it <see cref="TrainRun"/>.</summary>
     public IActorRef Runs { get; internal set; } = ActorRefs.Nobody;
 
+    /// <summary>Starts ranks 1.. of data-parallel runs on this machine (a trainer node hosts them, <see cref="RankHost"/>); null: it hosts none.</summary>
+    public RankStarter? RankStarter { get; }
+
     public bool Has(string role) => Settings.Roles.Contains(role);
 
     /// <summary>Ends when the actor system has stopped: after <see cref="LeaveAsync"/>, or when the cluster downed this member.</summary>
@@ -56,9 +60,10 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>
     /// Starts this process's member and waits until it is Up (the seeds answered and
     /// cluster.min-nr-of-members are there); a journal that is not shared is refused first.
+    /// A trainer node given <paramref name="rankStarter"/> also runs ranks of data-parallel runs.
     /// </summary>
     public static async Task<ClusterNode> JoinAsync(ClusterSettings settings, JournalStore journal, string dataDir,
-        CancellationToken ct = default, TimeSpan? joinTimeout = null)
+        CancellationToken ct = default, TimeSpan? joinTimeout = null, RankStarter? rankStarter = null)
     {
         ClusterSettings.RequireSharedJournal(journal.Location);
         ActorSystem system;
@@ -83,7 +88,7 @@ public sealed class ClusterNode : IAsyncDisposable
                                     "start the first seed node first (stlm node), check that every node lists the same cluster.seed-nodes, " +
                                     $"and that {settings.Host} is an address the others reach (cluster.hostname)");
         }
-        var node = new ClusterNode(system, settings, journal, dataDir);
+        var node = new ClusterNode(system, settings, journal, dataDir, rankStarter);
         NodeRoles.StartActors(node);
         return node;
     }

@@ -18,6 +18,11 @@ namespace Stlm.Actors.Cluster;
 /// training. Owed means: journaled as running with no trainer (it was just created or resumed for
 /// the cluster, or its trainer node died), or paused <see cref="Waiting"/>. A run paused by an
 /// operator, completed or failed is not: the entity answers so and passivates (and is forgotten).
+/// A data-parallel run (training.data-parallel.world-size = N) takes N slots: rank 0 is the
+/// session here, and ranks 1.. are placed on the trainer nodes with room (<see cref="ClusterRanks"/>),
+/// told this node's cluster host name as rank 0's address. A rank lost (its node died) interrupts
+/// the session; the run is still owed training, so the entity places all ranks again and resumes
+/// it from its last checkpoint.
 /// Hears: <see cref="TrainRun"/> (answered <see cref="RunPlaced"/> once it is clear whether the
 /// run trains here), <see cref="HandOff"/> (sharding, when this node leaves: pause at a checkpoint
 /// as <see cref="Waiting"/>, so the next node resumes it), and its own steps below.
@@ -58,6 +63,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     sealed record SlotAnswer(RunState Run, bool Granted);
 
+    sealed record RanksPlaced(RunState Run, int WorldSize, ClusterRanks? Ranks);
+
     sealed record Started(TrainingSession Session, RunControlListener Listener);
 
     sealed record StartFailed(Exception Error);
@@ -71,6 +78,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     readonly List<IActorRef> _askers = [];
     readonly SessionEvents _events = new();
     TrainingSession? _session;
+    ClusterRanks? _ranks;
     // The session evaluations are journaled through (read from the journaling task's thread).
     volatile TrainingSession? _journaling;
     IActorRef _owed = ActorRefs.Nobody;
@@ -138,7 +146,28 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         {
             if (_handingOff) { Release(); Context.Stop(Self); return; }
             if (!a.Granted) { WaitForRoom(a.Run); return; }
+            var worldSize = WorldSizeOf(a.Run);
+            if (worldSize > 1)
+            {
+                ClusterRanks.PlaceAsync(_node, _runId, worldSize)
+                    .PipeTo(Self, success: ranks => new RanksPlaced(a.Run, worldSize, ranks), failure: e => new StartFailed(e));
+                return;
+            }
             Answer(true, "starting: preparing its data and model");
+            StartSession();
+        });
+        Receive<RanksPlaced>(p =>
+        {
+            _ranks = p.Ranks;
+            if (_handingOff) { Release(); Context.Stop(Self); return; }
+            if (_ranks is null)
+            {
+                Release();
+                WaitForRoom(p.Run, $"{p.WorldSize} ranks need {p.WorldSize} free trainer slots and the reachable trainer nodes have fewer");
+                return;
+            }
+            _log.Info("run {0}: rank 0 on {1}, {2}", _runId, Here, string.Join(", ", _ranks.Placed.Select(r => $"rank {r.Key} on {r.Value}")));
+            Answer(true, $"starting {p.WorldSize} ranks: preparing its data and model");
             StartSession();
         });
         Receive<ReadAgain>(_ => ReadRun());
@@ -153,9 +182,12 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         : run.Status == RunStatus.Paused && !IsWaiting(run) ? $"run {run.RunId} is paused ({run.StatusReason}) at step {run.Step}; `stlm resume {run.RunId}` trains it again"
         : null;
 
-    void WaitForRoom(RunState run)
+    static int WorldSizeOf(RunState run) =>
+        Config.ParseString(run.Created!.ConfigHocon, $"run {run.RunId}").Resolve().GetInt("training.data-parallel.world-size");
+
+    void WaitForRoom(RunState run, string? why = null)
     {
-        var reason = $"{Waiting}: every trainer node is full (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends, or moves to a trainer node with room";
+        var reason = $"{Waiting}: {why ?? "every trainer node is full"} (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends, or moves to a trainer node with room";
         if (!IsWaiting(run))
         {
             // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
@@ -175,6 +207,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         var options = new TrainingSessionOptions(stores)
         {
             DataDir = _node.DataDir,
+            LaunchRanks = _ranks is null ? null : _ranks.Launch,
+            RendezvousHost = _node.Settings.Host,
             EvaluatesOnCluster = true,
             Observer = e =>
             {
@@ -266,7 +300,12 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         _askers.Clear();
     }
 
-    void Release() => _slots.Tell(new TrainerSlots.Release(_runId));
+    void Release()
+    {
+        _slots.Tell(new TrainerSlots.Release(_runId));
+        _ranks?.Dispose();
+        _ranks = null;
+    }
 
     void Passivate() => Context.Parent.Tell(new Passivate(Stop.Instance));
 
@@ -274,6 +313,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     {
         // Stopped while training (the node is going down): as after a crash, the lease goes and the run resumes elsewhere.
         if (_session is { } session) _ = session.DisposeAsync().AsTask();
+        _ranks?.Dispose();
     }
 
     /// <summary>The session's events, for the control channel's answers (they come before the session is known).</summary>

@@ -46,7 +46,6 @@ public sealed class DataParallelLaunch : IDisposable
         spec = spec with
         {
             Port = spec.Port != 0 ? spec.Port : FreePort(),
-            ReferencePort = spec.ReferencePort != 0 ? spec.ReferencePort : FreePort(),
         };
         Directory.CreateDirectory(spec.ReportDirectory);
         var json = JsonSerializer.Serialize(spec);

@@ -12,7 +12,9 @@ using Stlm.Model.Training.DataParallel;
 namespace Stlm.Host.Bench;
 
 /// <summary>
-/// What every rank of a data-parallel bench or test run is told (as JSON on its command line).
+/// What every rank of a step-level data-parallel test run is told (as JSON on its command line):
+/// the bare <see cref="DataParallelStep"/> over fixed schedule values, recording each step's
+/// inputs, with no run around it (`stlm bench data-parallel` times the run's own rank path instead).
 /// <see cref="Batch"/> is each rank's rows per micro-batch; a world of 1 runs the plain
 /// <see cref="TrainStep"/> with no group, as the single-process reference.
 /// <see cref="NudgeRank1AfterStep"/> is a fault for the tests: rank 1 scales its first weight
@@ -21,14 +23,13 @@ namespace Stlm.Host.Bench;
 public sealed record DataParallelSpec(
     string DataDirectory, string ReportDirectory, int WorldSize, int Batch, int GradAccum, int Steps,
     string Model = "tiny", int Context = 32, ulong Seed = 11, double Lr = 3e-3, double Dropout = 0,
-    double BucketMb = 25, double TimeoutSeconds = 60, int Port = 0, int ReferencePort = 0, int Threads = 1,
-    bool RecordInputs = false, int CheckEvery = 10, int BandwidthIterations = 0, int NudgeRank1AfterStep = -1);
+    double BucketMb = 25, double TimeoutSeconds = 60, int Port = 0, int Threads = 1,
+    bool RecordInputs = false, int CheckEvery = 10, int NudgeRank1AfterStep = -1);
 
 /// <summary>One rank's account of its run: losses, timings, final weights hash and, when asked, its inputs.</summary>
 public sealed record DataParallelReport(
     int Rank, int WorldSize, long Parameters, long TokensPerStep, int Buckets, List<double> Losses, List<double> StepSeconds,
-    List<double> CollectiveSeconds, string WeightsHash, List<long[][]>? Inputs, double[]? OursAllReduceSeconds,
-    double[]? ReferenceAllReduceSeconds, long AllReduceBytes)
+    List<double> CollectiveSeconds, string WeightsHash, List<long[][]>? Inputs)
 {
     public static string PathFor(string directory, int rank) => Path.Combine(directory, $"rank-{rank}.json");
 }
@@ -91,42 +92,9 @@ public static class DataParallelWorker
         parallel?.CheckRanksAgree(model, spec.Steps);
 
         var parameters = optimizer.Parameters.Sum(p => p.NumEl);
-        double[]? ours = null, reference = null;
-        if (group is not null && spec.BandwidthIterations > 0)
-            (ours, reference) = MeasureAllReduce(group, lm, optimizer, batches.Read(cursor).MicroBatches[0], bucketBytes, parameters, spec, timeout);
-
         var report = new DataParallelReport(rank, spec.WorldSize, parameters, tokensPerStep, parallel?.BucketCount ?? 0, losses, stepSeconds,
-            collectiveSeconds, WeightsHash.Hex(model), inputs, ours, reference, parameters * sizeof(float));
+            collectiveSeconds, WeightsHash.Hex(model), inputs);
         File.WriteAllText(DataParallelReport.PathFor(spec.ReportDirectory, rank), JsonSerializer.Serialize(report));
         return 0;
-    }
-
-    /// <summary>
-    /// Times the training path (real gradients, bucketed: copy into the flat buffer, all-reduce
-    /// (a sum: each rank's loss was divided by the world size), hand back as views) against the bare C++ Gloo all-reduce of a buffer of the same
-    /// size on its own group, in turns (the order alternating), so load from elsewhere hits both alike.
-    /// </summary>
-    static (double[] Ours, double[] Reference) MeasureAllReduce(ProcessGroup group, ILanguageModel lm, Optimizer optimizer, MicroBatch micro,
-        long bucketBytes, long numel, DataParallelSpec spec, TimeSpan timeout)
-    {
-        using (var scope = TorchScope.Begin())
-        {
-            var (x, y) = micro.ToTensors(Device.Cpu);
-            lm.Loss(x, y).Backward();
-        }
-        using var buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
-        using var bare = new GlooReference("127.0.0.1", spec.ReferencePort, group.Rank, group.WorldSize, numel, timeout);
-        buckets.Sum(group);
-        var (ours, reference) = (new double[spec.BandwidthIterations], new double[spec.BandwidthIterations]);
-        for (var i = 0; i < ours.Length; i++)
-        {
-            if (i % 2 == 1) reference[i] = bare.AllReduceSeconds(1)[0];
-            var clock = Stopwatch.StartNew();
-            buckets.Sum(group);
-            ours[i] = clock.Elapsed.TotalSeconds;
-            if (i % 2 == 0) reference[i] = bare.AllReduceSeconds(1)[0];
-        }
-        optimizer.ZeroGrad();
-        return (ours, reference);
     }
 }

@@ -10,7 +10,7 @@ namespace Stlm.Host;
 /// <summary>
 /// `stlm debug …` (hidden): helpers that tests run as child processes. `allreduce-peer` joins a
 /// Gloo group as one rank, runs <see cref="CollectivesCheck"/> and prints its results as JSON;
-/// `dp-worker` is one rank of a data-parallel bench run (<see cref="DataParallelLaunch"/> starts them);
+/// `dp-worker` is one rank of a step-level data-parallel test run (<see cref="DataParallelLaunch"/> starts them);
 /// `dp-rank` is rank 1.. of a data-parallel `stlm train` run (<see cref="Training.RankProcesses"/> starts them).
 /// </summary>
 public static class DebugCommand
@@ -32,13 +32,15 @@ public static class DebugCommand
         });
         var workerRank = new Option<int>("--rank") { Required = true };
         var spec = new Option<string>("--spec") { Required = true, Description = "The run, as DataParallelSpec JSON" };
-        var worker = new Command("dp-worker", "One rank of a data-parallel run (started by `stlm bench data-parallel` and the tests)") { workerRank, spec };
+        var worker = new Command("dp-worker", "One rank of a step-level data-parallel test run (started by the tests)") { workerRank, spec };
         worker.SetAction(parse => DataParallelWorker.Run(
             JsonSerializer.Deserialize<DataParallelSpec>(parse.GetValue(spec)!) ?? throw new ArgumentException("--spec is empty"), parse.GetValue(workerRank)));
         var rankRun = new Option<string>("--run-id") { Required = true };
         var rankIndex = new Option<int>("--rank") { Required = true };
         var rankPort = new Option<int>("--port") { Required = true };
-        var rankCommand = new Command("dp-rank", "Rank 1.. of a data-parallel run (started by `stlm train --nproc N`; reads the run's config on stdin)") { rankRun, rankIndex, rankPort };
+        var rankHost = new Option<string>("--master-addr") { DefaultValueFactory = _ => "127.0.0.1", Description = "Where rank 0's TCP store listens" };
+        var rankCommand = new Command("dp-rank", "Rank 1.. of a data-parallel run (started by `stlm train --nproc N` or a trainer node; reads the run's config on stdin)")
+            { rankRun, rankIndex, rankHost, rankPort };
         rankCommand.SetAction(parse =>
         {
             // Ctrl+C in the terminal reaches every process of its group: rank 0 pauses the run
@@ -46,8 +48,9 @@ public static class DebugCommand
             Console.CancelKeyPress += (_, e) => e.Cancel = true;
             using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
                 System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = true);
-            var config = Config.ParseString(Console.In.ReadToEnd(), $"run {parse.GetValue(rankRun)} (rank {parse.GetValue(rankIndex)})").Resolve();
-            RankFollower.Run(config, parse.GetValue(rankIndex), parse.GetValue(rankPort));
+            var index = parse.GetValue(rankIndex);
+            var config = Config.ParseString(Training.RankProcesses.ReadConfigAndWatchLauncher(index), $"run {parse.GetValue(rankRun)} (rank {index})").Resolve();
+            RankFollower.Run(config, index, parse.GetValue(rankHost)!, parse.GetValue(rankPort));
             return 0;
         });
         return new Command("debug", "Helpers for tests") { Hidden = true, Subcommands = { peer, worker, rankCommand } };

@@ -41,7 +41,7 @@ public static class NodeCommand
                     settings.Host, settings.Port);
             }
             await using var store = JournalOpener.OpenExisting(paths.Journal);
-            await using var node = await ClusterNode.JoinAsync(settings, store, paths.DataDir, ct);
+            await using var node = await ClusterNode.JoinAsync(settings, store, paths.DataDir, ct, rankStarter: Training.RankProcesses.StartOne);
             Log.Information("Node {Address} is up with roles [{Roles}]; Ctrl+C leaves the cluster", node.Address, string.Join(", ", settings.Roles));
             var presses = 0;
             ConsoleCancelEventHandler onCancel = (_, e) =>

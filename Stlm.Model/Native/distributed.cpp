@@ -2,15 +2,9 @@
 // (STLM_WITH_NCCL, set by CMakeLists.txt). Collectives are synchronous: each call returns when
 // the result is in the caller's tensors (on CUDA: when it is queued on the current stream).
 #include "stlm_native.h"
+#include "distributed.h"
 
-#include <chrono>
 #include <cstdlib>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-// A libtorch install without gloo's headers still builds the shim; Gloo then fails at run time.
-#if __has_include(<gloo/config.h>)
-#define STLM_WITH_GLOO 1
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#endif
 #ifdef STLM_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -37,18 +31,6 @@ struct Group {
 
 Group& G(void* h) { return *static_cast<Group*>(h); }
 
-#ifdef STLM_WITH_GLOO
-// Gloo binds one interface: GLOO_SOCKET_IFNAME names it (as in torch.distributed); a loopback
-// master means a single-machine group; otherwise the interface the host name resolves to.
-std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master) {
-  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname != nullptr && *ifname != 0)
-    return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
-  if (master == "127.0.0.1" || master == "localhost")
-    return c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1");
-  return c10d::ProcessGroupGloo::createDefaultDevice();
-}
-#endif
-
 c10d::ReduceOp reduce_op(int op, BackendKind kind) {
   switch (op) {
     case kSum: return c10d::ReduceOp::SUM;
@@ -64,6 +46,38 @@ void run(const c10::intrusive_ptr<c10d::Work>& work) { work->wait(); }
 
 }  // namespace
 
+namespace stlm {
+
+c10::intrusive_ptr<c10d::Store> group_store(const std::string& master, int port, int rank, int world_size,
+                                            std::chrono::milliseconds timeout) {
+  TORCH_CHECK(world_size >= 1 && rank >= 0 && rank < world_size, "rank ", rank, " is not in a group of ", world_size);
+  TORCH_CHECK(port > 0 && port < 65536, "port ", port, " is not a TCP port");
+  c10d::TCPStoreOptions so;  // field by field: libtorch 2 added fields
+  so.port = static_cast<std::uint16_t>(port);
+  so.isServer = rank == 0;
+  so.numWorkers = static_cast<std::size_t>(world_size);
+  so.waitWorkers = true;
+  so.timeout = timeout;
+  return c10::make_intrusive<c10d::TCPStore>(master, so);
+}
+
+#ifdef STLM_WITH_GLOO
+// Gloo binds one interface: GLOO_SOCKET_IFNAME names it (as in torch.distributed); a loopback
+// master means a single-machine group; otherwise the interface the host name resolves to.
+c10::intrusive_ptr<c10d::ProcessGroupGloo::Options> gloo_options(const std::string& master, std::chrono::milliseconds timeout) {
+  auto options = c10d::ProcessGroupGloo::Options::create(timeout);
+  if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname != nullptr && *ifname != 0)
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
+  else if (master == "127.0.0.1" || master == "localhost")
+    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));
+  else
+    options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
+  return options;
+}
+#endif
+
+}  // namespace stlm
+
 STLM_API int stlm_pg_nccl_available() {
 #ifdef STLM_WITH_NCCL
   return torch::cuda::is_available() ? 1 : 0;
@@ -77,26 +91,16 @@ STLM_API int stlm_pg_nccl_available() {
 STLM_API void* stlm_pg_new(int backend, const char* master_addr, int port, int rank, int world_size,
                            int64_t timeout_ms) {
   try {
-    TORCH_CHECK(world_size >= 1 && rank >= 0 && rank < world_size, "rank ", rank, " is not in a group of ", world_size);
-    TORCH_CHECK(port > 0 && port < 65536, "port ", port, " is not a TCP port");
     const std::string master(master_addr);
     const std::chrono::milliseconds timeout(timeout_ms);
-    c10d::TCPStoreOptions so;
-    so.port = static_cast<std::uint16_t>(port);
-    so.isServer = rank == 0;
-    so.numWorkers = static_cast<std::size_t>(world_size);
-    so.waitWorkers = true;
-    so.timeout = timeout;
     auto group = std::make_unique<Group>();
-    group->store = c10::make_intrusive<c10d::TCPStore>(master, so);
+    group->store = stlm::group_store(master, port, rank, world_size, timeout);
     group->rank = rank;
     group->size = world_size;
     group->kind = static_cast<BackendKind>(backend);
     if (backend == kGloo) {
 #ifdef STLM_WITH_GLOO
-      auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-      options->devices.push_back(gloo_device(master));
-      group->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, rank, world_size, options);
+      group->backend = c10::make_intrusive<c10d::ProcessGroupGloo>(group->store, rank, world_size, stlm::gloo_options(master, timeout));
 #else
       TORCH_CHECK(false, "this shim was built without gloo's headers, so the Gloo backend is unavailable");
 #endif

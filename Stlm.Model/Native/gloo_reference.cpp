@@ -2,16 +2,10 @@
 // c10d Gloo group (its own TCPStore) all-reducing one preallocated float buffer, timed here in
 // C++, with none of the binding's gradient gathering, flattening or copying back around it.
 #include "stlm_native.h"
-
-#include <chrono>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#if __has_include(<gloo/config.h>)
-#define STLM_GLOO_REFERENCE 1
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#endif
+#include "distributed.h"
 
 namespace {
-#ifdef STLM_GLOO_REFERENCE
+#ifdef STLM_WITH_GLOO
 struct Reference {
   c10::intrusive_ptr<c10d::Store> store;
   c10::intrusive_ptr<c10d::ProcessGroupGloo> group;
@@ -26,20 +20,12 @@ struct Reference {};
 STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int rank, int world_size, int64_t numel,
                                        int64_t timeout_ms) {
   try {
-#ifdef STLM_GLOO_REFERENCE
+#ifdef STLM_WITH_GLOO
     const std::string master(master_addr);
     const std::chrono::milliseconds timeout(timeout_ms);
-    c10d::TCPStoreOptions so;
-    so.port = static_cast<std::uint16_t>(port);
-    so.isServer = rank == 0;
-    so.numWorkers = static_cast<std::size_t>(world_size);
-    so.waitWorkers = true;
-    so.timeout = timeout;
     auto ref = std::make_unique<Reference>();
-    ref->store = c10::make_intrusive<c10d::TCPStore>(master, so);
-    auto options = c10d::ProcessGroupGloo::Options::create(timeout);
-    options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname(master));
-    ref->group = c10::make_intrusive<c10d::ProcessGroupGloo>(ref->store, rank, world_size, options);
+    ref->store = stlm::group_store(master, port, rank, world_size, timeout);
+    ref->group = c10::make_intrusive<c10d::ProcessGroupGloo>(ref->store, rank, world_size, stlm::gloo_options(master, timeout));
     ref->buffer.push_back(at::ones({numel}, at::kFloat));
     ref->group->allreduce(ref->buffer)->wait();  // connects the pairs and touches the buffer, untimed
     return ref.release();
@@ -55,7 +41,7 @@ STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int ra
 // `iters` all-reduces of the buffer, the seconds of each into seconds_out[i].
 STLM_API int stlm_gloo_reference_allreduce(void* reference, int iters, double* seconds_out) {
   STLM_STATUS({
-#ifdef STLM_GLOO_REFERENCE
+#ifdef STLM_WITH_GLOO
     auto& ref = *static_cast<Reference*>(reference);
     for (int i = 0; i < iters; ++i) {
       const auto start = std::chrono::steady_clock::now();

@@ -84,7 +84,7 @@ public class DataParallelTrainingTests
     }
 
     /// <summary>The pid of a `stlm debug dp-rank` whose parent is <paramref name="parent"/> (and, when given, of that run), or null.</summary>
-    static int? RankProcessOf(int parent, string? runId = null)
+    internal static int? RankProcessOf(int parent, string? runId = null)
     {
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {

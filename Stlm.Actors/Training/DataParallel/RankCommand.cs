@@ -12,6 +12,8 @@ public enum RankOp
     Step,
     /// <summary>Rank 0 checkpoints after <see cref="RankCommand.Step"/>: compare weight hashes, hand over the generator states.</summary>
     Checkpoint,
+    /// <summary>`stlm bench data-parallel`, after its steps: time the training all-reduce against a bare Gloo one on <see cref="RankCommand.ReferencePort"/>.</summary>
+    TimeAllReduce,
     /// <summary>Training is over: leave the group, exit.</summary>
     Stop,
 }
@@ -27,7 +29,8 @@ public sealed record RankCommand(
     long Epoch = 0, long Position = 0,
     long ScheduleStep = 0, double Lr = 0, double Dropout = 0, double[]? LayerDropout = null, double[]? ExitLossWeights = null,
     bool SkipNonFinite = false,
-    string? CheckpointPath = null, string CheckpointHash = "")
+    string? CheckpointPath = null, string CheckpointHash = "",
+    int Iterations = 0, int ReferencePort = 0)
 {
     public DataCursor Cursor => new(Epoch, Position);
 

@@ -11,8 +11,9 @@ using Stlm.Model.Training.DataParallel;
 namespace Stlm.Actors.Training.DataParallel;
 
 /// <summary>
-/// Rank 1 and up of a data-parallel run (`stlm debug dp-rank`, started by `stlm train --nproc N`):
-/// it builds the run's model from the config rank 0 hands it, joins rank 0's group and then does
+/// Rank 1 and up of a data-parallel run (`stlm debug dp-rank`, started by `stlm train --nproc N`,
+/// or by a trainer node's <see cref="Cluster.RankHost"/>): it builds the run's model from the
+/// config rank 0 hands it, joins rank 0's group at <c>host:port</c> and then does
 /// what rank 0 tells it (<see cref="RankCommand"/>) until told to stop: load a start point
 /// (verifying the checkpoint and restoring this rank's own generator state), train steps on its
 /// slice of each batch, compare weights and hand over its generator state at checkpoints. It
@@ -21,7 +22,7 @@ namespace Stlm.Actors.Training.DataParallel;
 /// </summary>
 public static class RankFollower
 {
-    public static void Run(Config config, int rank, int port, CancellationToken cancel = default)
+    public static void Run(Config config, int rank, string host, int port, CancellationToken cancel = default)
     {
         var recipe = TrainingRecipe.From(config);
         if (rank < 1 || rank >= recipe.WorldSize)
@@ -29,9 +30,9 @@ public static class RankFollower
         var corpus = recipe.PrepareCorpus(cancel);
         using var data = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
         var batches = recipe.Batches(data, rank);
-        var state = new State(recipe);
+        var state = new State(recipe, host);
         state.Build();
-        using var group = ProcessGroup.Create(recipe.GroupOptions(rank, port));
+        using var group = ProcessGroup.Create(recipe.GroupOptions(rank, host, port));
         var channel = new RankChannel(group);
         try
         {
@@ -45,7 +46,7 @@ public static class RankFollower
         }
     }
 
-    sealed class State(TrainingRecipe recipe) : IDisposable
+    sealed class State(TrainingRecipe recipe, string host) : IDisposable
     {
         ILanguageModel _model = null!;
         Optimizer? _optimizer;
@@ -84,6 +85,10 @@ public static class RankFollower
                     var result = _step!.Run(command.Schedule, micro, command.SkipNonFinite);
                     // Rank 0 skips the batch too (the averaged loss is the same on every rank) and gives back its draws.
                     if (before is not null && !result.IsFinite) Rng.Restore(before);
+                    break;
+                case RankOp.TimeAllReduce:
+                    using (var bare = new GlooReference(host, command.ReferencePort, rank, recipe.WorldSize, _step!.GradientElements, recipe.Training.DataParallel.Timeout))
+                        _step.TimeAllReduce(bare, command.Iterations);
                     break;
                 case RankOp.Checkpoint:
                     _step!.CheckRanksAgree(_model.Module, command.Step);

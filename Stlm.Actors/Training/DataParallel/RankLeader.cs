@@ -20,10 +20,10 @@ public interface IRankProcesses : IDisposable
 }
 
 /// <summary>
-/// Starts ranks 1..world-size−1 of a run: each joins rank 0's group on loopback at
-/// <paramref name="port"/> and trains with the run's resolved config <paramref name="configHocon"/>.
+/// Starts ranks 1..world-size−1 of a run: each joins rank 0's group at <paramref name="host"/>:<paramref name="port"/>
+/// and trains with the run's resolved config <paramref name="configHocon"/>.
 /// </summary>
-public delegate IRankProcesses RankLauncher(string runId, int worldSize, int port, string configHocon);
+public delegate IRankProcesses RankLauncher(string runId, int worldSize, string host, int port, string configHocon);
 
 /// <summary>
 /// Rank 0 of a data-parallel run, on the trainer's thread: it joins the group its launcher's
@@ -35,6 +35,7 @@ public delegate IRankProcesses RankLauncher(string runId, int worldSize, int por
 public sealed class RankLeader : IDisposable
 {
     readonly TrainingRecipe _recipe;
+    readonly string _host;
     readonly int _port;
     readonly IRankProcesses _processes;
     ProcessGroup? _group;
@@ -42,8 +43,8 @@ public sealed class RankLeader : IDisposable
     DataParallelStep? _step;
     bool _stopped;
 
-    public RankLeader(TrainingRecipe recipe, int port, IRankProcesses processes) =>
-        (_recipe, _port, _processes) = (recipe, port, processes);
+    public RankLeader(TrainingRecipe recipe, string host, int port, IRankProcesses processes) =>
+        (_recipe, _host, _port, _processes) = (recipe, host, port, processes);
 
     public int WorldSize => _recipe.WorldSize;
 
@@ -59,7 +60,7 @@ public sealed class RankLeader : IDisposable
     {
         if (_group is null)
         {
-            try { _group = ProcessGroup.Create(_recipe.GroupOptions(0, _port)); }
+            try { _group = ProcessGroup.Create(_recipe.GroupOptions(0, _host, _port)); }
             catch (TorchException e) { throw Lost(new RankLostException($"the {WorldSize - 1} other rank(s) did not join: {e.Message.Split('\n', 2)[0]}")); }
             _channel = new RankChannel(_group);
         }
@@ -90,6 +91,21 @@ public sealed class RankLeader : IDisposable
             Step.CheckRanksAgree(model.Module, step);
             var all = Step.GatherGeneratorStates(mine.Cpu, step);
             return mine with { OtherRanks = [.. all.Skip(1)] };
+        });
+    }
+
+    /// <summary>
+    /// `stlm bench data-parallel`, after its steps: every rank times the training all-reduce
+    /// against a bare C++ Gloo all-reduce on <paramref name="referencePort"/>
+    /// (<see cref="DataParallelStep.TimeAllReduce"/>); rank 0's seconds. No step may follow.
+    /// </summary>
+    public (double[] Ours, double[] Bare) TimeAllReduce(int iterations, int referencePort)
+    {
+        Tell(new RankCommand(RankOp.TimeAllReduce, 0, Iterations: iterations, ReferencePort: referencePort));
+        return Together(() =>
+        {
+            using var bare = new GlooReference(_host, referencePort, 0, WorldSize, Step.GradientElements, _recipe.Training.DataParallel.Timeout);
+            return Step.TimeAllReduce(bare, iterations);
         });
     }
 

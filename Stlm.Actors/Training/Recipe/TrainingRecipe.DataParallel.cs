@@ -35,7 +35,7 @@ public sealed partial record TrainingRecipe
         Torch.ManualSeed(TorchSeed ^ (0x9E3779B97F4A7C15UL * (ulong)rank) ^ ((ulong)step * 0xBF58476D1CE4E5B9UL));
     }
 
-    /// <summary>The group this rank joins: rank 0's store on loopback at <paramref name="port"/>, the configured timeout.</summary>
-    public ProcessGroupOptions GroupOptions(int rank, int port) =>
-        new(rank, WorldSize, "127.0.0.1", port, Backend.Gloo, Training.DataParallel.Timeout);
+    /// <summary>The group this rank joins: rank 0's store at <paramref name="host"/>:<paramref name="port"/> (loopback on one machine), the configured timeout.</summary>
+    public ProcessGroupOptions GroupOptions(int rank, string host, int port) =>
+        new(rank, WorldSize, host, port, Backend.Gloo, Training.DataParallel.Timeout);
 }

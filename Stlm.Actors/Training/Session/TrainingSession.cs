@@ -54,6 +54,12 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
     public RankLauncher? LaunchRanks { get; init; }
 
     /// <summary>
+    /// Where the other ranks reach rank 0's TCP store (this process): loopback when they run on
+    /// this machine; on the cluster, this trainer node's cluster host name.
+    /// </summary>
+    public string RendezvousHost { get; init; } = "127.0.0.1";
+
+    /// <summary>
     /// A trainer node: each checkpoint's evaluations are journaled as owed for the cluster's
     /// evaluators (<see cref="TrainerSetup.EvaluatesOnCluster"/>) and <see cref="RecordEvalAsync"/> journals their results.
     /// </summary>
@@ -353,20 +359,23 @@ public sealed class TrainingSession : IAsyncDisposable
 
     /// <summary>
     /// Ranks 1.. of a data-parallel run, started once the corpus is ready (they open it too): they
-    /// join rank 0's group on loopback at training.data-parallel.port, or an ephemeral port told to them.
+    /// join rank 0's group at the rendezvous host and training.data-parallel.port, or an ephemeral port told to them.
     /// </summary>
     static RankLeader? StartRanks(string runId, Config config, TrainingRecipe recipe, TrainingSessionOptions options)
     {
         if (recipe.WorldSize == 1) return null;
         var configured = recipe.Training.DataParallel.Port;
-        var port = configured != 0 ? configured : FreeLoopbackPort();
-        var processes = options.LaunchRanks!(runId, recipe.WorldSize, port, config.ToHocon());
-        return new RankLeader(recipe, port, processes);
+        var host = options.RendezvousHost;
+        var port = configured != 0 ? configured : FreePort(host);
+        var processes = options.LaunchRanks!(runId, recipe.WorldSize, host, port, config.ToHocon());
+        return new RankLeader(recipe, host, port, processes);
     }
 
-    static int FreeLoopbackPort()
+    /// <summary>A port free on loopback or on every interface (a host other ranks reach from other machines).</summary>
+    static int FreePort(string host)
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        var loopback = System.Net.IPAddress.TryParse(host, out var ip) ? System.Net.IPAddress.IsLoopback(ip) : host == "localhost";
+        using var listener = new System.Net.Sockets.TcpListener(loopback ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any, 0);
         listener.Start();
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }

@@ -24,6 +24,7 @@ public sealed class DataParallelStep : IDisposable
     {
         this.group = group;
         buckets = new GradientBuckets(optimizer.Parameters, bucketBytes);
+        GradientElements = optimizer.Parameters.Sum(p => p.NumEl);
         Step = new TrainStep(model, optimizer, options)
         {
             SummedOverRanks = group.WorldSize,
@@ -35,6 +36,9 @@ public sealed class DataParallelStep : IDisposable
     public int Rank => group.Rank;
     public int WorldSize => group.WorldSize;
     public int BucketCount => buckets.Count;
+
+    /// <summary>Floats all-reduced per step: every parameter's gradient.</summary>
+    public long GradientElements { get; }
 
     /// <summary>Time this rank spent in collectives (waiting for peers included) during the last <see cref="Run"/>.</summary>
     public TimeSpan LastCollectiveTime { get; private set; }
@@ -54,6 +58,28 @@ public sealed class DataParallelStep : IDisposable
         });
         LastCollectiveTime = collectives.Elapsed;
         return local with { Loss = loss, Tokens = local.Tokens * WorldSize };
+    }
+
+    /// <summary>
+    /// For `stlm bench data-parallel`, on every rank together, after a step (the gradients are
+    /// there): the seconds of each training all-reduce (the buckets: copy in, sum, copy back) and of
+    /// the bare C++ Gloo all-reduce of as many floats on <paramref name="bare"/>'s own group, in
+    /// turns with the order alternating, so load from elsewhere hits both alike. It sums the
+    /// gradients again: no step may follow.
+    /// </summary>
+    public (double[] Ours, double[] Bare) TimeAllReduce(GlooReference bare, int iterations)
+    {
+        buckets.Sum(group);
+        var (ours, reference) = (new double[iterations], new double[iterations]);
+        for (var i = 0; i < iterations; i++)
+        {
+            if (i % 2 == 1) reference[i] = bare.AllReduceSeconds(1)[0];
+            var clock = Stopwatch.StartNew();
+            buckets.Sum(group);
+            ours[i] = clock.Elapsed.TotalSeconds;
+            if (i % 2 == 0) reference[i] = bare.AllReduceSeconds(1)[0];
+        }
+        return (ours, reference);
     }
 
     /// <summary>

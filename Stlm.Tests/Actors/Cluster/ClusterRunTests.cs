@@ -14,7 +14,7 @@ namespace Stlm.Tests.Actors.Cluster;
 /// (a fresh schema per test): two trainer nodes, and `stlm train` as the member that hands the
 /// run over and follows it. The tiny run of the guarantee tests (<see cref="TinyRun"/>).
 /// </summary>
-public sealed class ClusterRunTests : IAsyncLifetime
+public sealed partial class ClusterRunTests : IAsyncLifetime
 {
     const int Steps = 24;
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
@@ -49,9 +49,9 @@ public sealed class ClusterRunTests : IAsyncLifetime
         return child;
     }
 
-    StlmChild StartNode(int port, int[] seeds, string? fault = null)
+    StlmChild StartNode(int port, int[] seeds, string? fault = null, params string[] more)
     {
-        var node = Start(Environment(fault), ["node", "--port", port.ToString(), .. Cluster(seeds)]);
+        var node = Start(Environment(fault), ["node", "--port", port.ToString(), .. Cluster(seeds), .. more]);
         Assert.True(node.WaitForErrorLine(l => l.Contains("is up with roles"), Timeout) is not null, $"node {port} did not come up: {node.StdErr}");
         return node;
     }
