@@ -12,7 +12,9 @@ namespace Stlm.Tests.EndToEnd;
 /// </summary>
 public class DataParallelTrainingTests
 {
-    const int Steps = 40;
+    // Long enough that the kill below lands mid-run: with the fused kernels 40 steps took 3 s, and the
+    // run had finished before the test (polling the journal) found rank 1 to kill.
+    const int Steps = 160;
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
 
     static string[] Train(string runId, params string[] more) =>
@@ -26,7 +28,7 @@ public class DataParallelTrainingTests
             Assert.True(straight.WaitForExit(Timeout) == 0, straight.StdErr);
 
         // Rank 0 runs at most session.max-unjournaled-steps (4) ahead of the journal: far from the end, so the kill lands mid-run.
-        var killAt = new Random().Next(3, Steps / 2);
+        var killAt = new Random().Next(3, 20);
         using (var crashy = StlmChild.Start(data.Path, data.Environment, Train("dp-crashy")))
         {
             while (!crashy.HasExited && data.Run("dp-crashy").Step < killAt) Thread.Sleep(2);
