@@ -1,4 +1,7 @@
+using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Views;
 
 namespace Stlm.Tests.Support;
 
@@ -9,6 +12,23 @@ public abstract class SqlTestDatabase : IAsyncDisposable
     public abstract SqlDialect CreateDialect();
 
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>The run as its journal says now, read through a store of its own (as another process would read it).</summary>
+    public async Task<RunState> LoadRunAsync(string runId)
+    {
+        await using var store = JournalStore.Open(CreateDialect());
+        return await new RunJournalReader(store.Query).LoadAsync(runId);
+    }
+
+    /// <summary>Every event the run journaled, in order.</summary>
+    public async Task<List<object>> RunEventsAsync(string runId)
+    {
+        await using var store = JournalStore.Open(CreateDialect());
+        var events = new List<object>();
+        await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId)))
+            events.Add(e.Event);
+        return events;
+    }
 }
 
 public sealed class SqliteTestDatabase : SqlTestDatabase

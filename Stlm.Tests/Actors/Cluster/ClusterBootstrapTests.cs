@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using ClusterEvent = Akka.Cluster.ClusterEvent;
 using MemberStatus = Akka.Cluster.MemberStatus;
 using Stlm.Actors.Cluster;
@@ -63,7 +61,7 @@ public sealed class ClusterBootstrapTests
         await using var db = new PostgresTestDatabase();
         await using var journal = JournalStore.Open(db.CreateDialect());
         using var data = new TempDirectory();
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var seed = Settings($"cluster.seed-nodes=[\"127.0.0.1:{port}\"]", "cluster.hostname=\"127.0.0.1\"", $"cluster.port={port}",
             "cluster.roles=[evaluator]");
         await using var first = await ClusterNode.JoinAsync(seed, journal, data.Path, joinTimeout: TimeSpan.FromSeconds(30));
@@ -84,10 +82,4 @@ public sealed class ClusterBootstrapTests
             Receive<ClusterEvent.MemberRemoved>(m => { if (m.Member.Address == watched) removed.TrySetResult(); });
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

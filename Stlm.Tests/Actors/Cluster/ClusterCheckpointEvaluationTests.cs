@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
@@ -65,7 +63,7 @@ public sealed class ClusterCheckpointEvaluationTests : IAsyncLifetime
         using (var straight = StlmChild.Start(reference.Path, reference.Environment, TinyRun.Train("straight", Steps, Tasks)))
             Assert.True(straight.WaitForExit(Timeout) == 0, straight.StdErr);
 
-        var seed = FreePort();
+        var seed = LoopbackPorts.Free();
         var trainer = StartNode(_trainerData, "trainer", seed, seed);
         var train = Start(_trainerData, [.. TinyRun.Train("owed", Steps, Tasks), .. Cluster(seed)]);
         Assert.True(train.WaitForExit(Timeout) == 0, $"{train.StdErr}\n--- trainer node:\n{trainer.StdErr}");
@@ -87,7 +85,7 @@ public sealed class ClusterCheckpointEvaluationTests : IAsyncLifetime
         var pending = JsonDocument.Parse(show.StdOut).RootElement.GetProperty("summary").GetProperty("pendingEvals");
         Assert.Equal(owedKeys, pending.EnumerateArray().Select(e => e.GetString()!));
 
-        var evaluator = StartNode(_evaluatorData, "evaluator", FreePort(), seed);
+        var evaluator = StartNode(_evaluatorData, "evaluator", LoopbackPorts.Free(), seed);
         var evaluated = await WaitAsync("owed", run => run.PendingEvaluations.Count == 0, $"the evaluator never scored them\n--- trainer node:\n{trainer.StdErr}\n--- evaluator node:\n{evaluator.StdErr}");
 
         // Each journaled once, and held out bit for bit what the trainer's own process journaled on the same weights.
@@ -121,27 +119,10 @@ public sealed class ClusterCheckpointEvaluationTests : IAsyncLifetime
         }
     }
 
-    async Task<RunState> LoadAsync(string runId)
-    {
-        await using var store = JournalStore.Open(Db.CreateDialect());
-        return await new RunJournalReader(store.Query).LoadAsync(runId);
-    }
+    Task<RunState> LoadAsync(string runId) => Db.LoadRunAsync(runId);
 
-    async Task<List<object>> EventsAsync(string runId)
-    {
-        await using var store = JournalStore.Open(Db.CreateDialect());
-        var events = new List<object>();
-        await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId)))
-            events.Add(e.Event);
-        return events;
-    }
+    Task<List<object>> EventsAsync(string runId) => Db.RunEventsAsync(runId);
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
@@ -65,7 +63,7 @@ public sealed partial class ClusterRunTests : IAsyncLifetime
 
         // Both nodes have room, so the run goes to the lower address (TrainerPlacement's tie-break): the first seed. Its journal
         // stops for good before the 6th commit, so the run is killed there with journaled steps after its last checkpoint.
-        int[] seeds = [.. new[] { FreePort(), FreePort() }.OrderBy(p => $"127.0.0.1:{p}", StringComparer.Ordinal)];
+        int[] seeds = [.. new[] { LoopbackPorts.Free(), LoopbackPorts.Free() }.OrderBy(p => $"127.0.0.1:{p}", StringComparer.Ordinal)];
         var first = StartNode(seeds[0], seeds, fault: "journal:before-commit@6");
         var second = StartNode(seeds[1], seeds);
         var train = Start(Environment(), [.. TinyRun.Train("moved", Steps), .. Cluster(seeds)]);
@@ -102,29 +100,12 @@ public sealed partial class ClusterRunTests : IAsyncLifetime
         Assert.False(File.Exists(_data.Journal), "no journal was created");
     }
 
-    async Task<RunState> LoadAsync(string runId)
-    {
-        await using var store = JournalStore.Open(Db.CreateDialect());
-        return new DataFolderPaths(_data.Path).Resolved(await new RunJournalReader(store.Query).LoadAsync(runId));
-    }
+    async Task<RunState> LoadAsync(string runId) => new DataFolderPaths(_data.Path).Resolved(await Db.LoadRunAsync(runId));
 
-    async Task<List<object>> EventsAsync(string runId)
-    {
-        await using var store = JournalStore.Open(Db.CreateDialect());
-        var events = new List<object>();
-        await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId)))
-            events.Add(e.Event);
-        return events;
-    }
+    Task<List<object>> EventsAsync(string runId) => Db.RunEventsAsync(runId);
 
     static IEnumerable<long> Bits(IEnumerable<double> values) => values.Select(BitConverter.DoubleToInt64Bits);
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

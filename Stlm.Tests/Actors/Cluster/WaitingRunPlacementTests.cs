@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Stlm.Actors.Cluster;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
@@ -51,7 +49,7 @@ public sealed class WaitingRunPlacementTests : IAsyncLifetime
     [PostgresFact]
     public async Task A_run_waiting_for_room_moves_to_a_trainer_node_that_joins_with_a_free_slot()
     {
-        var seed = FreePort();
+        var seed = LoopbackPorts.Free();
         var full = StartNode(seed, seed);
         // The first run keeps the only slot of the first node for as long as the test lasts.
         Start([.. TinyRun.Train("busy", 1_000_000, "checkpoint.every-steps=100000"), .. Cluster(seed)]);
@@ -61,7 +59,7 @@ public sealed class WaitingRunPlacementTests : IAsyncLifetime
         Assert.True(waiting.WaitForErrorLine(l => l.Contains("every trainer node is full"), Timeout) is not null, waiting.StdErr);
         Assert.True(RunEntity.IsWaiting(await LoadAsync("moved")), "the waiting run is journaled as waiting for a trainer node");
 
-        var joined = StartNode(FreePort(), seed);
+        var joined = StartNode(LoopbackPorts.Free(), seed);
         Assert.True(waiting.WaitForExit(Timeout) == 0, $"{waiting.StdErr}\n--- full node:\n{full.StdErr}\n--- joined node:\n{joined.StdErr}");
         Assert.Contains("run moved completed at step 8 on the cluster", waiting.StdOut);
         Assert.Equal([(long)joined.Pid], (await EventsAsync("moved")).OfType<Resumed>().Select(r => r.ProcessId));
@@ -82,27 +80,10 @@ public sealed class WaitingRunPlacementTests : IAsyncLifetime
         }
     }
 
-    async Task<RunState> LoadAsync(string runId)
-    {
-        await using var store = JournalStore.Open(Db.CreateDialect());
-        return await new RunJournalReader(store.Query).LoadAsync(runId);
-    }
+    Task<RunState> LoadAsync(string runId) => Db.LoadRunAsync(runId);
 
-    async Task<List<object>> EventsAsync(string runId)
-    {
-        await using var store = JournalStore.Open(Db.CreateDialect());
-        var events = new List<object>();
-        await foreach (var e in store.Query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId)))
-            events.Add(e.Event);
-        return events;
-    }
+    Task<List<object>> EventsAsync(string runId) => Db.RunEventsAsync(runId);
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public Task InitializeAsync() => Task.CompletedTask;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Akka.Actor;
 using MemberStatus = Akka.Cluster.MemberStatus;
 using Stlm.Actors.Cluster;
@@ -38,7 +36,7 @@ public sealed class EvaluatorNodeDeathTests
         var local = CheckpointModel.Load(Checkpoint.Open(checkpoint.Path, checkpoint.ContentHash));
         var expected = MultipleChoiceScorer.Summarise(MultipleChoiceScorer.ScoreItems(questions, ScoringModels.For(local.Model, local.Tokenizer), EvaluationPlan.ItemsPerCall));
 
-        var (seedPort, ports) = (FreePort(), new[] { FreePort(), FreePort() });
+        var (seedPort, ports) = (LoopbackPorts.Free(), new[] { LoopbackPorts.Free(), LoopbackPorts.Free() });
         string[] cluster = [$"cluster.seed-nodes=[\"127.0.0.1:{seedPort}\"]", "cluster.hostname=\"127.0.0.1\"", "cluster.failure-detection=2s",
             "cluster.split-brain-resolver.stable-after=2s", "journal.engine=\"postgres\""];
         var settings = ClusterSettings.From(ConfigLoader.Load(null, [.. cluster, $"cluster.port={seedPort}"])) with { Roles = [] };
@@ -104,10 +102,4 @@ public sealed class EvaluatorNodeDeathTests
         }
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,6 +1,5 @@
+using Stlm.Tests.Support;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Stlm.Host;
 using Stlm.Model.LibTorch;
@@ -13,7 +12,7 @@ public class GlooProcessGroupTests
     [Fact]
     public async Task Two_processes_all_reduce_broadcast_and_meet_at_a_barrier()
     {
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         using var peer = StartPeer(rank: 1, worldSize: 2, port);
         try
         {
@@ -45,7 +44,7 @@ public class GlooProcessGroupTests
     [Fact]
     public void A_group_of_one_reduces_to_itself()
     {
-        using var group = ProcessGroup.Create(new ProcessGroupOptions(0, 1, "127.0.0.1", FreePort()));
+        using var group = ProcessGroup.Create(new ProcessGroupOptions(0, 1, "127.0.0.1", LoopbackPorts.Free()));
         using var t = Torch.From([1f, 2f], 2);
         group.AllReduce(t, ReduceOp.Avg);
         group.Barrier();
@@ -55,7 +54,7 @@ public class GlooProcessGroupTests
     [Fact]
     public void A_rank_outside_the_group_is_refused()
     {
-        var error = Assert.Throws<TorchException>(() => ProcessGroup.Create(new ProcessGroupOptions(2, 2, "127.0.0.1", FreePort())));
+        var error = Assert.Throws<TorchException>(() => ProcessGroup.Create(new ProcessGroupOptions(2, 2, "127.0.0.1", LoopbackPorts.Free())));
         Assert.Contains("rank 2", error.Message);
     }
 
@@ -74,10 +73,4 @@ public class GlooProcessGroupTests
         return Process.Start(start)!;
     }
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
