@@ -18,7 +18,7 @@ public sealed partial class ClusterRunTests
 
         // Two slots per node: the run's entity (rank 0) goes to the first seed (the tie-break), and rank 1 to the node with
         // more room, the second; once that one dies, the first has room for both ranks.
-        int[] seeds = [.. new[] { FreePort(), FreePort() }.OrderBy(p => $"127.0.0.1:{p}", StringComparer.Ordinal)];
+        int[] seeds = [.. new[] { LoopbackPorts.Free(), LoopbackPorts.Free() }.OrderBy(p => $"127.0.0.1:{p}", StringComparer.Ordinal)];
         var first = StartNode(seeds[0], seeds, null, "--set", "cluster.runs-per-trainer=2");
         var second = StartNode(seeds[1], seeds, null, "--set", "cluster.runs-per-trainer=2");
         var train = Start(Environment(), [.. TinyRun.Train("spread", steps, dataParallel), .. Cluster(seeds)]);
