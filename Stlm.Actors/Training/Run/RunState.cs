@@ -67,10 +67,17 @@ public sealed record RunState
     /// Evaluations still owed: each live checkpoint's evaluations handed to the cluster with no
     /// EvalCompleted of its step and task yet, oldest first (a deleted checkpoint can no longer be evaluated).
     /// </summary>
-    public IReadOnlyList<OwedEvaluation> PendingEvaluations =>
-        [.. LiveCheckpoints.OrderBy(c => c.Step).SelectMany(c => c.EvalsOwed
-            .Where(task => !Evals.Any(e => e.Step == c.Step && e.Task == task))
-            .Select(task => new OwedEvaluation(c.Step, task, c)))];
+    public IReadOnlyList<OwedEvaluation> PendingEvaluations
+    {
+        get
+        {
+            // One pass over the evaluations, not one per owed task: a long run journals thousands.
+            var done = Evals.Select(e => (e.Step, e.Task)).ToHashSet();
+            return [.. LiveCheckpoints.OrderBy(c => c.Step).SelectMany(c => c.EvalsOwed
+                .Where(task => !done.Contains((c.Step, task)))
+                .Select(task => new OwedEvaluation(c.Step, task, c)))];
+        }
+    }
 
     /// <summary>The live checkpoint with this hash, or null.</summary>
     public Checkpoint? CheckpointByHash(string hash) => LiveCheckpoints.FirstOrDefault(c => c.Hash == hash);
