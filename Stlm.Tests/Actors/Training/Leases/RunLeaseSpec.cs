@@ -138,7 +138,7 @@ public abstract class RunLeaseSpec : SqlEngineSpec
         }
         finally
         {
-            await system.Terminate();
+            await system.TerminateWithin();
         }
     }
 
