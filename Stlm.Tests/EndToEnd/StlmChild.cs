@@ -75,7 +75,8 @@ sealed class StlmChild : IDisposable
     public void Kill()
     {
         if (!_process.HasExited) _process.Kill();
-        _process.WaitForExit();
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
+            throw new TimeoutException($"stlm {Args} still runs 30 s after SIGKILL");
     }
 
     /// <summary>
