@@ -10,7 +10,7 @@ namespace Stlm.Host.Bench;
 
 /// <summary>One timed run of <see cref="RankPathBenchmark"/>: per step, its seconds and (world size 2) rank 0's seconds in collectives.</summary>
 public sealed record RankPathRun(long Parameters, long TokensPerStep, int Buckets, List<double> StepSeconds, List<double> CollectiveSeconds,
-    double[]? OursAllReduceSeconds = null, double[]? BareAllReduceSeconds = null, long AllReduceBytes = 0);
+    double[]? OursAllReduceSeconds = null, double[]? BareAllReduceSeconds = null, double[]? PrepareSeconds = null, long AllReduceBytes = 0);
 
 /// <summary>
 /// `stlm bench data-parallel`'s runs, on the path `stlm train --nproc N` takes: the run's recipe
@@ -51,8 +51,8 @@ public static class RankPathBenchmark
             cursor = next;
         }
         if (leader is null) return new RankPathRun(parameters, tokens, 0, seconds, waits);
-        var (ours, bare) = leader.TimeAllReduce(allReduceIterations, FreePort());
-        return new RankPathRun(parameters, tokens, leader.Step.BucketCount, seconds, waits, ours, bare, leader.Step.GradientElements * sizeof(float));
+        var (ours, bare, prepare) = leader.TimeAllReduce(allReduceIterations, FreePort());
+        return new RankPathRun(parameters, tokens, leader.Step.BucketCount, seconds, waits, ours, bare, prepare, leader.Step.GradientElements * sizeof(float));
     }
 
     static int FreePort()

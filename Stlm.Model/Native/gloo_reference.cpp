@@ -38,12 +38,14 @@ STLM_API void* stlm_gloo_reference_new(const char* master_addr, int port, int ra
   }
 }
 
-// `iters` all-reduces of the buffer, the seconds of each into seconds_out[i].
+// `iters` all-reduces of the buffer, the seconds of each into seconds_out[i]. Each starts from a
+// barrier of this group (untimed), as the training all-reduce it is held against starts from one of its own.
 STLM_API int stlm_gloo_reference_allreduce(void* reference, int iters, double* seconds_out) {
   STLM_STATUS({
 #ifdef STLM_WITH_GLOO
     auto& ref = *static_cast<Reference*>(reference);
     for (int i = 0; i < iters; ++i) {
+      ref.group->barrier()->wait();
       const auto start = std::chrono::steady_clock::now();
       ref.group->allreduce(ref.buffer)->wait();
       seconds_out[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -23,6 +23,12 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
     public TrainStepOptions Options { get; } = Validated(options);
 
     /// <summary>
+    /// Called once per step before the first backward (data parallelism points every gradient
+    /// into the buffers it all-reduces here); its time counts in the step's duration.
+    /// </summary>
+    public Action? GradientsExpected { get; init; }
+
+    /// <summary>
     /// Called once per step between the last backward and the clip (data parallelism averages the
     /// gradients across ranks here); its time counts in the step's duration.
     /// </summary>
@@ -55,6 +61,7 @@ public sealed class TrainStep(ILanguageModel model, Optimizer optimizer, TrainSt
         using var stepScope = TorchScope.Begin();
         Tensor? lossSum = null;   // f64 on the device: read once per step, not once per micro-batch
         long tokens = 0;
+        GradientsExpected?.Invoke();
         foreach (var micro in microBatches)
         {
             using var scope = TorchScope.Begin();

@@ -8,7 +8,8 @@ namespace Stlm.Tests.EndToEnd;
 /// <summary>
 /// `stlm train --nproc 2` as a user runs it (real processes: rank 0 is the command, rank 1 its
 /// child): one run in one journal, a rank SIGKILLed mid-run journaled as interrupted with the
-/// reason and resumed bit for bit, and a change of world size only by a fork.
+/// reason and resumed bit for bit, rank 0 SIGKILLed taking rank 1 down with it and resumed bit
+/// for bit, and a change of world size only by a fork.
 /// </summary>
 public class DataParallelTrainingTests
 {
@@ -31,7 +32,7 @@ public class DataParallelTrainingTests
         var killAt = new Random().Next(3, 20);
         using (var crashy = StlmChild.Start(data.Path, data.Environment, Train("dp-crashy")))
         {
-            while (!crashy.HasExited && data.Run("dp-crashy").Step < killAt) Thread.Sleep(2);
+            WaitForStep(data, crashy, "dp-crashy", killAt);
             var rank1 = RankProcessOf(crashy.Pid);
             Assert.True(rank1 is not null, $"rank 1 of dp-crashy not found at step {killAt}: {crashy.StdErr}");
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -56,17 +57,73 @@ public class DataParallelTrainingTests
         using (var resume = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("dp-crashy")))
             Assert.True(resume.WaitForExit(Timeout) == 0, resume.StdErr);
 
-        var (a, b) = (data.Run("dp-straight"), data.Run("dp-crashy"));
+        AssertSameRun(data, "dp-straight", "dp-crashy", $"killed rank 1 at step {killAt}");
+        Assert.Null(RankProcessOf(Environment.ProcessId, "dp-crashy"));
+    }
+
+    [Fact]
+    public void Rank_0_killed_mid_run_takes_its_other_rank_down_leaves_the_run_interrupted_and_the_resumed_run_ends_bit_identical()
+    {
+        using var data = new DataFolder();
+        using (var straight = StlmChild.Start(data.Path, data.Environment, Train("dp-straight")))
+            Assert.True(straight.WaitForExit(Timeout) == 0, straight.StdErr);
+
+        var killAt = new Random().Next(3, 20);
+        int rank1;
+        using (var crashy = StlmChild.Start(data.Path, data.Environment, Train("dp-crashy")))
+        {
+            WaitForStep(data, crashy, "dp-crashy", killAt);
+            rank1 = RankProcessOf(crashy.Pid) ?? throw new Xunit.Sdk.XunitException($"rank 1 of dp-crashy not found at step {killAt}: {crashy.StdErr}");
+            crashy.Kill(); // SIGKILL rank 0, the command itself: it journals nothing more and says goodbye to no one
+        }
+        try
+        {
+            // Rank 1 waits for rank 0's next command in a broadcast: the closed socket ends it (at worst the 20 s timeout).
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (RankProcessOf(Environment.ProcessId, "dp-crashy") is not null && clock.Elapsed < TimeSpan.FromSeconds(60)) Thread.Sleep(20);
+            Assert.True(RankProcessOf(Environment.ProcessId, "dp-crashy") is null, $"rank 1 (pid {rank1}) still runs {clock.Elapsed.TotalSeconds:F0}s after rank 0 was killed");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(40), $"rank 1 took {clock.Elapsed} to notice");
+        }
+        finally
+        {
+            if (RankProcessOf(Environment.ProcessId, "dp-crashy") is { } orphan)
+                using (var p = System.Diagnostics.Process.GetProcessById(orphan)) p.Kill(entireProcessTree: true);
+        }
+
+        Assert.Equal(RunStatus.Running, data.Run("dp-crashy").Status);
+        using (var runs = StlmChild.Start(data.Path, data.Environment, "runs", "--json"))
+        {
+            Assert.Equal(0, runs.WaitForExit(Timeout));
+            var shown = JsonDocument.Parse(runs.StdOut).RootElement.EnumerateArray().Single(r => r.GetProperty("id").GetString() == "dp-crashy");
+            Assert.Equal("interrupted", shown.GetProperty("status").GetString());
+            Assert.Contains("resume with: stlm resume dp-crashy", shown.GetProperty("statusReason").GetString());
+        }
+
+        using (var resume = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("dp-crashy")))
+            Assert.True(resume.WaitForExit(Timeout) == 0, resume.StdErr);
+        AssertSameRun(data, "dp-straight", "dp-crashy", $"killed rank 0 at step {killAt}");
+    }
+
+    /// <summary>Polls the journal until <paramref name="runId"/> reached <paramref name="step"/>, the child ended, or the test's timeout passed.</summary>
+    static void WaitForStep(DataFolder data, StlmChild child, string runId, long step)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!child.HasExited && data.Run(runId).Step < step && clock.Elapsed < Timeout) Thread.Sleep(2);
+    }
+
+    /// <summary>The resumed run completed with the losses and the last checkpoint's files of the one never stopped, bit for bit.</summary>
+    static void AssertSameRun(DataFolder data, string straightId, string resumedId, string what)
+    {
+        var (a, b) = (data.Run(straightId), data.Run(resumedId));
         Assert.Equal((RunStatus.Completed, (long)Steps), (b.Status, b.Step));
         Assert.Equal(a.Losses.Select(BitConverter.DoubleToInt64Bits), b.Losses.Select(BitConverter.DoubleToInt64Bits));
         var (ca, cb) = (a.LatestCheckpoint()!, b.LatestCheckpoint()!);
         foreach (var file in new[] { CheckpointNames.Model, CheckpointNames.Optimizer, CheckpointNames.Rng })
-            Assert.True(DataFolder.FileHash(ca, file) == DataFolder.FileHash(cb, file), $"{file} differs (killed at step {killAt})");
+            Assert.True(DataFolder.FileHash(ca, file) == DataFolder.FileHash(cb, file), $"{file} differs ({what})");
         // Each rank's own dropout stream is in the checkpoint, and any rank can load it.
         var rng = Stlm.Model.Checkpoints.Checkpoint.Open(cb.Path).LoadRng();
         Assert.NotNull(rng.ForRank(1));
         Assert.False(rng.Cpu.AsSpan().SequenceEqual(rng.ForRank(1)!.Cpu));
-        Assert.Null(RankProcessOf(Environment.ProcessId, "dp-crashy"));
     }
 
     [Fact]

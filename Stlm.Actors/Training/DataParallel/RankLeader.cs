@@ -99,7 +99,7 @@ public sealed class RankLeader : IDisposable
     /// against a bare C++ Gloo all-reduce on <paramref name="referencePort"/>
     /// (<see cref="DataParallelStep.TimeAllReduce"/>); rank 0's seconds. No step may follow.
     /// </summary>
-    public (double[] Ours, double[] Bare) TimeAllReduce(int iterations, int referencePort)
+    public (double[] Ours, double[] Bare, double[] Prepare) TimeAllReduce(int iterations, int referencePort)
     {
         Tell(new RankCommand(RankOp.TimeAllReduce, 0, Iterations: iterations, ReferencePort: referencePort));
         return Together(() =>

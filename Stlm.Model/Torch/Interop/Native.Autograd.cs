@@ -15,4 +15,7 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial int stlm_detach_(nint t);
     [LibraryImport(Lib)] internal static partial int stlm_grad_enabled();
     [LibraryImport(Lib)] internal static partial void stlm_set_grad_enabled(int flag);
+    [LibraryImport(Lib)] internal static partial nint stlm_grad_receipts_new(nint* leaves, int n);
+    [LibraryImport(Lib)] internal static partial void stlm_grad_receipts_take(nint receipts, byte* receivedOut);
+    [LibraryImport(Lib)] internal static partial void stlm_grad_receipts_free(nint receipts);
 }

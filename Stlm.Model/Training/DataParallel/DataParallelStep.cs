@@ -28,6 +28,7 @@ public sealed class DataParallelStep : IDisposable
         Step = new TrainStep(model, optimizer, options)
         {
             SummedOverRanks = group.WorldSize,
+            GradientsExpected = buckets.Prepare,
             GradientsReady = schedule => Collective("averaging the gradients", schedule.Step, () => buckets.Sum(group)),
         };
     }
@@ -61,25 +62,42 @@ public sealed class DataParallelStep : IDisposable
     }
 
     /// <summary>
-    /// For `stlm bench data-parallel`, on every rank together, after a step (the gradients are
-    /// there): the seconds of each training all-reduce (the buckets: copy in, sum, copy back) and of
-    /// the bare C++ Gloo all-reduce of as many floats on <paramref name="bare"/>'s own group, in
-    /// turns with the order alternating, so load from elsewhere hits both alike. It sums the
-    /// gradients again: no step may follow.
+    /// For `stlm bench data-parallel`, on every rank together, after the steps: the seconds of
+    /// each training all-reduce (<see cref="GradientBuckets.Sum"/> as a step calls it, after a
+    /// backward that reached every parameter) and of the bare C++ Gloo all-reduce of as many floats
+    /// on <paramref name="bare"/>'s own group, in pairs with the order alternating, so load from
+    /// elsewhere hits both alike; and the seconds of each <see cref="GradientBuckets.Prepare"/>,
+    /// which a step spends before its backward. It leaves summed zero gradients: no step may follow.
     /// </summary>
-    public (double[] Ours, double[] Bare) TimeAllReduce(GlooReference bare, int iterations)
+    public (double[] Ours, double[] Bare, double[] Prepare) TimeAllReduce(GlooReference bare, int iterations)
     {
-        buckets.Sum(group);
-        var (ours, reference) = (new double[iterations], new double[iterations]);
+        var (ours, reference, prepare) = (new double[iterations], new double[iterations], new double[iterations]);
         for (var i = 0; i < iterations; i++)
         {
-            if (i % 2 == 1) reference[i] = bare.AllReduceSeconds(1)[0];
             var clock = Stopwatch.StartNew();
+            buckets.Prepare();
+            prepare[i] = clock.Elapsed.TotalSeconds;
+            BackwardThroughEveryParameter();
+            // Each all-reduce starts from a barrier of its own group (the bare one's is in C++): the
+            // ranks leave backward, and any all-reduce, apart, and without one the second of a pair
+            // would wait that gap out (measured: 0.4–1.5 ms, on either side).
+            if (i % 2 == 1) reference[i] = bare.AllReduceSeconds(1)[0];
+            group.Barrier();
+            clock.Restart();
             buckets.Sum(group);
             ours[i] = clock.Elapsed.TotalSeconds;
             if (i % 2 == 0) reference[i] = bare.AllReduceSeconds(1)[0];
         }
-        return (ours, reference);
+        return (ours, reference, prepare);
+    }
+
+    /// <summary>A backward whose gradients are all zero and reach every parameter, as a step's backward reaches them.</summary>
+    void BackwardThroughEveryParameter()
+    {
+        using var scope = TorchScope.Begin();
+        Tensor? total = null;
+        foreach (var p in Step.Optimizer.Parameters) total = total is null ? p.Sum() : total + p.Sum();
+        (total! * 0.0).Backward();
     }
 
     /// <summary>

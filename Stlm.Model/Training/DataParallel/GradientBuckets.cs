@@ -4,18 +4,25 @@ using Stlm.Model.LibTorch.Distributed;
 namespace Stlm.Model.Training.DataParallel;
 
 /// <summary>
-/// Averages the gradients across ranks, a bucket at a time: consecutive parameters are grouped
-/// until a bucket holds about <c>bucketBytes</c>, and each step every bucket's gradients are
-/// copied into the bucket's flat buffer, all-reduced there in one collective, divided by the
-/// world size, and handed back to the parameters as views of that buffer (no copy back). The
-/// buffers live as long as this object, so no step allocates them anew; buckets bound their size.
+/// Sums the gradients across ranks in place, a bucket at a time, with no copy in or out:
+/// consecutive parameters are grouped until a bucket holds about <c>bucketBytes</c>, each bucket
+/// is one flat buffer, and every parameter's gradient is a view of its bucket (its slot), so
+/// backward accumulates straight into the buffer that is all-reduced. The buffers live as long as
+/// this object, so no step allocates them anew; buckets bound their size.
 /// </summary>
-/// <remarks>Build it outside any <see cref="TorchScope"/>: its buffers must outlive the caller's scopes.</remarks>
+/// <remarks>
+/// Before backward (<see cref="Prepare"/>) the slots are filled with −0.0, not +0.0: −0.0 is the
+/// exact additive identity of IEEE floats (−0 + x is x for every x, −0 included), so each slot
+/// ends with the very bits backward would have given a gradient of its own.
+/// Build it outside any <see cref="TorchScope"/>: its buffers must outlive the caller's scopes.
+/// </remarks>
 public sealed class GradientBuckets : IDisposable
 {
-    sealed record Bucket(Tensor[] Parameters, Tensor Flat, Tensor[] Slots);
+    sealed record Bucket(Tensor[] Parameters, int First, Tensor Flat, Tensor[] Slots);
 
     readonly Bucket[] buckets;
+    readonly GradientReceipts receipts;
+    readonly bool[] received;
 
     public GradientBuckets(IReadOnlyList<Tensor> parameters, long bucketBytes)
     {
@@ -34,10 +41,18 @@ public sealed class GradientBuckets : IDisposable
             groups[^1].Add(p);
             bytes += size;
         }
-        buckets = [.. groups.Select(NewBucket)];
+        var first = 0;
+        buckets = new Bucket[groups.Count];
+        for (var b = 0; b < buckets.Length; b++)
+        {
+            buckets[b] = NewBucket(groups[b], first);
+            first += groups[b].Count;
+        }
+        receipts = new GradientReceipts(parameters);
+        received = new bool[parameters.Count];
     }
 
-    static Bucket NewBucket(List<Tensor> parameters)
+    static Bucket NewBucket(List<Tensor> parameters, int first)
     {
         var flat = Torch.Zeros([parameters.Sum(p => p.NumEl)], parameters[0].DType, parameters[0].Device);
         var slots = new Tensor[parameters.Count];
@@ -49,46 +64,52 @@ public sealed class GradientBuckets : IDisposable
                 slots[i] = scope.Keep(flat.Narrow(0, offset, p.NumEl).View(p.Shape));
             offset += p.NumEl;
         }
-        return new Bucket([.. parameters], flat, slots);
+        return new Bucket([.. parameters], first, flat, slots);
     }
 
     public int Count => buckets.Length;
 
-    /// <summary>Replaces every parameter's gradient by its mean over the group's ranks.</summary>
-    /// <remarks>
-    /// A parameter without a gradient (unused this step) counts as zero in its bucket and is left
-    /// without one; every rank runs the same code on the same schedule, so all ranks agree on which.
-    /// </remarks>
-    public void Average(ProcessGroup group) => Reduce(group, ReduceOp.Avg);
-
     /// <summary>
-    /// Replaces every parameter's gradient by its sum over the ranks: the mean when each rank's
-    /// loss was divided by the world size (<see cref="TrainStep.SummedOverRanks"/>), which spares
-    /// Gloo's averaging a division pass over every bucket.
+    /// Before a step's first backward: every parameter's gradient becomes its slot, filled with −0.0,
+    /// for backward to accumulate into. Any gradient the parameters had is dropped.
     /// </summary>
-    public void Sum(ProcessGroup group) => Reduce(group, ReduceOp.Sum);
-
-    void Reduce(ProcessGroup group, ReduceOp op)
+    public void Prepare()
     {
         foreach (var bucket in buckets)
         {
-            using var scope = TorchScope.Begin();
-            var had = new bool[bucket.Slots.Length];
-            for (var i = 0; i < had.Length; i++)
+            bucket.Flat.FillInPlace(-0.0);
+            for (var i = 0; i < bucket.Slots.Length; i++) bucket.Parameters[i].Grad = bucket.Slots[i];
+        }
+        receipts.Take(received); // forgets backward passes before this step
+    }
+
+    /// <summary>
+    /// After the step's backward (<see cref="Prepare"/> came before it): replaces every
+    /// parameter's gradient by its sum over the ranks, in place — the mean when each rank's loss
+    /// was divided by the world size (<see cref="TrainStep.SummedOverRanks"/>).
+    /// </summary>
+    /// <remarks>
+    /// A parameter that received no gradient (unused this step) counts as zero in its bucket and
+    /// is left without one; every rank runs the same code on the same schedule, so all ranks agree on which.
+    /// </remarks>
+    public void Sum(ProcessGroup group)
+    {
+        receipts.Take(received);
+        foreach (var bucket in buckets)
+        {
+            for (var i = 0; i < bucket.Slots.Length; i++)
             {
-                var grad = bucket.Parameters[i].Grad;
-                had[i] = grad is not null;
-                if (grad is null) bucket.Slots[i].ZeroInPlace();
-                else bucket.Slots[i].CopyInPlace(grad);
+                if (received[bucket.First + i]) continue;
+                bucket.Parameters[i].Grad = null;
+                bucket.Slots[i].ZeroInPlace();
             }
-            group.AllReduce(bucket.Flat, op);
-            for (var i = 0; i < had.Length; i++)
-                if (had[i]) bucket.Parameters[i].Grad = bucket.Slots[i];
+            group.AllReduce(bucket.Flat, ReduceOp.Sum);
         }
     }
 
     public void Dispose()
     {
+        receipts.Dispose();
         foreach (var bucket in buckets)
         {
             foreach (var slot in bucket.Slots) slot.Dispose();
