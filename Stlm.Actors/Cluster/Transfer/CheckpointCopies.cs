@@ -1,0 +1,85 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Stlm.Actors.Persistence;
+using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Views;
+using Stlm.Model;
+
+namespace Stlm.Actors.Cluster.Transfer;
+
+/// <summary>
+/// The committed checkpoint a resume of <paramref name="RunId"/> starts from (<see cref="RunRules.ResumePoint"/>:
+/// its newest, or a fork's parent's): its content hash, step, and the path the journal names,
+/// resolved in this node's data folder as <see cref="Training.Session.TrainingSession.Resume"/> resolves it.
+/// </summary>
+public sealed record StartCheckpoint(string RunId, string Hash, long Step, string Path)
+{
+    /// <summary>Null when the run starts from its initial weights (no checkpoint to load).</summary>
+    public static async Task<StartCheckpoint?> OfAsync(RunState run, string dataDir, JournalStore journal, CancellationToken ct = default)
+    {
+        var (hash, step) = RunRules.ResumePoint(run, null);
+        if (hash.Length == 0) return null;
+        var paths = new DataFolderPaths(dataDir);
+        if (run.CheckpointByHash(hash) is { } own)
+            return new StartCheckpoint(run.RunId, hash, own.Step, paths.Resolve(own.Path, DataFolderPaths.JournaledDataDir(run)));
+        // A fork's start: its parent's checkpoint, as its parent's journal names it (a parent without it is the session's error to report).
+        var parent = paths.Resolved(await new RunJournalReader(journal.Query).LoadAsync(run.Fork!.ParentRunId, ct));
+        return parent.Checkpoints.LastOrDefault(c => c.Hash == hash) is { } theirs
+            ? new StartCheckpoint(run.RunId, hash, step ?? theirs.Step, theirs.Path)
+            : null;
+    }
+}
+
+/// <summary>
+/// The checkpoints a trainer node loads when the nodes share no checkpoint folder: before a
+/// run's session (or a rank of it) starts here from a committed checkpoint, the checkpoint is made
+/// local — found on this node (at its journaled path, or a copy in the node's cache) or fetched
+/// (<see cref="CheckpointFetcher"/>: SHA-256 against the journal's hash, bounded memory) from the
+/// members that are up, the one known to hold it first. One fetch at a time per node, so two
+/// ranks placed here never assemble the same copy at once. A checkpoint that no live node holds
+/// is reported, never replaced by another one.
+/// </summary>
+public sealed class CheckpointCopies(ActorSystem system, CheckpointCatalog catalog, TransferSettings? settings = null)
+{
+    readonly SemaphoreSlim _oneFetch = new(1, 1);
+
+    public CheckpointCatalog Catalog => catalog;
+
+    /// <summary>The local folder of the checkpoint (its journaled path first, then this node's copies), or null: <see cref="Training.Session.TrainingSessionOptions.CheckpointCopy"/>.</summary>
+    public string? Find(string hash, string path) => catalog.Find(hash, path);
+
+    /// <summary>
+    /// Null once the checkpoint is on this node (it was, or it has been fetched and verified);
+    /// otherwise why it is not: one line naming each node asked and its answer.
+    /// </summary>
+    /// <param name="holder">a member known to hold it (rank 0's node, for a rank), asked first</param>
+    public async Task<string?> WhyNotHereAsync(string hash, string path, Address? holder = null, CancellationToken ct = default)
+    {
+        if (Find(hash, path) is not null) return null;
+        await _oneFetch.WaitAsync(ct);
+        try
+        {
+            await new CheckpointFetcher(catalog, settings).FetchAsync(hash, path, Sources(holder), ct);
+            return null;
+        }
+        catch (StlmException e)
+        {
+            return e.Message;
+        }
+        finally
+        {
+            _oneFetch.Release();
+        }
+    }
+
+    /// <summary>Every other member that is up and reachable, <paramref name="holder"/> first.</summary>
+    List<ICanTell> Sources(Address? holder)
+    {
+        var cluster = Akka.Cluster.Cluster.Get(system);
+        return [.. cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress && !cluster.State.Unreachable.Contains(m))
+            .Select(m => m.Address)
+            .OrderBy(a => a == holder ? 0 : 1)
+            .Select(a => (ICanTell)CheckpointSourceActor.At(system, a))];
+    }
+}
