@@ -64,7 +64,7 @@ public sealed class ClusterRanks : IRankProcesses
         }
         var ranks = new ClusterRanks(node.System, runId, placed);
         // A node copying a large checkpoint answers late; its fetch gives up by itself when the source goes silent.
-        var refused = await ranks._group.Ask<string>(new RankGroup.Reserve(start?.Hash ?? "", start?.Path ?? ""), start is null ? AskTimeout : FetchTimeout);
+        var refused = await ranks._group.Ask<string>(new RankGroup.Reserve(start?.Hash ?? "", start?.JournalPath ?? ""), start is null ? AskTimeout : FetchTimeout);
         if (refused.Length == 0) return new RankPlacement(ranks);
         ranks.Dispose();
         return new RankPlacement(null, refused == RankGroup.NoRoom ? null : refused);

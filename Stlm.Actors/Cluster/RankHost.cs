@@ -9,8 +9,8 @@ namespace Stlm.Actors.Cluster;
 
 /// <summary>
 /// A rank of a data-parallel run wants a slot on this trainer node; the sender owns it (<see cref="ClusterRanks"/>).
-/// The rank will load the committed checkpoint <paramref name="CheckpointHash"/> ("": none), at
-/// <paramref name="CheckpointPath"/> on rank 0's node: this node makes it local first.
+/// The rank will load the committed checkpoint <paramref name="CheckpointHash"/> ("": none), which
+/// the journal names <paramref name="CheckpointPath"/>: this node makes it local first.
 /// </summary>
 [MessagePackObject]
 public sealed record ReserveRank(
@@ -106,13 +106,13 @@ public sealed class RankHost : ReceiveActor, IWithTimers
                 Context.Watch(a.Owner);
             }
             var (hash, path) = (a.Asked.CheckpointHash, a.Asked.CheckpointPath);
-            if (!a.Granted || hash.Length == 0 || checkpoints.Find(hash, path) is not null)
+            if (!a.Granted || hash.Length == 0 || checkpoints.Find(hash, new DataFolderPaths(dataDir).Resolve(path, null)) is not null)
             {
                 a.Owner.Tell(new RankReserved(a.Key.RunId, a.Key.Rank, a.Granted));
                 return;
             }
             a.Owner.Tell(new RankFetching(a.Key.RunId, a.Key.Rank));
-            checkpoints.WhyNotHereAsync(hash, path, a.Owner.Path.Address, _stopping.Token)
+            checkpoints.WhyNotHereAsync(hash, new DataFolderPaths(dataDir).Resolve(path, null), path, a.Owner.Path.Address, _stopping.Token)
                 .PipeTo(Self, success: why => new Fetched(a.Key, a.Owner, why), failure: e => new Fetched(a.Key, a.Owner, e.Message));
         });
         Receive<Fetched>(f =>

@@ -93,6 +93,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     IActorRef _owed = ActorRefs.Nobody;
     int _snapshotEvery = 1000;
     bool _starting;
+    // Why the run waits for its checkpoint (logged when it changes), or null.
+    string? _waitingFor;
     bool _handingOff;
     // Not owed training, only evaluations: passivates once NothingOwed.
     bool _onlyEvaluating;
@@ -159,7 +161,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         });
         Receive<FetchingCheckpoint>(f =>
         {
-            _log.Info("run {0}: {1} has no copy of its checkpoint at step {2}; fetching it from another node", _runId, Here, f.Start.Step);
+            if (_waitingFor is null) _log.Info("run {0}: {1} has no copy of its checkpoint at step {2}; fetching it from another node", _runId, Here, f.Start.Step);
             Answer(true, $"fetching its checkpoint at step {f.Start.Step} from another node");
         });
         Receive<CheckpointMissing>(m =>
@@ -171,6 +173,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         Receive<CheckpointHere>(h =>
         {
             if (_handingOff) { Release(); Context.Stop(Self); return; }
+            if (_waitingFor is not null) _log.Info("run {0}: its checkpoint at step {1} is on {2} now", _runId, h.Start?.Step, Here);
+            _waitingFor = null;
             var worldSize = WorldSizeOf(h.Run);
             if (worldSize > 1)
             {
@@ -236,7 +240,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
             var start = await StartCheckpoint.OfAsync(run, node.DataDir, node.Journal, cancel);
             if (start is null || node.Checkpoints.Find(start.Hash, start.Path) is not null) return (object)new CheckpointHere(run, start);
             self.Tell(new FetchingCheckpoint(start));
-            return await node.Checkpoints.WhyNotHereAsync(start.Hash, start.Path, ct: cancel) is { } why
+            return await node.Checkpoints.WhyNotHereAsync(start.Hash, start.Path, start.JournalPath, ct: cancel) is { } why
                 ? new CheckpointMissing(run, start, why)
                 : new CheckpointHere(run, start);
         }, cancel).PipeTo(Self, failure: e => new StartFailed(e));
@@ -254,7 +258,9 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         if (m.Run.Status == RunStatus.Running)
             _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
                 .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
-        _log.Warning("run {0} waits on {1}: {2}", _runId, Here, reason);
+        // Said once, not at every retry.
+        if (_waitingFor != reason) _log.Warning("run {0} waits on {1}: {2}", _runId, Here, reason);
+        _waitingFor = reason;
         Answer(false, reason);
         Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
     }

@@ -9,23 +9,22 @@ namespace Stlm.Actors.Cluster.Transfer;
 
 /// <summary>
 /// The committed checkpoint a resume of <paramref name="RunId"/> starts from (<see cref="RunRules.ResumePoint"/>:
-/// its newest, or a fork's parent's): its content hash, step, and the path the journal names,
-/// resolved in this node's data folder as <see cref="Training.Session.TrainingSession.Resume"/> resolves it.
+/// its newest, or a fork's parent's): its content hash, step, the path the journal names (what
+/// other nodes are asked for: each resolves it in its own data folder), and that path resolved in
+/// this node's data folder, as <see cref="Training.Session.TrainingSession.Resume"/> resolves it.
 /// </summary>
-public sealed record StartCheckpoint(string RunId, string Hash, long Step, string Path)
+public sealed record StartCheckpoint(string RunId, string Hash, long Step, string JournalPath, string Path)
 {
     /// <summary>Null when the run starts from its initial weights (no checkpoint to load).</summary>
     public static async Task<StartCheckpoint?> OfAsync(RunState run, string dataDir, JournalStore journal, CancellationToken ct = default)
     {
-        var (hash, step) = RunRules.ResumePoint(run, null);
+        var (hash, _) = RunRules.ResumePoint(run, null);
         if (hash.Length == 0) return null;
-        var paths = new DataFolderPaths(dataDir);
-        if (run.CheckpointByHash(hash) is { } own)
-            return new StartCheckpoint(run.RunId, hash, own.Step, paths.Resolve(own.Path, DataFolderPaths.JournaledDataDir(run)));
-        // A fork's start: its parent's checkpoint, as its parent's journal names it (a parent without it is the session's error to report).
-        var parent = paths.Resolved(await new RunJournalReader(journal.Query).LoadAsync(run.Fork!.ParentRunId, ct));
-        return parent.Checkpoints.LastOrDefault(c => c.Hash == hash) is { } theirs
-            ? new StartCheckpoint(run.RunId, hash, step ?? theirs.Step, theirs.Path)
+        // A fork's start is its parent's checkpoint, as its parent's journal names it (a parent without it is the session's error to report).
+        var owner = run.CheckpointByHash(hash) is null ? await new RunJournalReader(journal.Query).LoadAsync(run.Fork!.ParentRunId, ct) : run;
+        return owner.Checkpoints.LastOrDefault(c => c.Hash == hash) is { } checkpoint
+            ? new StartCheckpoint(run.RunId, hash, checkpoint.Step, checkpoint.Path,
+                new DataFolderPaths(dataDir).Resolve(checkpoint.Path, DataFolderPaths.JournaledDataDir(owner)))
             : null;
     }
 }
@@ -52,14 +51,16 @@ public sealed class CheckpointCopies(ActorSystem system, CheckpointCatalog catal
     /// Null once the checkpoint is on this node (it was, or it has been fetched and verified);
     /// otherwise why it is not: one line naming each node asked and its answer.
     /// </summary>
+    /// <param name="path">where this node looks first: the journaled path resolved here</param>
+    /// <param name="journalPath">the path as the journal names it: what the other nodes are asked for</param>
     /// <param name="holder">a member known to hold it (rank 0's node, for a rank), asked first</param>
-    public async Task<string?> WhyNotHereAsync(string hash, string path, Address? holder = null, CancellationToken ct = default)
+    public async Task<string?> WhyNotHereAsync(string hash, string path, string journalPath, Address? holder = null, CancellationToken ct = default)
     {
         if (Find(hash, path) is not null) return null;
         await _oneFetch.WaitAsync(ct);
         try
         {
-            await new CheckpointFetcher(catalog, settings).FetchAsync(hash, path, Sources(holder), ct);
+            await new CheckpointFetcher(catalog, settings).FetchAsync(hash, journalPath, Sources(holder), ct);
             return null;
         }
         catch (StlmException e)

@@ -54,7 +54,7 @@ public sealed class ResumeFromFetchedCheckpointTests(SessionCorpus corpus) : ICl
         Assert.Equal((5L, paused.LatestCheckpoint()!.Hash), (start.Step, start.Hash));
         Assert.False(Directory.Exists(start.Path), "the folder the journal names is on no node");
         Assert.Null(nodeB.Find(start.Hash, start.Path));
-        Assert.Null(await nodeB.WhyNotHereAsync(start.Hash, start.Path));
+        Assert.Null(await nodeB.WhyNotHereAsync(start.Hash, start.Path, start.JournalPath));
         var copy = nodeB.Find(start.Hash, start.Path);
         Assert.NotNull(copy);
         Assert.StartsWith(nodeB.Catalog.CacheDir, copy);
@@ -83,7 +83,7 @@ public sealed class ResumeFromFetchedCheckpointTests(SessionCorpus corpus) : ICl
 
         var start = (await StartCheckpoint.OfAsync(paused, dir.File("node-b"), rig.Stores.Journal))!;
         Assert.Equal(5, start.Step);
-        var why = await nodeB.WhyNotHereAsync(start.Hash, start.Path);
+        var why = await nodeB.WhyNotHereAsync(start.Hash, start.Path, start.JournalPath);
         Assert.NotNull(why);
         Assert.Contains("could not be fetched from any node", why);
         Assert.Contains("this node has no copy", why);
