@@ -19,6 +19,9 @@ namespace Stlm.Actors.Cluster;
 /// training. Owed means: journaled as running with no trainer (it was just created or resumed for
 /// the cluster, or its trainer node died), or paused <see cref="Waiting"/>. A run paused by an
 /// operator, completed or failed is not: the entity answers so and passivates (and is forgotten).
+/// Before the session starts, the checkpoint it resumes from is made local (<see cref="CheckpointCopies"/>:
+/// fetched from another member when nodes share no folder); when no member that is up holds it, the
+/// run waits with the reason and is tried again, never started from another checkpoint.
 /// A data-parallel run (training.data-parallel.world-size = N) takes N slots: rank 0 is the
 /// session here, and ranks 1.. are placed on the trainer nodes with room (<see cref="ClusterRanks"/>),
 /// told this node's cluster host name as rank 0's address. A rank lost (its node died) interrupts
