@@ -105,14 +105,16 @@ public sealed class RankHost : ReceiveActor, IWithTimers
                 _ranks[a.Key] = new Rank(a.Owner);
                 Context.Watch(a.Owner);
             }
-            var (hash, path) = (a.Asked.CheckpointHash, a.Asked.CheckpointPath);
-            if (!a.Granted || hash.Length == 0 || checkpoints.Find(hash, new DataFolderPaths(dataDir).Resolve(path, null)) is not null)
+            // The journaled path as this node's ranks resolve it (their config is moved into this data folder).
+            var (hash, journalPath) = (a.Asked.CheckpointHash, a.Asked.CheckpointPath);
+            var local = hash.Length == 0 ? "" : new DataFolderPaths(dataDir).Resolve(journalPath, null);
+            if (!a.Granted || hash.Length == 0 || checkpoints.Find(hash, local) is not null)
             {
                 a.Owner.Tell(new RankReserved(a.Key.RunId, a.Key.Rank, a.Granted));
                 return;
             }
             a.Owner.Tell(new RankFetching(a.Key.RunId, a.Key.Rank));
-            checkpoints.WhyNotHereAsync(hash, new DataFolderPaths(dataDir).Resolve(path, null), path, a.Owner.Path.Address, _stopping.Token)
+            checkpoints.WhyNotHereAsync(hash, local, journalPath, a.Owner.Path.Address, _stopping.Token)
                 .PipeTo(Self, success: why => new Fetched(a.Key, a.Owner, why), failure: e => new Fetched(a.Key, a.Owner, e.Message));
         });
         Receive<Fetched>(f =>
