@@ -16,7 +16,8 @@ public static class BenchTrainCommand
         var batch = new Option<int>("--batch") { Description = "Sequences per step", DefaultValueFactory = _ => 8 };
         var context = new Option<int>("--context") { Description = "Tokens per sequence", DefaultValueFactory = _ => 256 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op threads on both sides", DefaultValueFactory = _ => 1 };
-        var blas = new Option<int>("--blas-threads") { Description = "OpenBLAS threads on both sides (0 = OpenBLAS's own choice, one per core)", DefaultValueFactory = _ => 0 };
+        // Both default to what training uses (reference.conf torch.threads / torch.blas-threads), so the bench times a real run.
+        var blas = new Option<int>("--blas-threads") { Description = "OpenBLAS threads on both sides (0 = OpenBLAS's own choice, one per core)", DefaultValueFactory = _ => 1 };
         var precision = new Option<string>("--precision") { Description = $"Stlm's torch.precision: {Precisions.Names}", DefaultValueFactory = _ => "float32" };
         var referencePrecision = new Option<string>("--reference-precision") { Description = $"The reference's: float32, or bf16-mixed for torch.autocast(\"cpu\", torch.bfloat16)", DefaultValueFactory = _ => "float32" };
         var unfused = new Option<bool>("--unfused-head") { Description = "Diagnostic: Stlm's loss through the full logits (no fused head), to see what fusing gains" };

@@ -33,6 +33,7 @@ sealed class StlmChild : IDisposable
         child._process.OutputDataReceived += (_, e) => child.Add(child._out, e.Data);
         child._process.ErrorDataReceived += (_, e) => child.Add(child._err, e.Data);
         child._process.Start();
+        child._process.StandardInput.Close();
         child._process.BeginOutputReadLine();
         child._process.BeginErrorReadLine();
         return child;
@@ -60,7 +61,7 @@ sealed class StlmChild : IDisposable
                 if (_err.FirstOrDefault(match) is { } line) return line;
             if (_process.HasExited || clock.Elapsed > timeout)
             {
-                if (_process.HasExited) _process.WaitForExit();   // drains the readers
+                if (_process.HasExited) Drain();
                 lock (_gate) return _err.FirstOrDefault(match);
             }
             Thread.Sleep(2);
@@ -71,11 +72,22 @@ sealed class StlmChild : IDisposable
     public string? WaitForFault(TimeSpan? timeout = null) =>
         WaitForErrorLine(l => l.StartsWith(FaultPoint.Marker, StringComparison.Ordinal), timeout ?? TimeSpan.FromMinutes(2));
 
-    /// <summary>SIGKILL, then wait until it is gone.</summary>
+    /// <summary>SIGKILL (this process only, as when it alone crashes), then wait until it is gone.</summary>
     public void Kill()
     {
         if (!_process.HasExited) _process.Kill();
-        _process.WaitForExit();
+        Drain();
+    }
+
+    /// <summary>
+    /// Waits for the exited child's output to be read to its end, but never forever: a grandchild
+    /// that inherited the pipes would hold them open after the child is gone.
+    /// </summary>
+    void Drain()
+    {
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try { _process.WaitForExitAsync(bounded.Token).GetAwaiter().GetResult(); }
+        catch (OperationCanceledException) { }
     }
 
     /// <summary>
@@ -90,13 +102,19 @@ sealed class StlmChild : IDisposable
             Kill();
             throw new TimeoutException($"stlm {Args} did not finish in time; stderr: {StdErr}");
         }
-        _process.WaitForExit();
+        Drain();
         return _process.ExitCode;
     }
 
+    /// <summary>Kills what is still running, with whatever it started (a node's ranks), so nothing outlives the test.</summary>
     public void Dispose()
     {
-        if (!_process.HasExited) Kill();
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            Drain();
+        }
+        catch (InvalidOperationException) { }   // never started, or already gone
         _process.Dispose();
     }
 }

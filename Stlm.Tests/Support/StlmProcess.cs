@@ -11,7 +11,7 @@ public static class StlmProcess
 
     public static Result Run(string workingDirectory, IDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Process.Start(StartInfo(workingDirectory, environment, args))!;
+        using var process = Start(StartInfo(workingDirectory, environment, args));
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
@@ -19,7 +19,18 @@ public static class StlmProcess
             process.Kill(entireProcessTree: true);
             throw new TimeoutException($"stlm {string.Join(' ', args)} did not finish in 5 minutes");
         }
+        // Bounded: a grandchild that inherited the pipes could hold them open after stlm is gone.
+        if (!Task.WaitAll([stdout, stderr], TimeSpan.FromSeconds(30)))
+            throw new TimeoutException($"stlm {string.Join(' ', args)} exited but its output stayed open (a process it started is still running)");
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>Starts it with its stdin already at its end, so a child never waits on the test runner's stdin.</summary>
+    public static Process Start(ProcessStartInfo start)
+    {
+        var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        return process;
     }
 
     /// <summary>`dotnet stlm.dll args` in <paramref name="workingDirectory"/> with its output redirected and <paramref name="environment"/> added.</summary>
@@ -28,6 +39,7 @@ public static class StlmProcess
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = workingDirectory,
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

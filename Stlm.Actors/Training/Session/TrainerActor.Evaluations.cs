@@ -62,7 +62,8 @@ public sealed partial class TrainerActor
     void OnEvalDone(EvalDone e)
     {
         _evalsInFlight--;
-        if (e.Bpb is { } bpb) _heldOutBpb = bpb;
+        // With several evaluators an earlier step's result can come in last; the outcome reports the latest step's.
+        if (e.Bpb is { } bpb && e.Step >= _heldOutBpbStep) (_heldOutBpb, _heldOutBpbStep) = (bpb, e.Step);
         if (e.Task == _setup.Settings.KeepBestMetric.Task) _metricInFlight.Remove(e.Step);
         Continue();
     }

@@ -113,6 +113,7 @@ public sealed partial class TrainerActor : ReceiveActor
     long _tokens;
     double _lastLoss = double.NaN;
     double? _heldOutBpb;
+    long _heldOutBpbStep = -1;
     long _lastCheckpointed;
     readonly System.Diagnostics.Stopwatch _sinceCheckpoint = System.Diagnostics.Stopwatch.StartNew();
     StartPoint _lastCommitted;

@@ -1,3 +1,4 @@
+using Stlm.Tests.Support;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Configuration;
@@ -62,6 +63,6 @@ sealed class LoopbackCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_members.Select(m => m.Terminate()));
+        await Task.WhenAll(_members.Select(m => m.TerminateWithin()));
     }
 }

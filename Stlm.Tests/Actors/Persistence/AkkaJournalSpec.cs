@@ -119,7 +119,7 @@ public abstract class AkkaJournalSpec : IAsyncLifetime
         }
         finally
         {
-            await system.Terminate();
+            await system.TerminateWithin();
         }
     }
 

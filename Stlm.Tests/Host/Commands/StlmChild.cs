@@ -19,7 +19,7 @@ sealed class StlmChild : IDisposable
 
     public static StlmChild Start(string workingDirectory, IDictionary<string, string> environment, params string[] args)
     {
-        return new StlmChild(Process.Start(StlmProcess.StartInfo(workingDirectory, environment, args))!);
+        return new StlmChild(StlmProcess.Start(StlmProcess.StartInfo(workingDirectory, environment, args)));
     }
 
     public bool HasExited => _process.HasExited;

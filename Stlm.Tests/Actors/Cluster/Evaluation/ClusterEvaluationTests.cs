@@ -63,10 +63,10 @@ public sealed class ClusterEvaluationTests
         Assert.Equal(MultipleChoiceScorer.Summarise(expectedScores), choice);
 
         // A result for a job id already taken (as from a retried job) is dropped, never answered again.
-        var status = await queue.Ask<WorkQueueStatus>(new WorkQueueStatusWanted());
+        var status = await queue.Ask<WorkQueueStatus>(new WorkQueueStatusWanted(), TimeSpan.FromSeconds(30));
         Assert.Equal((0, 0, 6, 0), (status.Waiting, status.Running, status.JobsDone, status.DuplicatesDropped));
         queue.Tell(new EvalJobDone("r-test@4/hellaswag#1", null, null, [.. questions.Skip(128).Take(128).Select(_ => new[] { 0.0, 0, 0, 0 })], 0.1));
-        status = await queue.Ask<WorkQueueStatus>(new WorkQueueStatusWanted());
+        status = await queue.Ask<WorkQueueStatus>(new WorkQueueStatusWanted(), TimeSpan.FromSeconds(30));
         Assert.Equal(1, status.DuplicatesDropped);
         // Nothing comes: Inbox.Receive times out, as a TimeoutException or (when the inbox's own deadline fires first, as under load) one wrapped in an AggregateException.
         var silence = Record.Exception(() => inbox.Receive(TimeSpan.FromMilliseconds(300)));

@@ -98,7 +98,7 @@ public sealed class CheckpointTransferTests
         var cut = Task.Run(async () =>
         {
             while (!File.Exists(partialModel) || new FileInfo(partialModel).Length < modelBytes / 3) await Task.Delay(1);
-            await cluster.Members[0].Terminate();
+            await cluster.Members[0].TerminateWithin();
         });
         await Assert.ThrowsAsync<StlmException>(() => first.FetchAsync(checkpoint.ContentHash, journalPath, [a]));
         await cut;

@@ -42,7 +42,7 @@ public sealed class PostgresGapTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _system.Terminate();
+        await _system.TerminateWithin();
         await _store.DisposeAsync();
         await _db.DisposeAsync();
     }

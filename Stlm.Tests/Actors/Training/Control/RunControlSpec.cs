@@ -8,31 +8,14 @@ using Stlm.Tests.Support;
 namespace Stlm.Tests.Actors.Training.Control;
 
 /// <summary>The control channel on one engine; asker and trainer each get their own connection pool, as two processes would.</summary>
-public abstract class RunControlSpec : IAsyncLifetime
+public abstract class RunControlSpec : SqlEngineSpec
 {
     static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
     static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(20);
-    readonly List<SqlDialect> _dialects = [];
-    SqlTestDatabase _db = null!;
-
-    protected abstract SqlTestDatabase CreateDatabase();
-
-    public Task InitializeAsync()
-    {
-        _db = CreateDatabase();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var d in _dialects) await d.DisposeAsync();
-        await _db.DisposeAsync();
-    }
 
     (RunControlStore Control, RunLeaseStore Leases) NewProcess()
     {
-        var dialect = _db.CreateDialect();
-        _dialects.Add(dialect);
+        var dialect = NewDialect();
         return (new RunControlStore(dialect), new RunLeaseStore(dialect));
     }
 

@@ -8,7 +8,7 @@ using Stlm.Tests.Support;
 namespace Stlm.Tests.Actors.Training.Leases;
 
 /// <summary>Run leases on one engine; each store gets its own connection pool, as two processes would.</summary>
-public abstract class RunLeaseSpec : IAsyncLifetime
+public abstract class RunLeaseSpec : SqlEngineSpec
 {
     sealed class Clock : TimeProvider
     {
@@ -19,29 +19,8 @@ public abstract class RunLeaseSpec : IAsyncLifetime
 
     static readonly TimeSpan Ttl = TimeSpan.FromSeconds(30);
     readonly Clock _clock = new();
-    readonly List<SqlDialect> _dialects = [];
-    SqlTestDatabase _db = null!;
 
-    protected abstract SqlTestDatabase CreateDatabase();
-
-    public Task InitializeAsync()
-    {
-        _db = CreateDatabase();
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var d in _dialects) await d.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-
-    RunLeaseStore NewStore(Func<LeaseOwner, bool>? holderIsGone = null)
-    {
-        var dialect = _db.CreateDialect();
-        _dialects.Add(dialect);
-        return new RunLeaseStore(dialect, _clock, holderIsGone);
-    }
+    RunLeaseStore NewStore(Func<LeaseOwner, bool>? holderIsGone = null) => new(NewDialect(), _clock, holderIsGone);
 
     static LeaseOwner Owner(long pid, string node = "node-x") => new(node, pid, Guid.NewGuid().ToString("N"));
 
@@ -141,7 +120,7 @@ public abstract class RunLeaseSpec : IAsyncLifetime
     public async Task A_fenced_journal_writes_nothing_once_the_lease_is_taken_over()
     {
         var (a, b) = (NewStore(), NewStore());
-        await using var store = JournalStore.Open(_db.CreateDialect());
+        await using var store = JournalStore.Open(Database.CreateDialect());
         var fence = new LeaseFence(a, await a.AcquireAsync("r-5", Owner(1), Ttl), Ttl);
         var system = store.CreateSystem("fenced");
         try
@@ -159,7 +138,7 @@ public abstract class RunLeaseSpec : IAsyncLifetime
         }
         finally
         {
-            await system.Terminate();
+            await system.TerminateWithin();
         }
     }
 

@@ -1,3 +1,4 @@
+using Stlm.Tests.Support;
 using Akka.Actor;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Persistence.Sql;
@@ -40,7 +41,7 @@ public sealed class RunTestJournal : IAsyncDisposable
         return system;
     }
 
-    public static async Task StopAsync(ActorSystem system) => await system.Terminate();
+    public static async Task StopAsync(ActorSystem system) => await system.TerminateWithin();
 
     public static string Hocon(long seed = 1337) => $"torch {{ seed = {seed} }}\nmodel {{ n-layers = 2 }}\n";
 
@@ -74,7 +75,7 @@ public sealed class RunTestJournal : IAsyncDisposable
     {
         foreach (var (system, store) in _systems)
         {
-            await system.Terminate();
+            await system.TerminateWithin();
             await store.DisposeAsync();
         }
         foreach (var store in _stores) await store.DisposeAsync();

@@ -111,7 +111,7 @@ public sealed class SessionRig : IAsyncDisposable
         }
         finally
         {
-            await system.Terminate();
+            await system.TerminateWithin();
         }
     }
 
