@@ -34,14 +34,11 @@ public sealed record StartCheckpoint(string RunId, string Hash, long Step, strin
 /// run's session (or a rank of it) starts here from a committed checkpoint, the checkpoint is made
 /// local — found on this node (at its journaled path, or a copy in the node's cache) or fetched
 /// (<see cref="CheckpointFetcher"/>: SHA-256 against the journal's hash, bounded memory) from the
-/// members that are up, the one known to hold it first. One fetch at a time per node, so two
-/// ranks placed here never assemble the same copy at once. A checkpoint that no live node holds
-/// is reported, never replaced by another one.
+/// members that are up, the one known to hold it first. A checkpoint that no live node holds is
+/// reported, never replaced by another one.
 /// </summary>
 public sealed class CheckpointCopies(ActorSystem system, CheckpointCatalog catalog, TransferSettings? settings = null)
 {
-    readonly SemaphoreSlim _oneFetch = new(1, 1);
-
     public CheckpointCatalog Catalog => catalog;
 
     /// <summary>The local folder of the checkpoint (its journaled path first, then this node's copies), or null: <see cref="Training.Session.TrainingSessionOptions.CheckpointCopy"/>.</summary>
@@ -57,7 +54,6 @@ public sealed class CheckpointCopies(ActorSystem system, CheckpointCatalog catal
     public async Task<string?> WhyNotHereAsync(string hash, string path, string journalPath, Address? holder = null, CancellationToken ct = default)
     {
         if (Find(hash, path) is not null) return null;
-        await _oneFetch.WaitAsync(ct);
         try
         {
             await new CheckpointFetcher(catalog, settings).FetchAsync(hash, journalPath, Sources(holder), ct);
@@ -66,10 +62,6 @@ public sealed class CheckpointCopies(ActorSystem system, CheckpointCatalog catal
         catch (StlmException e)
         {
             return e.Message;
-        }
-        finally
-        {
-            _oneFetch.Release();
         }
     }
 
