@@ -28,6 +28,7 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         ["stlm.cluster.StartRank"] = typeof(StartRank),
         ["stlm.cluster.RankStarted"] = typeof(RankStarted),
         ["stlm.cluster.RankEnded"] = typeof(RankEnded),
+        ["stlm.cluster.RankFetching"] = typeof(RankFetching),
         // Evaluation across machines (Evaluation/EvaluationJobs.cs) and checkpoint transfer (Transfer/TransferMessages.cs).
         ["stlm.eval.EvalWorkAvailable"] = typeof(Evaluation.EvalWorkAvailable),
         ["stlm.eval.EvalWorkWanted"] = typeof(Evaluation.EvalWorkWanted),

@@ -46,6 +46,9 @@ public sealed class ClusterNode : IAsyncDisposable
     /// <summary>Runs of the cluster (sharding's region on a trainer node, a proxy elsewhere): tell it <see cref="TrainRun"/>.</summary>
     public IActorRef Runs { get; internal set; } = ActorRefs.Nobody;
 
+    /// <summary>The committed checkpoints this node holds or fetches from the others (its cache: &lt;data-dir&gt;/checkpoint-cache).</summary>
+    public Transfer.CheckpointCopies Checkpoints { get; internal set; } = null!;
+
     /// <summary>Starts ranks 1.. of data-parallel runs on this machine (a trainer node hosts them, <see cref="RankHost"/>); null: it hosts none.</summary>
     public RankStarter? RankStarter { get; }
 

@@ -2,10 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
+using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Training.DataParallel;
 using Stlm.Model.Training.DataParallel;
 
 namespace Stlm.Actors.Cluster;
+
+/// <summary>Ranks 1.. placed and reserved (<paramref name="Ranks"/>), or null and, when it was not for want of room, <paramref name="Why"/>.</summary>
+public sealed record RankPlacement(ClusterRanks? Ranks, string? Why = null);
 
 /// <summary>
 /// Ranks 1.. of a data-parallel run on the cluster's trainer nodes, for rank 0 (the run's entity,
@@ -19,6 +23,7 @@ namespace Stlm.Actors.Cluster;
 public sealed class ClusterRanks : IRankProcesses
 {
     static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan FetchTimeout = TimeSpan.FromMinutes(30);
 
     readonly ActorSystem _system;
     readonly IActorRef _group;
@@ -38,9 +43,11 @@ public sealed class ClusterRanks : IRankProcesses
 
     /// <summary>
     /// Reserves a trainer slot for each of ranks 1..<paramref name="worldSize"/>−1 (rank 0 holds the
-    /// entity's own); null when the reachable trainer nodes have too few free slots, or one refused.
+    /// entity's own); no ranks when the reachable trainer nodes have too few free slots, or one refused.
+    /// A rank's node that lacks <paramref name="start"/> (the checkpoint the ranks load, on rank 0's
+    /// node) fetches it before it answers; one that cannot says why.
     /// </summary>
-    public static async Task<ClusterRanks?> PlaceAsync(ClusterNode node, string runId, int worldSize)
+    public static async Task<RankPlacement> PlaceAsync(ClusterNode node, string runId, int worldSize, StartCheckpoint? start = null)
     {
         var cluster = node.Cluster;
         var trainers = cluster.State.Members
@@ -51,14 +58,16 @@ public sealed class ClusterRanks : IRankProcesses
         for (var rank = 1; rank < worldSize; rank++)
         {
             var best = free.Where(p => p.Value > 0).OrderByDescending(p => p.Value).ThenBy(p => p.Key.ToString(), StringComparer.Ordinal).FirstOrDefault();
-            if (best.Key is null) return null;
+            if (best.Key is null) return new RankPlacement(null);
             placed[rank] = best.Key;
             free[best.Key] = best.Value - 1;
         }
         var ranks = new ClusterRanks(node.System, runId, placed);
-        if (await ranks._group.Ask<bool>(RankGroup.Reserve.Instance, AskTimeout)) return ranks;
+        // A node copying a large checkpoint answers late; its fetch gives up by itself when the source goes silent.
+        var refused = await ranks._group.Ask<string>(new RankGroup.Reserve(start?.Hash ?? "", start?.JournalPath ?? ""), start is null ? AskTimeout : FetchTimeout);
+        if (refused.Length == 0) return new RankPlacement(ranks);
         ranks.Dispose();
-        return null;
+        return new RankPlacement(null, refused == RankGroup.NoRoom ? null : refused);
     }
 
     static async Task<int> FreeSlotsAt(ActorSystem system, Address address)
@@ -113,10 +122,11 @@ public sealed class ClusterRanks : IRankProcesses
     /// </summary>
     sealed class RankGroup : ReceiveActor, IWithTimers
     {
-        public sealed class Reserve
-        {
-            public static readonly Reserve Instance = new();
-        }
+        /// <summary>Reserve a slot per rank; each rank's node makes the checkpoint <paramref name="Hash"/> (none: "") local first.</summary>
+        public sealed record Reserve(string Hash, string Path);
+
+        /// <summary>The answer to <see cref="Reserve"/> when a node had no free slot.</summary>
+        public const string NoRoom = "no room";
 
         public sealed record Launch(string Host, int Port, string ConfigHocon);
 
@@ -129,6 +139,7 @@ public sealed class ClusterRanks : IRankProcesses
         readonly IReadOnlyDictionary<int, Address> _placed;
         readonly ConcurrentDictionary<int, string> _ended;
         readonly HashSet<int> _waiting = [];
+        readonly HashSet<int> _fetching = [];
         IActorRef _asker = ActorRefs.Nobody;
 
         public ITimerScheduler Timers { get; set; } = null!;
@@ -136,9 +147,9 @@ public sealed class ClusterRanks : IRankProcesses
         public RankGroup(string runId, IReadOnlyDictionary<int, Address> placed, ConcurrentDictionary<int, string> ended)
         {
             (_runId, _placed, _ended) = (runId, placed, ended);
-            Receive<Reserve>(_ =>
+            Receive<Reserve>(r =>
             {
-                Ask(rank => new ReserveRank(_runId, rank));
+                Ask(rank => new ReserveRank(_runId, rank, r.Hash, r.Path));
                 Become(Reserving);
             });
             Receive<Launch>(l =>
@@ -164,12 +175,21 @@ public sealed class ClusterRanks : IRankProcesses
         {
             Receive<RankReserved>(r =>
             {
-                if (!r.Granted) { Answer(false); return; }
+                if (!r.Granted) { Answer(r.Problem.Length > 0 ? r.Problem : NoRoom); return; }
                 Context.Watch(Sender);
                 _waiting.Remove(r.Rank);
-                if (_waiting.Count == 0) Answer(true);
+                _fetching.Remove(r.Rank);
+                if (_waiting.Count == 0) Answer("");
             });
-            Receive<GiveUp>(_ => Answer(false));
+            // A node fetching the checkpoint answers when its copy is verified, however long that takes: the
+            // fetch itself gives up on a silent source, and the node is watched meanwhile (it may die).
+            Receive<RankFetching>(f =>
+            {
+                Context.Watch(Sender);
+                _fetching.Add(f.Rank);
+                if (_waiting.IsSubsetOf(_fetching)) Timers.Cancel("give-up");
+            });
+            Receive<GiveUp>(_ => Answer($"rank(s) {string.Join(", ", _waiting.Order())} got no answer about a trainer slot from {string.Join(", ", _waiting.Order().Select(r => _placed[r]))}"));
             Receive<Launch>(l =>
             {
                 Ask(rank => new StartRank(_runId, rank, l.Host, l.Port, l.ConfigHocon));
@@ -189,10 +209,11 @@ public sealed class ClusterRanks : IRankProcesses
             Always();
         }
 
-        void Answer(object answer)
+        void Answer(string answer)
         {
             Timers.Cancel("give-up");
             _waiting.Clear();
+            _fetching.Clear();
             _asker.Tell(answer);
             _asker = ActorRefs.Nobody;
         }

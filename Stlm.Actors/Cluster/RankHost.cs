@@ -1,16 +1,30 @@
 using Akka.Actor;
 using MessagePack;
+using Stlm.Actors.Cluster.Transfer;
+using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.DataParallel;
+using Stlm.Actors.Training.Run;
 
 namespace Stlm.Actors.Cluster;
 
-/// <summary>A rank of a data-parallel run wants a slot on this trainer node; the sender owns it (<see cref="ClusterRanks"/>).</summary>
+/// <summary>
+/// A rank of a data-parallel run wants a slot on this trainer node; the sender owns it (<see cref="ClusterRanks"/>).
+/// The rank will load the committed checkpoint <paramref name="CheckpointHash"/> ("": none), which
+/// the journal names <paramref name="CheckpointPath"/>: this node makes it local first.
+/// </summary>
 [MessagePackObject]
-public sealed record ReserveRank([property: Key(0)] string RunId, [property: Key(1)] int Rank);
+public sealed record ReserveRank(
+    [property: Key(0)] string RunId, [property: Key(1)] int Rank,
+    [property: Key(2)] string CheckpointHash = "", [property: Key(3)] string CheckpointPath = "");
 
-/// <summary>The answer to <see cref="ReserveRank"/>: granted when the node had a free slot.</summary>
+/// <summary>The answer to <see cref="ReserveRank"/>: granted when the node had a free slot (and the checkpoint); else <paramref name="Problem"/> says why when it was not for want of room.</summary>
 [MessagePackObject]
-public sealed record RankReserved([property: Key(0)] string RunId, [property: Key(1)] int Rank, [property: Key(2)] bool Granted);
+public sealed record RankReserved(
+    [property: Key(0)] string RunId, [property: Key(1)] int Rank, [property: Key(2)] bool Granted, [property: Key(3)] string Problem = "");
+
+/// <summary>The rank has its slot, and this node is fetching the checkpoint it loads: <see cref="RankReserved"/> follows.</summary>
+[MessagePackObject]
+public sealed record RankFetching([property: Key(0)] string RunId, [property: Key(1)] int Rank);
 
 /// <summary>Start the reserved rank: it joins rank 0's group at <paramref name="Host"/>:<paramref name="Port"/>.</summary>
 [MessagePackObject]
@@ -35,7 +49,10 @@ public delegate IRankProcesses RankStarter(string runId, int rank, string host, 
 /// <summary>
 /// The ranks 1.. of data-parallel runs that a trainer node runs for runs trained elsewhere (or here),
 /// at /user/rank-host. Each rank takes one of the node's <see cref="TrainerSlots"/>, as a run does.
-/// Hears <see cref="ReserveRank"/> (answered <see cref="RankReserved"/>), <see cref="StartRank"/>
+/// A rank that loads a checkpoint this node lacks (no shared folder) has it fetched into the node's
+/// cache before the reservation is answered (<see cref="CheckpointCopies"/>), and is started with the
+/// run's config moved into this node's data folder, where it finds that copy.
+/// Hears <see cref="ReserveRank"/> (answered <see cref="RankFetching"/> then <see cref="RankReserved"/>), <see cref="StartRank"/>
 /// (answered <see cref="RankStarted"/>, or <see cref="RankEnded"/> when it cannot start), and tells
 /// the owner <see cref="RankEnded"/> when a rank's process exits. The owner is watched: when it stops
 /// (the run's session ended, or rank 0's node died) its ranks here are ended and their slots freed.
@@ -57,7 +74,9 @@ public sealed class RankHost : ReceiveActor, IWithTimers
         public IRankProcesses? Process { get; set; }
     }
 
-    sealed record SlotAnswer(Key Key, IActorRef Owner, bool Granted);
+    sealed record SlotAnswer(Key Key, IActorRef Owner, bool Granted, ReserveRank Asked);
+
+    sealed record Fetched(Key Key, IActorRef Owner, string? Why);
 
     sealed class Check
     {
@@ -65,10 +84,11 @@ public sealed class RankHost : ReceiveActor, IWithTimers
     }
 
     readonly Dictionary<Key, Rank> _ranks = [];
+    readonly CancellationTokenSource _stopping = new();
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public RankHost(IActorRef slots, RankStarter start)
+    public RankHost(IActorRef slots, RankStarter start, CheckpointCopies checkpoints, string dataDir)
     {
         var here = Akka.Cluster.Cluster.Get(Context.System).SelfAddress;
         Receive<ReserveRank>(r =>
@@ -76,7 +96,7 @@ public sealed class RankHost : ReceiveActor, IWithTimers
             var key = new Key(r.RunId, r.Rank);
             var owner = Sender;
             slots.Ask<bool>(new TrainerSlots.Take(key.Slot, owner), TimeSpan.FromSeconds(10))
-                .PipeTo(Self, success: granted => new SlotAnswer(key, owner, granted), failure: _ => new SlotAnswer(key, owner, false));
+                .PipeTo(Self, success: granted => new SlotAnswer(key, owner, granted, r), failure: _ => new SlotAnswer(key, owner, false, r));
         });
         Receive<SlotAnswer>(a =>
         {
@@ -85,7 +105,27 @@ public sealed class RankHost : ReceiveActor, IWithTimers
                 _ranks[a.Key] = new Rank(a.Owner);
                 Context.Watch(a.Owner);
             }
-            a.Owner.Tell(new RankReserved(a.Key.RunId, a.Key.Rank, a.Granted));
+            // The journaled path as this node's ranks resolve it (their config is moved into this data folder).
+            var (hash, journalPath) = (a.Asked.CheckpointHash, a.Asked.CheckpointPath);
+            var local = hash.Length == 0 ? "" : new DataFolderPaths(dataDir).Resolve(journalPath, null);
+            if (!a.Granted || hash.Length == 0 || checkpoints.Find(hash, local) is not null)
+            {
+                a.Owner.Tell(new RankReserved(a.Key.RunId, a.Key.Rank, a.Granted));
+                return;
+            }
+            a.Owner.Tell(new RankFetching(a.Key.RunId, a.Key.Rank));
+            checkpoints.WhyNotHereAsync(hash, local, journalPath, a.Owner.Path.Address, _stopping.Token)
+                .PipeTo(Self, success: why => new Fetched(a.Key, a.Owner, why), failure: e => new Fetched(a.Key, a.Owner, e.Message));
+        });
+        Receive<Fetched>(f =>
+        {
+            if (f.Why is null)
+            {
+                f.Owner.Tell(new RankReserved(f.Key.RunId, f.Key.Rank, _ranks.ContainsKey(f.Key)));
+                return;
+            }
+            Free(f.Key);
+            f.Owner.Tell(new RankReserved(f.Key.RunId, f.Key.Rank, false, $"rank {f.Key.Rank}'s node {here} has no copy of the run's checkpoint, and {f.Why}"));
         });
         Receive<StartRank>(s =>
         {
@@ -97,7 +137,7 @@ public sealed class RankHost : ReceiveActor, IWithTimers
             }
             try
             {
-                rank.Process ??= start(s.RunId, s.Rank, s.Host, s.Port, s.ConfigHocon);
+                rank.Process ??= start(s.RunId, s.Rank, s.Host, s.Port, InThisDataFolder(s.ConfigHocon, dataDir));
                 Sender.Tell(new RankStarted(s.RunId, s.Rank));
                 Timers.StartPeriodicTimer("check", Check.Instance, CheckEvery);
             }
@@ -130,11 +170,20 @@ public sealed class RankHost : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// The run's config (as rank 0 trains it) moved into this node's data folder: the rank prepares
+    /// the corpus there and finds a fetched checkpoint in this node's cache.
+    /// </summary>
+    static string InThisDataFolder(string configHocon, string dataDir) =>
+        new DataFolderPaths(dataDir).Relocate(Config.ParseString(configHocon, "the run's config from rank 0").Resolve()).ToHocon();
+
     protected override void PostStop()
     {
+        _stopping.Cancel();
         foreach (var rank in _ranks.Values) rank.Process?.Dispose();
         _ranks.Clear();
     }
 
-    public static Props Props(IActorRef slots, RankStarter start) => Akka.Actor.Props.Create(() => new RankHost(slots, start));
+    public static Props Props(IActorRef slots, RankStarter start, CheckpointCopies checkpoints, string dataDir) =>
+        Akka.Actor.Props.Create(() => new RankHost(slots, start, checkpoints, dataDir));
 }

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Stlm.Actors.Cluster.Evaluation;
+using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Leases;
@@ -18,6 +19,9 @@ namespace Stlm.Actors.Cluster;
 /// training. Owed means: journaled as running with no trainer (it was just created or resumed for
 /// the cluster, or its trainer node died), or paused <see cref="Waiting"/>. A run paused by an
 /// operator, completed or failed is not: the entity answers so and passivates (and is forgotten).
+/// Before the session starts, the checkpoint it resumes from is made local (<see cref="CheckpointCopies"/>:
+/// fetched from another member when nodes share no folder); when no member that is up holds it, the
+/// run waits with the reason and is tried again, never started from another checkpoint.
 /// A data-parallel run (training.data-parallel.world-size = N) takes N slots: rank 0 is the
 /// session here, and ranks 1.. are placed on the trainer nodes with room (<see cref="ClusterRanks"/>),
 /// told this node's cluster host name as rank 0's address. A rank lost (its node died) interrupts
@@ -63,7 +67,13 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     sealed record SlotAnswer(RunState Run, bool Granted);
 
-    sealed record RanksPlaced(RunState Run, int WorldSize, ClusterRanks? Ranks);
+    sealed record FetchingCheckpoint(StartCheckpoint Start);
+
+    sealed record CheckpointHere(RunState Run, StartCheckpoint? Start);
+
+    sealed record CheckpointMissing(RunState Run, StartCheckpoint Start, string Why);
+
+    sealed record RanksPlaced(RunState Run, int WorldSize, RankPlacement Placement);
 
     sealed record Started(TrainingSession Session, RunControlListener Listener);
 
@@ -77,6 +87,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     readonly ILoggingAdapter _log = Context.GetLogger();
     readonly List<IActorRef> _askers = [];
     readonly SessionEvents _events = new();
+    // Ends a fetch of the start checkpoint still going when the entity stops.
+    readonly CancellationTokenSource _stopping = new();
     TrainingSession? _session;
     ClusterRanks? _ranks;
     // The session evaluations are journaled through (read from the journaling task's thread).
@@ -84,6 +96,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     IActorRef _owed = ActorRefs.Nobody;
     int _snapshotEvery = 1000;
     bool _starting;
+    // Why the run waits for its checkpoint (logged when it changes), or null.
+    string? _waitingFor;
     bool _handingOff;
     // Not owed training, only evaluations: passivates once NothingOwed.
     bool _onlyEvaluating;
@@ -146,11 +160,29 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         {
             if (_handingOff) { Release(); Context.Stop(Self); return; }
             if (!a.Granted) { WaitForRoom(a.Run); return; }
-            var worldSize = WorldSizeOf(a.Run);
+            MakeStartCheckpointLocal(a.Run);
+        });
+        Receive<FetchingCheckpoint>(f =>
+        {
+            if (_waitingFor is null) _log.Info("run {0}: {1} has no copy of its checkpoint at step {2}; fetching it from another node", _runId, Here, f.Start.Step);
+            Answer(true, $"fetching its checkpoint at step {f.Start.Step} from another node");
+        });
+        Receive<CheckpointMissing>(m =>
+        {
+            Release();
+            if (_handingOff) { Context.Stop(Self); return; }
+            WaitForCheckpoint(m);
+        });
+        Receive<CheckpointHere>(h =>
+        {
+            if (_handingOff) { Release(); Context.Stop(Self); return; }
+            if (_waitingFor is not null) _log.Info("run {0}: its checkpoint at step {1} is on {2} now", _runId, h.Start?.Step, Here);
+            _waitingFor = null;
+            var worldSize = WorldSizeOf(h.Run);
             if (worldSize > 1)
             {
-                ClusterRanks.PlaceAsync(_node, _runId, worldSize)
-                    .PipeTo(Self, success: ranks => new RanksPlaced(a.Run, worldSize, ranks), failure: e => new StartFailed(e));
+                ClusterRanks.PlaceAsync(_node, _runId, worldSize, h.Start)
+                    .PipeTo(Self, success: placement => new RanksPlaced(h.Run, worldSize, placement), failure: e => new StartFailed(e));
                 return;
             }
             Answer(true, "starting: preparing its data and model");
@@ -158,12 +190,12 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         });
         Receive<RanksPlaced>(p =>
         {
-            _ranks = p.Ranks;
+            _ranks = p.Placement.Ranks;
             if (_handingOff) { Release(); Context.Stop(Self); return; }
             if (_ranks is null)
             {
                 Release();
-                WaitForRoom(p.Run, $"{p.WorldSize} ranks need {p.WorldSize} free trainer slots and the reachable trainer nodes have fewer");
+                WaitForRoom(p.Run, p.Placement.Why ?? $"{p.WorldSize} ranks need {p.WorldSize} free trainer slots and the reachable trainer nodes have fewer");
                 return;
             }
             _log.Info("run {0}: rank 0 on {1}, {2}", _runId, Here, string.Join(", ", _ranks.Placed.Select(r => $"rank {r.Key} on {r.Value}")));
@@ -199,6 +231,43 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
     }
 
+    /// <summary>
+    /// The checkpoint the run resumes from must be on this node before the session opens it: found
+    /// here (the journaled path, or this node's copy) or fetched from another member and verified.
+    /// </summary>
+    void MakeStartCheckpointLocal(RunState run)
+    {
+        var (self, node, cancel) = (Self, _node, _stopping.Token);
+        Task.Run(async () =>
+        {
+            var start = await StartCheckpoint.OfAsync(run, node.DataDir, node.Journal, cancel);
+            if (start is null || node.Checkpoints.Find(start.Hash, start.Path) is not null) return (object)new CheckpointHere(run, start);
+            self.Tell(new FetchingCheckpoint(start));
+            return await node.Checkpoints.WhyNotHereAsync(start.Hash, start.Path, start.JournalPath, ct: cancel) is { } why
+                ? new CheckpointMissing(run, start, why)
+                : new CheckpointHere(run, start);
+        }, cancel).PipeTo(Self, failure: e => new StartFailed(e));
+    }
+
+    /// <summary>
+    /// No member that is up holds the checkpoint the run resumes from: the run waits (never starts from
+    /// another checkpoint) and is tried again every few seconds, so it resumes once a node holding it
+    /// joins. A run whose trainer died is journaled paused with the reason; one already paused
+    /// waiting keeps its journal as it is and the reason goes to whoever asked.
+    /// </summary>
+    void WaitForCheckpoint(CheckpointMissing m)
+    {
+        var reason = $"{Waiting}: {Here} has no copy of its checkpoint at step {m.Start.Step}, and {m.Why}";
+        if (m.Run.Status == RunStatus.Running)
+            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
+                .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
+        // Said once, not at every retry.
+        if (_waitingFor != reason) _log.Warning("run {0} waits on {1}: {2}", _runId, Here, reason);
+        _waitingFor = reason;
+        Answer(false, reason);
+        Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
+    }
+
     void StartSession()
     {
         _starting = true;
@@ -207,6 +276,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         var options = new TrainingSessionOptions(stores)
         {
             DataDir = _node.DataDir,
+            CheckpointCopy = _node.Checkpoints.Find,
             LaunchRanks = _ranks is null ? null : _ranks.Launch,
             RendezvousHost = _node.Settings.Host,
             EvaluatesOnCluster = true,
@@ -311,6 +381,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
+        _stopping.Cancel();
         // Stopped while training (the node is going down): as after a crash, the lease goes and the run resumes elsewhere.
         if (_session is { } session) _ = session.DisposeAsync().AsTask();
         _ranks?.Dispose();

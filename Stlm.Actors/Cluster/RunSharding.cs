@@ -42,7 +42,7 @@ public static class RunSharding
         if (!node.Has(NodeRoles.Trainer))
             return sharding.StartProxy(TypeName, NodeRoles.Trainer, new OneShardPerRun());
         var slots = node.System.ActorOf(TrainerSlots.Props(node.Settings.RunsPerTrainer), TrainerSlots.Name);
-        if (node.RankStarter is { } startRank) node.System.ActorOf(RankHost.Props(slots, startRank), RankHost.Name);
+        if (node.RankStarter is { } startRank) node.System.ActorOf(RankHost.Props(slots, startRank, node.Checkpoints, node.DataDir), RankHost.Name);
         var settings = ClusterShardingSettings.Create(node.System).WithRole(NodeRoles.Trainer).WithRememberEntities(true);
         return sharding.Start(TypeName, runId => RunEntity.Props(node, runId, slots), settings, new OneShardPerRun(),
             new TrainerPlacement(node.System), RunEntity.HandOff.Instance);

@@ -119,6 +119,16 @@ sealed class DataFolder : IDisposable
         return target;
     }
 
+    /// <summary>A copy of <paramref name="folder"/> of another data folder (e.g. its checkpoints) at the same place in this one.</summary>
+    public void CopyFrom(DataFolder source, string folder)
+    {
+        var from = System.IO.Path.Combine(source.Path, folder);
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+            Directory.CreateDirectory(System.IO.Path.Combine(Path, System.IO.Path.GetRelativePath(source.Path, dir)));
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+            File.Copy(file, System.IO.Path.Combine(Path, System.IO.Path.GetRelativePath(source.Path, file)), overwrite: true);
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); } catch (IOException) { }

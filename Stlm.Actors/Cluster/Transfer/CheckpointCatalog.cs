@@ -15,6 +15,12 @@ public sealed class CheckpointCatalog(string dataDir, string cacheDir)
 {
     readonly ConcurrentDictionary<string, string> _registered = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// One copy assembled at a time in this cache (<see cref="CheckpointFetcher"/>): an evaluator and a
+    /// trainer of one node, or two ranks placed on it, never write the same partial folder at once.
+    /// </summary>
+    internal SemaphoreSlim Assembling { get; } = new(1, 1);
+
     public string DataDir { get; } = Path.GetFullPath(dataDir);
 
     public string CacheDir { get; } = Path.GetFullPath(cacheDir);

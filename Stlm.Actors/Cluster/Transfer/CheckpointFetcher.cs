@@ -40,6 +40,20 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
     public async Task<string> FetchAsync(string hash, string journalPath, IReadOnlyList<ICanTell> sources, CancellationToken ct = default)
     {
         if (catalog.Find(hash, journalPath) is { } local) return local;
+        await catalog.Assembling.WaitAsync(ct);
+        try
+        {
+            // Another fetch of this node may have brought it while this one waited.
+            return catalog.Find(hash, journalPath) ?? await FetchFromAny(hash, journalPath, sources, ct);
+        }
+        finally
+        {
+            catalog.Assembling.Release();
+        }
+    }
+
+    async Task<string> FetchFromAny(string hash, string journalPath, IReadOnlyList<ICanTell> sources, CancellationToken ct)
+    {
         var problems = new List<string>();
         foreach (var source in sources)
         {

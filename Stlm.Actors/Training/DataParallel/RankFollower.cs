@@ -1,3 +1,4 @@
+using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Recipe;
 using Stlm.Model.Checkpoints;
@@ -30,7 +31,7 @@ public static class RankFollower
         var corpus = recipe.PrepareCorpus(cancel);
         using var data = TokenDataset.Open(corpus.ShardDirectory, DataSplit.Train, recipe.WindowLength);
         var batches = recipe.Batches(data, rank);
-        var state = new State(recipe, host);
+        var state = new State(recipe, host, CheckpointCatalog.InDataFolder(config.GetString("stlm.data-dir")));
         state.Build();
         using var group = ProcessGroup.Create(recipe.GroupOptions(rank, host, port));
         var channel = new RankChannel(group);
@@ -46,7 +47,8 @@ public static class RankFollower
         }
     }
 
-    sealed class State(TrainingRecipe recipe, string host) : IDisposable
+    /// <param name="copies">where this machine keeps copies of checkpoints fetched from other nodes (a cluster node's cache)</param>
+    sealed class State(TrainingRecipe recipe, string host, CheckpointCatalog copies) : IDisposable
     {
         ILanguageModel _model = null!;
         Optimizer? _optimizer;
@@ -106,6 +108,8 @@ public static class RankFollower
                 recipe.SeedRankGenerator(rank, command.Step);
                 return;
             }
+            // Rank 0's path when this machine sees it (one machine, a shared folder), else this node's verified copy.
+            path = copies.Find(command.CheckpointHash, path) ?? path;
             var checkpoint = Checkpoint.Open(path, command.CheckpointHash);
             var info = checkpoint.Restore(_model.Module.StateDict(), _optimizer, restoreRng: false);
             if (info.Step != command.Step)

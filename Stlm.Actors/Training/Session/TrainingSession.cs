@@ -44,6 +44,14 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
     /// </summary>
     public string? DataDir { get; init; }
 
+    /// <summary>
+    /// Where this process holds a committed checkpoint that is not at the path the journal names
+    /// (a trainer node's cache of copies fetched from other nodes, when nodes share no folder):
+    /// given its hash and that path as resolved here, a folder holding it, or null. Null: the
+    /// journaled path only. The copy is verified against the hash before anything trains, as always.
+    /// </summary>
+    public Func<string, string, string?>? CheckpointCopy { get; init; }
+
     /// <summary>Marks the phases of the start up to the first step (`stlm bench orchestration` prints them).</summary>
     public StartupTimeline? Timeline { get; init; }
 
@@ -204,7 +212,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(journaled);
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
             var (hash, step) = RunRules.ResumePoint(before, null);
-            var start = await StartOf(before, hash, step!.Value, system, paths);
+            var start = await StartOf(before, hash, step!.Value, system, paths, options.CheckpointCopy);
             if (start.CheckpointPath is { } path)
             {
                 var checkpoint = Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
@@ -244,7 +252,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var paths = DataFolderPaths.Of(config);
             var state = await RunActor.AskAsync(run, RunCreation.Command(runId, config, new ForkFrom(parent, step, overrides)), AskTimeout);
             var fork = state.Fork!;
-            return (config, config.ToHocon(), state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system, paths));
+            return (config, config.ToHocon(), state, await StartOf(state, fork.ParentCheckpointHash, fork.ForkStep, system, paths, options.CheckpointCopy));
         });
 
     /// <summary>
@@ -269,15 +277,16 @@ public sealed class TrainingSession : IAsyncDisposable
             : [.. settings.Tasks.Select(t => t.Name).Where(task => !state.Evals.Any(e => e.Step == start.Step && e.Task == task))];
 
     /// <summary>Where training starts: the run's start (no hash), one of its checkpoints, or its parent's (a fork's start).</summary>
-    static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system, DataFolderPaths paths)
+    static async Task<StartPoint> StartOf(RunState state, string hash, long step, ActorSystem system, DataFolderPaths paths, Func<string, string, string?>? copy)
     {
         if (hash.Length == 0) return new StartPoint(step, null, "");
-        if (state.CheckpointByHash(hash) is { } own) return new StartPoint(own.Step, paths.Resolve(own.Path, DataFolderPaths.JournaledDataDir(state)), own.Hash);
+        string Here(string path) => copy?.Invoke(hash, path) ?? path;
+        if (state.CheckpointByHash(hash) is { } own) return new StartPoint(own.Step, Here(paths.Resolve(own.Path, DataFolderPaths.JournaledDataDir(state))), own.Hash);
         var parentId = state.Fork?.ParentRunId ?? throw new StlmException($"run {state.RunId} names checkpoint {hash}, which it does not have");
         var parent = paths.Resolved(await ReadRunAsync(system, parentId));
         var theirs = parent.Checkpoints.LastOrDefault(c => c.Hash == hash)
             ?? throw new StlmException($"run {state.RunId} starts from checkpoint {hash} of {parentId}, which {parentId}'s journal does not name");
-        return new StartPoint(step, theirs.Path, hash);
+        return new StartPoint(step, Here(theirs.Path), hash);
     }
 
     /// <summary>Another run's state, read by recovering its RunActor (which then stops: it only reads).</summary>

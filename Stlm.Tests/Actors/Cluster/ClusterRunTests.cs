@@ -23,14 +23,14 @@ public sealed partial class ClusterRunTests : IAsyncLifetime
 
     PostgresTestDatabase Db => _db ??= new PostgresTestDatabase();
 
-    Dictionary<string, string> Environment(string? fault = null)
-    {
-        var env = new Dictionary<string, string>(fault is null ? _data.Environment : _data.WithFault(fault))
+    Dictionary<string, string> Environment(string? fault = null) => Environment(_data, fault);
+
+    /// <summary>A process with a data folder of its own (nothing shared but the journal).</summary>
+    Dictionary<string, string> Environment(DataFolder data, string? fault = null) =>
+        new(fault is null ? data.Environment : data.WithFault(fault))
         {
             ["STLM_PG"] = $"{Db.ConnectionString};Search Path={Db.Schema}",
         };
-        return env;
-    }
 
     static string[] Cluster(params int[] seeds) =>
     [
@@ -47,9 +47,14 @@ public sealed partial class ClusterRunTests : IAsyncLifetime
         return child;
     }
 
-    StlmChild StartNode(int port, int[] seeds, string? fault = null, params string[] more)
+    StlmChild StartNode(int port, int[] seeds, string? fault = null, params string[] more) => StartNode(Environment(fault), port, seeds, more);
+
+    StlmChild StartNodeIn(DataFolder data, int port, int[] seeds, string? fault = null, string roles = "trainer") =>
+        StartNode(Environment(data, fault), port, seeds, ["--roles", roles]);
+
+    StlmChild StartNode(Dictionary<string, string> env, int port, int[] seeds, string[] more)
     {
-        var node = Start(Environment(fault), ["node", "--port", port.ToString(), .. Cluster(seeds), .. more]);
+        var node = Start(env, ["node", "--port", port.ToString(), .. Cluster(seeds), .. more]);
         Assert.True(node.WaitForErrorLine(l => l.Contains("is up with roles"), Timeout) is not null, $"node {port} did not come up: {node.StdErr}");
         return node;
     }

@@ -51,6 +51,28 @@ public sealed class CheckpointTransferTests
     }
 
     [Fact]
+    public async Task Two_fetches_of_one_checkpoint_at_once_on_one_node_assemble_one_copy()
+    {
+        using var dir = new TempDirectory();
+        var (dataA, dataB) = (dir.File("node-a"), dir.File("node-b"));
+        var checkpoint = Trained(dir, dataA);
+        var journalPath = Path.GetRelativePath(dataA, checkpoint.Path);
+        await using var cluster = await LoopbackCluster.StartAsync(2);
+        TransferAkka.StartSource(cluster.Members[0], CheckpointCatalog.InDataFolder(dataA));
+
+        // As an evaluator and a trainer of one node (or two ranks placed on it) that need the same checkpoint.
+        var catalogB = CheckpointCatalog.InDataFolder(dataB);
+        var source = CheckpointSourceActor.At(cluster.Members[1], cluster.AddressOf(0));
+        CheckpointFetcher[] fetchers = [new(catalogB, new TransferSettings(ChunkBytes: 4096)), new(catalogB, new TransferSettings(ChunkBytes: 4096))];
+        var folders = await Task.WhenAll(fetchers.Select(f => f.FetchAsync(checkpoint.ContentHash, journalPath, [source])));
+
+        Assert.Equal(folders[0], folders[1]);
+        Assert.Equal(4, Checkpoint.Open(folders[0], checkpoint.ContentHash).Info.Step);
+        Assert.Equal(0, fetchers.Min(f => f.BytesFetched));   // the second found the first one's copy
+        Assert.False(Directory.Exists(catalogB.PartialFolder(checkpoint.ContentHash)));
+    }
+
+    [Fact]
     public async Task A_corrupted_transfer_is_detected_and_the_copy_is_never_used()
     {
         using var dir = new TempDirectory();
