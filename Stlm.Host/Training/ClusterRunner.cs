@@ -153,10 +153,10 @@ public sealed class ClusterRunner(JournalStore store, ClusterSettings cluster, s
                 Console.Out.WriteLine($"{run.RunId} paused at step {run.Step} ({run.StatusReason}); resume with: stlm resume {run.RunId}");
                 return 0;
             case RunStatus.Completed:
-                var heldOut = run.Evals.LastOrDefault(e => e.Task == "heldout")?.Metrics.FirstOrDefault()?.Value;
+                var heldOut = run.Evals.Where(e => e.Task == "heldout").MaxBy(e => e.Step)?.Metrics.FirstOrDefault()?.Value;
                 Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
-                    "run {0} completed at step {1} on the cluster: {2:N0} tokens, loss {3:F3} -> {4:F3}, held-out {5:F3} bits per byte",
-                    run.RunId, run.Step, run.Tokens, run.Losses.FirstOrDefault(double.NaN), run.Losses.LastOrDefault(double.NaN), heldOut ?? double.NaN));
+                    "run {0} completed at step {1} on the cluster: {2:N0} tokens, loss {3:F3} -> {4:F3}, {5}",
+                    run.RunId, run.Step, run.Tokens, run.Losses.FirstOrDefault(double.NaN), run.Losses.LastOrDefault(double.NaN), TrainingSummary.HeldOut(heldOut)));
                 // Training never waits for the evaluators: what they still owe is journaled later (`stlm show` lists it).
                 if (RunSummary.From(run).PendingLine() is { } owed) Console.Out.WriteLine($"{run.RunId} {owed}; `stlm show {run.RunId}` follows them");
                 return 0;

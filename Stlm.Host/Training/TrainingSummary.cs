@@ -30,11 +30,15 @@ public static class TrainingSummary
         }
         var span = r.FirstNewStep == 1 && r.StepsTrained == o.Step ? $"{r.StepsTrained} of {max} steps" : $"steps {r.FirstNewStep}..{o.Step} of {max}";
         Console.Out.WriteLine(string.Format(Inv,
-            "run {0} trained {1} in {2:F0} s: {3:N0} tokens, {4:N0} tokens/s, loss {5:F3} -> {6:F3}, held-out {7:F3} bits per byte",
+            "run {0} trained {1} in {2:F0} s: {3:N0} tokens, {4:N0} tokens/s, loss {5:F3} -> {6:F3}, {7}",
             o.RunId, span, r.Elapsed.TotalSeconds, r.TokensTrained, r.TokensTrained / Math.Max(1e-9, r.Elapsed.TotalSeconds),
-            r.FirstLoss, o.LastLoss, o.HeldOutBpb ?? double.NaN));
+            r.FirstLoss, o.LastLoss, HeldOut(o.HeldOutBpb)));
         if (r.LastCheckpoint is { } c && FinalSample.Of(r.RunConfig, c, cancel) is { } sample)
             Console.Out.WriteLine(c.Step == o.Step ? $"sample: {sample}" : $"sample (checkpoint of step {c.Step}): {sample}");
         return 0;
     }
+
+    /// <summary>The summary's held-out figure; "not scored yet" rather than NaN when no evaluation has come in (evaluations off, or owed to a cluster's evaluators).</summary>
+    public static string HeldOut(double? bitsPerByte) =>
+        bitsPerByte is { } b ? string.Format(Inv, "held-out {0:F3} bits per byte", b) : "held-out bits per byte not scored yet";
 }
