@@ -7,6 +7,7 @@ using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Control;
 using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
+using Stlm.Actors.Training.Session;
 using Stlm.Actors.Training.Views;
 using Stlm.Host.Progress;
 using Stlm.Model;
@@ -153,7 +154,7 @@ public sealed class ClusterRunner(JournalStore store, ClusterSettings cluster, s
                 Console.Out.WriteLine($"{run.RunId} paused at step {run.Step} ({run.StatusReason}); resume with: stlm resume {run.RunId}");
                 return 0;
             case RunStatus.Completed:
-                var heldOut = run.Evals.Where(e => e.Task == "heldout").MaxBy(e => e.Step)?.Metrics.FirstOrDefault()?.Value;
+                var heldOut = run.Evals.Where(e => e.Task == EvaluatorActor.HeldOutTask).MaxBy(e => e.Step)?.Metrics.FirstOrDefault(m => m.Name == "bpb")?.Value;
                 Console.Out.WriteLine(string.Format(CultureInfo.InvariantCulture,
                     "run {0} completed at step {1} on the cluster: {2:N0} tokens, loss {3:F3} -> {4:F3}, {5}",
                     run.RunId, run.Step, run.Tokens, run.Losses.FirstOrDefault(double.NaN), run.Losses.LastOrDefault(double.NaN), TrainingSummary.HeldOut(heldOut)));
