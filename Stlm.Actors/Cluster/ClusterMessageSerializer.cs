@@ -39,8 +39,9 @@ public sealed class ClusterMessageSerializer(ExtendedActorSystem system) : Seria
         ["stlm.transfer.CheckpointWanted"] = typeof(Transfer.CheckpointWanted),
         ["stlm.transfer.CheckpointAvailable"] = typeof(Transfer.CheckpointAvailable),
         ["stlm.transfer.CheckpointNotHere"] = typeof(Transfer.CheckpointNotHere),
-        ["stlm.transfer.ChunkWanted"] = typeof(Transfer.ChunkWanted),
-        ["stlm.transfer.ChunkSent"] = typeof(Transfer.ChunkSent),
+        // "stlm.transfer.ChunkWanted" and "stlm.transfer.ChunkSent" were the bytes through Akka before they moved to a TCP stream: never reuse them.
+        ["stlm.transfer.FileWanted"] = typeof(Transfer.FileWanted),
+        ["stlm.transfer.FileOffered"] = typeof(Transfer.FileOffered),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 
     static readonly FrozenDictionary<Type, string> ManifestOf = TypeOf.ToFrozenDictionary(p => p.Value, p => p.Key);

@@ -14,7 +14,7 @@ public sealed record SplitBrainSettings(string Strategy, TimeSpan StableAfter, i
 /// <summary>
 /// The <c>cluster</c> section of the configuration (hocon/reference.conf documents each key):
 /// whom to join, this node's address and roles, when members come up, how many runs a trainer
-/// takes, and how the split-brain resolver downs members. Empty seed-nodes: no cluster.
+/// takes, how the split-brain resolver downs members, and how checkpoints move between nodes. Empty seed-nodes: no cluster.
 /// <code>
 /// var cluster = ClusterSettings.From(config);
 /// if (cluster.Enabled) ClusterSettings.RequireSharedJournal(location);
@@ -28,7 +28,8 @@ public sealed record ClusterSettings(
     int MinNrOfMembers,
     int RunsPerTrainer,
     TimeSpan FailureDetection,
-    SplitBrainSettings SplitBrain)
+    SplitBrainSettings SplitBrain,
+    Transfer.TransferSettings Transfer)
 {
     /// <summary>The actor system's name: part of every member's address (akka.tcp://stlm@host:port).</summary>
     public const string SystemName = "stlm";
@@ -57,7 +58,8 @@ public sealed record ClusterSettings(
                 Strategy: config.GetString("cluster.split-brain-resolver.active-strategy"),
                 StableAfter: config.GetDuration("cluster.split-brain-resolver.stable-after"),
                 QuorumSize: Positive(config.GetInt("cluster.split-brain-resolver.quorum-size"), "cluster.split-brain-resolver.quorum-size"),
-                Role: config.GetString("cluster.split-brain-resolver.role")));
+                Role: config.GetString("cluster.split-brain-resolver.role")),
+            Transfer: Stlm.Actors.Cluster.Transfer.TransferSettings.From(config));
         if (!SplitBrainSettings.Strategies.Contains(settings.SplitBrain.Strategy))
             throw new StlmException($"cluster.split-brain-resolver.active-strategy = \"{settings.SplitBrain.Strategy}\" is not known: use one of {string.Join(", ", SplitBrainSettings.Strategies)}");
         if (settings.FailureDetection < TimeSpan.FromSeconds(1))

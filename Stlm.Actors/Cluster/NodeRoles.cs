@@ -25,11 +25,11 @@ public static class NodeRoles
         // Every member serves the checkpoints it holds, and fetches those it lacks into its cache
         // (an evaluator to score them, a trainer to resume a run or start a rank from them).
         var catalog = Transfer.CheckpointCatalog.InDataFolder(node.DataDir);
-        node.Checkpoints = new Transfer.CheckpointCopies(node.System, catalog);
-        Transfer.TransferAkka.StartSource(node.System, catalog);
+        node.Checkpoints = new Transfer.CheckpointCopies(node.System, catalog, node.Settings.Transfer);
+        Transfer.TransferAkka.StartSource(node.System, catalog, node.Settings.Transfer);
         // Every member can hand a run to the trainers; trainer members also host them.
         node.Runs = RunSharding.Start(node);
         if (node.Has(Evaluator))
-            node.System.ActorOf(Evaluation.ClusterEvaluatorActor.Props(new Transfer.CheckpointFetcher(catalog)), Evaluation.ClusterEvaluatorActor.Name);
+            node.System.ActorOf(Evaluation.ClusterEvaluatorActor.Props(new Transfer.CheckpointFetcher(catalog, node.Settings.Transfer)), Evaluation.ClusterEvaluatorActor.Name);
     }
 }

@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Akka.Actor;
 using Stlm.Model;
@@ -6,20 +7,17 @@ using Stlm.Model.LibTorch.Safetensors;
 
 namespace Stlm.Actors.Cluster.Transfer;
 
-/// <summary>How a transfer moves bytes: chunk size, chunks in flight (memory bound = their product), and how long a source may stay silent.</summary>
-public sealed record TransferSettings(int ChunkBytes = 1024 * 1024, int Window = 8, TimeSpan? ChunkTimeout = null)
-{
-    public TimeSpan Timeout => ChunkTimeout ?? TimeSpan.FromSeconds(10);
-}
-
 /// <summary>
 /// Brings a committed checkpoint this node lacks into its cache from a node that has it.
 /// checkpoint.json comes first and must hash to the id the journal names; then every file it
-/// lists (and its tokenizer copy) is pulled in chunks, <see cref="TransferSettings.Window"/> in
-/// flight, appended to a file under the cache's partial folder and hashed as it arrives, so a
-/// transfer holds at most Window × ChunkBytes in memory however large the checkpoint is. A
-/// source that dies or stops answering is left for the next one, which resumes each file from
-/// the bytes already written (files are named by content, so any holder's bytes are the same).
+/// lists (and its tokenizer copy). Akka only negotiates each file (<see cref="FileWanted"/>: its
+/// size and a one-time token); its bytes come over one TCP stream from the source's
+/// <see cref="CheckpointStreamServer"/>, through one buffer of <see cref="TransferSettings.BufferBytes"/>,
+/// appended to a file under the cache's partial folder and hashed as they arrive, so a transfer
+/// holds one buffer in memory however large the checkpoint is. A source that dies, cuts the
+/// stream or stays silent for <see cref="TransferSettings.Timeout"/> is left for the next one, which
+/// resumes each file from the bytes already written (files are named by content, so any holder's
+/// bytes are the same).
 /// A file whose SHA-256 differs is deleted and the transfer fails over; only a copy that
 /// <see cref="CheckpointVerifier"/> passes is renamed into the cache.
 /// </summary>
@@ -30,8 +28,14 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
     /// <summary>A source sent bytes that do not hash to what the manifest (or the journal) names.</summary>
     sealed class CorruptTransferException(string message) : Exception(message);
 
+    /// <summary>A source's stream ended early, broke or fell silent: the bytes written so far are kept for the next source.</summary>
+    sealed class SourceCutException(string message) : Exception(message);
+
     /// <summary>Bytes written to disk so far in this call (for progress and the bench).</summary>
     public long BytesFetched { get; private set; }
+
+    /// <summary>Told after each buffer is written: the file (as the manifest names it) and how many of its bytes are on disk.</summary>
+    public Action<string, long>? Progress { get; init; }
 
     /// <summary>
     /// The local folder of checkpoint <paramref name="hash"/>: found on this node, or fetched from
@@ -69,7 +73,7 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
                         break;
                 }
             }
-            catch (CorruptTransferException e)
+            catch (Exception e) when (e is CorruptTransferException or SourceCutException)
             {
                 problems.Add($"{Describe(source)}: {e.Message}");
             }
@@ -128,44 +132,73 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
         return final;
     }
 
-    /// <summary>Appends the bytes of <paramref name="file"/> not yet on disk, a window of chunks in flight, then checks the whole file's SHA-256.</summary>
+    /// <summary>Appends the bytes of <paramref name="file"/> not yet on disk, streamed from the source's listener, then checks the whole file's SHA-256.</summary>
     async Task Pull(ICanTell source, string hash, string file, string destination, long size, string? expectedSha256, CancellationToken ct)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        await using var output = new FileStream(destination, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1 << 16);
+        await using var output = new FileStream(destination, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, bufferSize: 0);
         if (output.Length > size) output.SetLength(0);
         var have = output.Length;
+        var buffer = new byte[_settings.BufferBytes];
         // Resume: hash what an earlier attempt wrote, then append after it.
-        var buffer = new byte[1 << 16];
         int n;
         while ((n = await output.ReadAsync(buffer, ct)) > 0) sha.AppendData(buffer, 0, n);
         output.Seek(have, SeekOrigin.Begin);
 
-        var inFlight = new Queue<Task<ChunkSent>>();
-        var next = have;
-        while (have < size)
+        if (have < size)
         {
-            while (inFlight.Count < _settings.Window && next < size)
-            {
-                var length = (int)Math.Min(_settings.ChunkBytes, size - next);
-                inFlight.Enqueue(source.Ask<ChunkSent>(new ChunkWanted(hash, file, next, length), _settings.Timeout, ct));
-                next += length;
-            }
-            var chunk = await inFlight.Dequeue();
-            if (chunk.Problem is not null) throw new CorruptTransferException($"{file}: {chunk.Problem}");
-            if (chunk.Offset != have || chunk.Data.Length == 0)
-                throw new CorruptTransferException($"{file} ends at {have + chunk.Data.Length:N0} bytes, {size:N0} expected");
-            await output.WriteAsync(chunk.Data, ct);
-            sha.AppendData(chunk.Data);
-            have += chunk.Data.Length;
-            BytesFetched += chunk.Data.Length;
+            var offer = await source.Ask<FileOffered>(new FileWanted(hash, file, have), _settings.Timeout, ct);
+            if (offer.Problem is not null) throw new CorruptTransferException($"{file}: {offer.Problem}");
+            if (offer.Offset + offer.Bytes != size)
+                throw new CorruptTransferException($"{file} is {offer.Offset + offer.Bytes:N0} bytes there, {size:N0} expected");
+            have = await Stream(offer, output, sha, buffer, have, ct);
+            if (have < size) throw new SourceCutException($"{file}'s stream from {offer.Host}:{offer.Port} ended at {have:N0} of {size:N0} bytes");
         }
         output.Flush(flushToDisk: true);
         if (expectedSha256 is not null && Convert.ToHexStringLower(sha.GetHashAndReset()) != expectedSha256)
         {
             output.SetLength(0);
             throw new CorruptTransferException($"{file} arrived corrupt (its SHA-256 differs from checkpoint.json's); the copy was discarded");
+        }
+    }
+
+    /// <summary>Reads the offered bytes from the source's listener into <paramref name="output"/> and the hash; returns how many of the file's bytes are on disk.</summary>
+    async Task<long> Stream(FileOffered offer, FileStream output, IncrementalHash sha, byte[] buffer, long have, CancellationToken ct)
+    {
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        quiet.CancelAfter(_settings.Timeout);
+        try
+        {
+            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(offer.Host, offer.Port, quiet.Token);
+            await using var stream = new NetworkStream(socket, ownsSocket: false);
+            await stream.WriteAsync(CheckpointStreamServer.Request(offer.Token), quiet.Token);
+            var answer = new byte[1];
+            if (await stream.ReadAsync(answer, quiet.Token) == 0 || answer[0] != CheckpointStreamServer.Accepted)
+                throw new SourceCutException($"{offer.File}: {offer.Host}:{offer.Port} refused the stream");
+            var end = offer.Offset + offer.Bytes;
+            while (have < end)
+            {
+                quiet.CancelAfter(_settings.Timeout);
+                var want = (int)Math.Min(buffer.Length, end - have);
+                var n = await stream.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, quiet.Token);
+                if (n == 0) break;
+                sha.AppendData(buffer, 0, n);
+                await output.WriteAsync(buffer.AsMemory(0, n), ct);
+                have += n;
+                BytesFetched += n;
+                Progress?.Invoke(offer.File, have);
+            }
+            return have;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new SourceCutException($"{offer.File}: {offer.Host}:{offer.Port} sent nothing for {_settings.Timeout.TotalSeconds:0.#} s");
+        }
+        catch (Exception e) when (e is SocketException or IOException { InnerException: SocketException })
+        {
+            throw new SourceCutException($"{offer.File}: the stream from {offer.Host}:{offer.Port} broke ({e.Message.ReplaceLineEndings(" ")})");
         }
     }
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Microsoft.Win32.SafeHandles;
 using Stlm.Model.Checkpoints;
 
 namespace Stlm.Actors.Cluster.Transfer;
@@ -7,42 +6,35 @@ namespace Stlm.Actors.Cluster.Transfer;
 /// <summary>
 /// Every node's server of the checkpoints it holds ("/user/stlm-checkpoints").
 /// Hears <see cref="CheckpointWanted"/> (answers <see cref="CheckpointAvailable"/> or
-/// <see cref="CheckpointNotHere"/>), <see cref="ChunkWanted"/> (answers <see cref="ChunkSent"/>
-/// with at most the bytes asked for, read from the file at that offset: nothing is held in memory
-/// beyond one chunk) and <see cref="ServeCheckpoint"/> from this process. Only the files the
-/// checkpoint's manifest lists (and checkpoint.json) are ever read.
+/// <see cref="CheckpointNotHere"/>), <see cref="FileWanted"/> (answers <see cref="FileOffered"/>: a
+/// one-time token for the file's remaining bytes on this node's <see cref="CheckpointStreamServer"/>,
+/// which streams them outside Akka) and <see cref="ServeCheckpoint"/> from this process. Only the
+/// files the checkpoint's manifest lists (and checkpoint.json) are ever offered.
 /// </summary>
 public sealed class CheckpointSourceActor : ReceiveActor
 {
     public const string Name = "stlm-checkpoints";
 
-    /// <summary>The most bytes one chunk may ask for (Akka.Remote frames are raised to 4 MiB by <see cref="TransferAkka"/>).</summary>
-    public const int MaxChunkBytes = 1024 * 1024;
-
     sealed record Served(string Folder, IReadOnlyDictionary<string, string> Files);
 
     readonly CheckpointCatalog _catalog;
+    readonly CheckpointStreamServer _streams;
     readonly Dictionary<string, Served> _served = new(StringComparer.Ordinal);
-    readonly Dictionary<string, SafeFileHandle> _open = new(StringComparer.Ordinal);
 
-    public CheckpointSourceActor(CheckpointCatalog catalog)
+    public CheckpointSourceActor(CheckpointCatalog catalog, CheckpointStreamServer streams)
     {
-        _catalog = catalog;
+        (_catalog, _streams) = (catalog, streams);
         Receive<ServeCheckpoint>(s => _catalog.Register(s.Hash, s.Folder));
         Receive<CheckpointWanted>(w => Sender.Tell(Offer(w)));
-        Receive<ChunkWanted>(c => Sender.Tell(Read(c)));
+        Receive<FileWanted>(f => Sender.Tell(Stream(f)));
     }
 
-    public static Props Props(CheckpointCatalog catalog) => Akka.Actor.Props.Create(() => new CheckpointSourceActor(catalog));
+    public static Props Props(CheckpointCatalog catalog, CheckpointStreamServer streams) =>
+        Akka.Actor.Props.Create(() => new CheckpointSourceActor(catalog, streams));
 
     /// <summary>Where a node's source answers: the same path on every node.</summary>
     public static ActorSelection At(IActorRefFactory context, Address node) =>
         context.ActorSelection(new RootActorPath(node) / "user" / Name);
-
-    protected override void PostStop()
-    {
-        foreach (var handle in _open.Values) handle.Dispose();
-    }
 
     object Offer(CheckpointWanted w)
     {
@@ -64,39 +56,20 @@ public sealed class CheckpointSourceActor : ReceiveActor
         }
     }
 
-    ChunkSent Read(ChunkWanted c)
+    FileOffered Stream(FileWanted f)
     {
-        ChunkSent Problem(string p) => new(c.Hash, c.File, c.Offset, [], p);
-        if (!_served.TryGetValue(c.Hash, out var served)) return Problem("ask for the checkpoint first");
-        if (!served.Files.TryGetValue(c.File, out var path)) return Problem($"{c.File} is not a file of this checkpoint");
-        if (c.Length is <= 0 or > MaxChunkBytes || c.Offset < 0) return Problem($"a chunk is 1 to {MaxChunkBytes} bytes");
+        FileOffered Problem(string p) => new(f.Hash, f.File, f.Offset, 0, "", 0, "", p);
+        if (!_served.TryGetValue(f.Hash, out var served)) return Problem("ask for the checkpoint first");
+        if (!served.Files.TryGetValue(f.File, out var path)) return Problem($"{f.File} is not a file of this checkpoint");
         try
         {
-            if (!_open.TryGetValue(path, out var handle))
-            {
-                if (_open.Count >= 32) CloseAll();
-                _open[path] = handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
-            }
-            var data = new byte[(int)Math.Min(c.Length, Math.Max(0, RandomAccess.GetLength(handle) - c.Offset))];
-            var read = 0;
-            while (read < data.Length)
-            {
-                var n = RandomAccess.Read(handle, data.AsSpan(read), c.Offset + read);
-                if (n == 0) break;
-                read += n;
-            }
-            return new ChunkSent(c.Hash, c.File, c.Offset, read == data.Length ? data : data[..read]);
+            var length = new FileInfo(path).Length;
+            if (f.Offset < 0 || f.Offset > length) return Problem($"{f.File} is {length:N0} bytes here: no byte {f.Offset:N0} to start from");
+            return new FileOffered(f.Hash, f.File, f.Offset, length - f.Offset, _streams.Host, _streams.Port, _streams.Grant(path, f.Offset, length - f.Offset));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            CloseAll();
             return Problem(e.Message.ReplaceLineEndings(" "));
         }
-    }
-
-    void CloseAll()
-    {
-        foreach (var handle in _open.Values) handle.Dispose();
-        _open.Clear();
     }
 }

@@ -47,7 +47,7 @@ public sealed class ResumeFromFetchedCheckpointTests(SessionCorpus corpus) : ICl
         var paused = await PausedOnNodeA(rig, "moved", nodeA, dir.File("node-a-checkpoints"));
         await using var cluster = await LoopbackCluster.StartAsync(2);
         TransferAkka.StartSource(cluster.Members[0], nodeA);
-        var nodeB = new CheckpointCopies(cluster.Members[1], CheckpointCatalog.InDataFolder(dir.File("node-b")), new TransferSettings(ChunkBytes: 64 * 1024));
+        var nodeB = new CheckpointCopies(cluster.Members[1], CheckpointCatalog.InDataFolder(dir.File("node-b")), new TransferSettings(BufferBytes: 64 * 1024));
 
         var start = await StartCheckpoint.OfAsync(paused, dir.File("node-b"), rig.Stores.Journal);
         Assert.NotNull(start);
