@@ -1,6 +1,7 @@
 using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Session;
+using Stlm.Host.Runs;
 using Stlm.Model;
 using Stlm.Tests.Actors.Training.Session;
 using Stlm.Tests.Support;
@@ -17,6 +18,14 @@ namespace Stlm.Tests.Actors.Cluster.Transfer;
 [Collection(nameof(TorchGlobalState))]
 public sealed class ResumeFromFetchedCheckpointTests(SessionCorpus corpus) : IClassFixture<SessionCorpus>
 {
+    /// <summary>Moves the rig's checkpoints (every run's) into node A's folder and serves <paramref name="run"/>'s there: no other node has them.</summary>
+    static void MoveToNodeA(SessionRig rig, RunState run, CheckpointCatalog nodeA, string nodeAFolder)
+    {
+        Directory.Move(rig.CheckpointsDir, nodeAFolder);
+        foreach (var checkpoint in run.LiveCheckpoints)
+            nodeA.Register(checkpoint.Hash, Path.Combine(nodeAFolder, Path.GetRelativePath(rig.CheckpointsDir, checkpoint.Path)));
+    }
+
     /// <summary>Trains <paramref name="runId"/> until it pauses after step 5 (checkpoints at 3 and 5), then moves its checkpoints into node A's folder and serves them there.</summary>
     static async Task<RunState> PausedOnNodeA(SessionRig rig, string runId, CheckpointCatalog nodeA, string nodeAFolder)
     {
@@ -29,9 +38,7 @@ public sealed class ResumeFromFetchedCheckpointTests(SessionCorpus corpus) : ICl
         started.SetResult(first);
         Assert.Equal(SessionEnd.Paused, (await SessionRig.Finish(first)).End);
         var paused = await rig.ReadAsync(runId);
-        Directory.Move(rig.CheckpointsDir, nodeAFolder);
-        foreach (var checkpoint in paused.LiveCheckpoints)
-            nodeA.Register(checkpoint.Hash, Path.Combine(nodeAFolder, Path.GetRelativePath(rig.CheckpointsDir, checkpoint.Path)));
+        MoveToNodeA(rig, paused, nodeA, nodeAFolder);
         return paused;
     }
 
@@ -65,6 +72,40 @@ public sealed class ResumeFromFetchedCheckpointTests(SessionCorpus corpus) : ICl
         Assert.Equal((start.Hash, 5L), (moved.LastResumed!.CheckpointHash, moved.LastResumed.Step));
         Assert.Equal(straight.Item1.Losses, moved.Losses);
         Assert.Equal(straight.Item2, await rig.FinalStateBytes("moved"));
+    }
+
+    [Fact]
+    public async Task A_fork_whose_parents_checkpoint_is_only_on_another_node_fetches_it_and_ends_as_the_same_fork_in_one_process()
+    {
+        await using var rig = new SessionRig(corpus);
+        await rig.TrainAsync("parent");   // checkpoints at steps 3, 6, 8
+        string[] overrides = ["schedules.learning-rate.peak=1e-3"];
+        await SessionRig.Finish(await TrainingSession.Fork("parent", 3, overrides, "here", rig.Options()));
+        var here = (await rig.ReadAsync("here"), await rig.FinalStateBytes("here"));
+
+        // The parent's checkpoints go to node A; the fork is journaled as a cluster's `stlm fork` does, paused until a trainer node takes it.
+        using var dir = new TempDirectory();
+        var nodeA = CheckpointCatalog.InDataFolder(dir.File("node-a"));
+        MoveToNodeA(rig, await rig.ReadAsync("parent"), nodeA, dir.File("node-a-checkpoints"));
+        var forked = await ForkCreation.CreatePausedAsync(rig.Stores.Journal, "parent", 3, overrides, "there", corpus.DataDir, 1000, CancellationToken.None, "handed to the cluster");
+        await using var cluster = await LoopbackCluster.StartAsync(2);
+        TransferAkka.StartSource(cluster.Members[0], nodeA);
+        var nodeB = new CheckpointCopies(cluster.Members[1], CheckpointCatalog.InDataFolder(dir.File("node-b")), new TransferSettings(BufferBytes: 64 * 1024));
+
+        // Node B, taking the fork, makes its start (the parent's step-3 checkpoint) local as a trainer node's run entity does.
+        var start = await StartCheckpoint.OfAsync(forked, dir.File("node-b"), rig.Stores.Journal);
+        Assert.NotNull(start);
+        Assert.Equal((3L, forked.Fork!.ParentCheckpointHash), (start.Step, start.Hash));
+        Assert.False(Directory.Exists(start.Path), "the folder the parent's journal names is on no node");
+        Assert.Null(await nodeB.WhyNotHereAsync(start.Hash, start.Path, start.JournalPath));
+        Assert.StartsWith(nodeB.Catalog.CacheDir, nodeB.Find(start.Hash, start.Path));
+
+        var trained = await SessionRig.Finish(await TrainingSession.Resume("there", rig.Options() with { CheckpointCopy = nodeB.Find }));
+        Assert.Equal((SessionEnd.Completed, 8L), (trained.End, trained.Step));
+        var there = await rig.ReadAsync("there");
+        Assert.Equal(here.Item1.Losses, there.Losses);
+        Assert.Equal(5, there.Losses.Count);   // steps 4 to 8
+        Assert.Equal(here.Item2, await rig.FinalStateBytes("there"));
     }
 
     [Fact]
