@@ -12,7 +12,7 @@ namespace Stlm.Actors.Cluster.Transfer;
 /// checkpoint.json comes first and must hash to the id the journal names; then every file it
 /// lists (and its tokenizer copy). Akka only negotiates each file (<see cref="FileWanted"/>: its
 /// size and a one-time token); its bytes come over one TCP stream from the source's
-/// <see cref="CheckpointStreamServer"/>, through one buffer of <see cref="TransferSettings.BufferBytes"/>,
+/// <see cref="CheckpointStreamServer"/>, through two buffers of <see cref="TransferSettings.BufferBytes"/>,
 /// appended to a file under the cache's partial folder and hashed as they arrive, so a transfer
 /// holds two buffers in memory however large the checkpoint is. A source that dies, cuts the
 /// stream or stays silent for <see cref="TransferSettings.Timeout"/> is left for the next one, which

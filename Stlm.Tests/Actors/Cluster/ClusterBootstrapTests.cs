@@ -21,6 +21,8 @@ public sealed class ClusterBootstrapTests
         Assert.Equal(["trainer"], settings.Roles);
         Assert.Equal("keep-majority", settings.SplitBrain.Strategy);
         Assert.Equal(1, settings.RunsPerTrainer);
+        // Checkpoint bytes: a free port on cluster.hostname, two 1 MiB buffers a fetch, 10 s of silence before another node is tried.
+        Assert.Equal(new Stlm.Actors.Cluster.Transfer.TransferSettings(0, 1024 * 1024, TimeSpan.FromSeconds(10)), settings.Transfer);
     }
 
     [Fact]
@@ -39,6 +41,9 @@ public sealed class ClusterBootstrapTests
         Assert.Contains("role \"gpu\" is not known", Assert.Throws<StlmException>(() => Settings("cluster.roles=[gpu]")).Message);
         Assert.Contains("is not known: use one of keep-majority", Assert.Throws<StlmException>(() => Settings("cluster.split-brain-resolver.active-strategy=majority")).Message);
         Assert.Contains("must be 1 or more", Assert.Throws<StlmException>(() => Settings("cluster.runs-per-trainer=0")).Message);
+        Assert.Contains("cluster.transfer.port = -1 is not a port", Assert.Throws<StlmException>(() => Settings("cluster.transfer.port=-1")).Message);
+        Assert.Contains("cluster.transfer.buffer = 100 bytes is out of range: use 4K to 64M", Assert.Throws<StlmException>(() => Settings("cluster.transfer.buffer=100")).Message);
+        Assert.Contains("cluster.transfer.timeout = 10 ms is too short", Assert.Throws<StlmException>(() => Settings("cluster.transfer.timeout=10ms")).Message);
         Assert.Contains("--port = 70000 is not a port", Assert.Throws<StlmException>(() => Settings().WithNodeOptions(null, 70000)).Message);
     }
 
