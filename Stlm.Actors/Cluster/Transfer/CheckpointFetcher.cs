@@ -12,9 +12,9 @@ namespace Stlm.Actors.Cluster.Transfer;
 /// checkpoint.json comes first and must hash to the id the journal names; then every file it
 /// lists (and its tokenizer copy). Akka only negotiates each file (<see cref="FileWanted"/>: its
 /// size and a one-time token); its bytes come over one TCP stream from the source's
-/// <see cref="CheckpointStreamServer"/>, through two buffers of <see cref="TransferSettings.BufferBytes"/>,
+/// <see cref="CheckpointStreamServer"/>, through one buffer of <see cref="TransferSettings.BufferBytes"/>,
 /// appended to a file under the cache's partial folder and hashed as they arrive, so a transfer
-/// holds two buffers in memory however large the checkpoint is. A source that dies, cuts the
+/// holds one buffer in memory however large the checkpoint is. A source that dies, cuts the
 /// stream or stays silent for <see cref="TransferSettings.Timeout"/> is left for the next one, which
 /// resumes each file from the bytes already written (files are named by content, so any holder's
 /// bytes are the same).
@@ -163,10 +163,7 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
         }
     }
 
-    /// <summary>
-    /// Reads the offered bytes from the source's listener into <paramref name="output"/> and the hash, through
-    /// <paramref name="buffer"/> and one more of its size; returns how many of the file's bytes are on disk.
-    /// </summary>
+    /// <summary>Reads the offered bytes from the source's listener into <paramref name="output"/> and the hash, through <paramref name="buffer"/>; returns how many of the file's bytes are on disk.</summary>
     async Task<long> Stream(FileOffered offer, FileStream output, IncrementalHash sha, byte[] buffer, long have, CancellationToken ct)
     {
         using var quiet = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -180,34 +177,20 @@ public sealed class CheckpointFetcher(CheckpointCatalog catalog, TransferSetting
             var answer = new byte[1];
             if (await stream.ReadAsync(answer, quiet.Token) == 0 || answer[0] != CheckpointStreamServer.Accepted)
                 throw new SourceCutException($"{offer.File}: {offer.Host}:{offer.Port} refused the stream");
-            // Two buffers: the socket fills one while the other is hashed and written on another thread.
-            byte[][] buffers = [buffer, new byte[buffer.Length]];
-            var (received, end) = (have, offer.Offset + offer.Bytes);
-            var appending = Task.CompletedTask;
-            try
+            // One buffer, filled from the socket, then hashed and written. (Filling a second one meanwhile measured slower on
+            // these 2 busy cores: 0.39x a local copy against 0.52x, medians of `stlm bench cluster` runs taken in turns.)
+            var end = offer.Offset + offer.Bytes;
+            while (have < end)
             {
-                for (var i = 0; received < end; i ^= 1)
-                {
-                    quiet.CancelAfter(_settings.Timeout);
-                    var want = (int)Math.Min(buffer.Length, end - received);
-                    var n = await stream.ReadAtLeastAsync(buffers[i].AsMemory(0, want), want, throwOnEndOfStream: false, quiet.Token);
-                    if (n == 0) break;
-                    received += n;
-                    await appending;   // the other buffer is on disk: it can be filled next
-                    var full = buffers[i];
-                    appending = Task.Run(() =>
-                    {
-                        sha.AppendData(full, 0, n);
-                        output.Write(full, 0, n);
-                        have += n;
-                        BytesFetched += n;
-                        Progress?.Invoke(offer.File, have);
-                    }, ct);
-                }
-            }
-            finally
-            {
-                await appending;   // nothing is written after this returns: the file holds exactly the bytes counted
+                quiet.CancelAfter(_settings.Timeout);
+                var want = (int)Math.Min(buffer.Length, end - have);
+                var n = await stream.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, quiet.Token);
+                if (n == 0) break;
+                sha.AppendData(buffer, 0, n);
+                await output.WriteAsync(buffer.AsMemory(0, n), ct);
+                have += n;
+                BytesFetched += n;
+                Progress?.Invoke(offer.File, have);
             }
             return have;
         }

@@ -6,7 +6,7 @@ namespace Stlm.Actors.Cluster.Transfer;
 /// <summary>
 /// How checkpoints move between nodes (cluster.transfer in reference.conf): the port of this
 /// node's stream listener (<see cref="CheckpointStreamServer"/>; 0 = a free one), the buffer a
-/// stream reads and writes through (a fetch holds two, a served stream one, whatever the checkpoint's size),
+/// stream reads and writes through (the memory a transfer holds on each side, whatever the checkpoint's size),
 /// and how long a source may stay silent before the transfer moves to another node.
 /// </summary>
 public sealed record TransferSettings(int Port = 0, int BufferBytes = TransferSettings.DefaultBufferBytes, TimeSpan? IdleTimeout = null)

@@ -21,7 +21,7 @@ public sealed class ClusterBootstrapTests
         Assert.Equal(["trainer"], settings.Roles);
         Assert.Equal("keep-majority", settings.SplitBrain.Strategy);
         Assert.Equal(1, settings.RunsPerTrainer);
-        // Checkpoint bytes: a free port on cluster.hostname, two 1 MiB buffers a fetch, 10 s of silence before another node is tried.
+        // Checkpoint bytes: a free port on cluster.hostname, a 1 MiB buffer a stream, 10 s of silence before another node is tried.
         Assert.Equal(new Stlm.Actors.Cluster.Transfer.TransferSettings(0, 1024 * 1024, TimeSpan.FromSeconds(10)), settings.Transfer);
     }
 
