@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Event;
 using Stlm.Actors.Cluster.Evaluation;
@@ -34,9 +33,6 @@ namespace Stlm.Actors.Cluster;
 /// Persists nothing itself: the session journals as always, under the run's lease and fence; a run
 /// that must wait is journaled Paused(<see cref="Waiting"/> …) through <see cref="IdleRunControl"/>.
 /// `stlm pause`/`stlm set` reach the session through the run_control table (<see cref="RunControlListener"/>).
-/// When the cluster downs this node (it died for the others, or is on the minority side of a
-/// partition), the others start its runs elsewhere at once: the entity stops its training there and
-/// then, as a crash would (no checkpoint, no Paused; the lease released), and journals nothing more.
 /// Its child <see cref="OwedEvaluations"/> hands the evaluations the run's checkpoints owe to the
 /// cluster's evaluators and journals their results (through the session while one trains the run,
 /// else under a moment's lease); a run that is not owed training stays here until none is owed.
@@ -124,7 +120,6 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _owed = Context.ActorOf(OwedEvaluations.Props(_node, _runId, JournalEvaluationAsync), "evaluations");
-        _node.Cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.MemberDowned));
         ReadRun();
     }
 
@@ -353,10 +348,6 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void CommonToAll()
     {
-        Receive<ClusterEvent.MemberDowned>(d =>
-        {
-            if (d.Member.UniqueAddress.Equals(_node.Cluster.SelfUniqueAddress)) StopForDowning();
-        });
         Receive<HandOff>(_ =>
         {
             _handingOff = true;
@@ -368,32 +359,6 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         Receive<NothingOwed>(_ =>
         {
             if (_onlyEvaluating) Passivate();
-        });
-    }
-
-    /// <summary>
-    /// This node was downed: the cluster resumes the run on another node now, so training here stops
-    /// where it stands (a session still starting is stopped once it is there) and nothing more is journaled.
-    /// </summary>
-    void StopForDowning()
-    {
-        _log.Warning("run {0}: {1} was downed by the cluster; its training here stops now and the run resumes on another trainer node", _runId, Here);
-        Timers.CancelAll();
-        _stopping.Cancel();
-        Context.Stop(_owed);
-        var session = _session;
-        _session = _journaling = null;
-        if (session is not null) _ = session.DisposeAsync().AsTask();
-        Release();
-        Answer(false, $"{Here} was downed by the cluster", declined: true);
-        Become(() =>
-        {
-            Receive<Started>(s =>
-            {
-                _ = s.Listener.StopAsync(r => ControlAnswer.Refuse($"{Here} was downed by the cluster"));
-                _ = s.Session.DisposeAsync().AsTask();
-            });
-            ReceiveAny(_ => { });
         });
     }
 
@@ -416,7 +381,6 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     protected override void PostStop()
     {
-        _node.Cluster.Unsubscribe(Self);
         _stopping.Cancel();
         // Stopped while training (the node is going down): as after a crash, the lease goes and the run resumes elsewhere.
         if (_session is { } session) _ = session.DisposeAsync().AsTask();
