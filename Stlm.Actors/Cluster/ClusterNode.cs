@@ -69,6 +69,8 @@ public sealed class ClusterNode : IAsyncDisposable
         CancellationToken ct = default, TimeSpan? joinTimeout = null, RankStarter? rankStarter = null)
     {
         ClusterSettings.RequireSharedJournal(journal.Location);
+        if (settings.Gpus > 0 && settings.Roles.Contains(NodeRoles.Trainer))
+            settings.RequireGpus(Model.LibTorch.Torch.CudaIsAvailable ? Model.LibTorch.Torch.CudaDeviceCount : 0);
         ActorSystem system;
         try
         {

@@ -45,15 +45,16 @@ public sealed class ClusterRanks : IRankProcesses
     /// Reserves a trainer slot for each of ranks 1..<paramref name="worldSize"/>−1 (rank 0 holds the
     /// entity's own); no ranks when the reachable trainer nodes have too few free slots, or one refused.
     /// A rank's node that lacks <paramref name="start"/> (the checkpoint the ranks load, on rank 0's
-    /// node) fetches it before it answers; one that cannot says why.
+    /// node) fetches it before it answers; one that cannot says why. <paramref name="gpu"/>: the run
+    /// trains on GPUs, so each rank takes one of a GPU node's devices.
     /// </summary>
-    public static async Task<RankPlacement> PlaceAsync(ClusterNode node, string runId, int worldSize, StartCheckpoint? start = null)
+    public static async Task<RankPlacement> PlaceAsync(ClusterNode node, string runId, int worldSize, StartCheckpoint? start = null, bool gpu = false)
     {
         var cluster = node.Cluster;
         var trainers = cluster.State.Members
             .Where(m => m.Status == MemberStatus.Up && m.HasRole(NodeRoles.Trainer) && !cluster.State.Unreachable.Contains(m))
             .Select(m => m.Address).ToList();
-        var free = (await Task.WhenAll(trainers.Select(async a => (Address: a, Free: await FreeSlotsAt(node.System, a))))).ToDictionary(p => p.Address, p => p.Free);
+        var free = (await Task.WhenAll(trainers.Select(async a => (Address: a, Free: await FreeSlotsAt(node.System, a, gpu))))).ToDictionary(p => p.Address, p => p.Free);
         var placed = new Dictionary<int, Address>();
         for (var rank = 1; rank < worldSize; rank++)
         {
@@ -64,18 +65,18 @@ public sealed class ClusterRanks : IRankProcesses
         }
         var ranks = new ClusterRanks(node.System, runId, placed);
         // A node copying a large checkpoint answers late; its fetch gives up by itself when the source goes silent.
-        var refused = await ranks._group.Ask<string>(new RankGroup.Reserve(start?.Hash ?? "", start?.JournalPath ?? ""), start is null ? AskTimeout : FetchTimeout);
+        var refused = await ranks._group.Ask<string>(new RankGroup.Reserve(start?.Hash ?? "", start?.JournalPath ?? "", gpu), start is null ? AskTimeout : FetchTimeout);
         if (refused.Length == 0) return new RankPlacement(ranks);
         ranks.Dispose();
         return new RankPlacement(null, refused == RankGroup.NoRoom ? null : refused);
     }
 
-    static async Task<int> FreeSlotsAt(ActorSystem system, Address address)
+    static async Task<int> FreeSlotsAt(ActorSystem system, Address address, bool gpu)
     {
         try
         {
             var slots = system.ActorSelection(new RootActorPath(address) / "user" / TrainerSlots.Name);
-            return (await slots.Ask<FreeSlots>(GetFreeSlots.Instance, TimeSpan.FromSeconds(3))).Free;
+            return (await slots.Ask<FreeSlots>(GetFreeSlots.Instance, TimeSpan.FromSeconds(3))).FreeFor(gpu);
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
         {
@@ -122,8 +123,8 @@ public sealed class ClusterRanks : IRankProcesses
     /// </summary>
     sealed class RankGroup : ReceiveActor, IWithTimers
     {
-        /// <summary>Reserve a slot per rank; each rank's node makes the checkpoint <paramref name="Hash"/> (none: "") local first.</summary>
-        public sealed record Reserve(string Hash, string Path);
+        /// <summary>Reserve a slot per rank (a GPU when <paramref name="Gpu"/>); each rank's node makes the checkpoint <paramref name="Hash"/> (none: "") local first.</summary>
+        public sealed record Reserve(string Hash, string Path, bool Gpu);
 
         /// <summary>The answer to <see cref="Reserve"/> when a node had no free slot.</summary>
         public const string NoRoom = "no room";
@@ -149,7 +150,7 @@ public sealed class ClusterRanks : IRankProcesses
             (_runId, _placed, _ended) = (runId, placed, ended);
             Receive<Reserve>(r =>
             {
-                Ask(rank => new ReserveRank(_runId, rank, r.Hash, r.Path));
+                Ask(rank => new ReserveRank(_runId, rank, r.Hash, r.Path, r.Gpu));
                 Become(Reserving);
             });
             Receive<Launch>(l =>

@@ -27,6 +27,7 @@ public sealed record ClusterSettings(
     int Port,
     int MinNrOfMembers,
     int RunsPerTrainer,
+    int Gpus,
     TimeSpan FailureDetection,
     SplitBrainSettings SplitBrain)
 {
@@ -52,6 +53,7 @@ public sealed record ClusterSettings(
             Port: CheckPort(config.GetInt("cluster.port"), "cluster.port"),
             MinNrOfMembers: Positive(config.GetInt("cluster.min-nr-of-members"), "cluster.min-nr-of-members"),
             RunsPerTrainer: Positive(config.GetInt("cluster.runs-per-trainer"), "cluster.runs-per-trainer"),
+            Gpus: NotNegative(config.GetInt("cluster.gpus"), "cluster.gpus", "give how many CUDA devices this node offers runs, or 0 for a CPU trainer node"),
             FailureDetection: config.GetDuration("cluster.failure-detection"),
             SplitBrain: new SplitBrainSettings(
                 Strategy: config.GetString("cluster.split-brain-resolver.active-strategy"),
@@ -63,6 +65,20 @@ public sealed record ClusterSettings(
         if (settings.FailureDetection < TimeSpan.FromSeconds(1))
             throw new StlmException($"cluster.failure-detection = {settings.FailureDetection.TotalMilliseconds} ms is too short: members would be marked unreachable between two heartbeats (use 1s or more)");
         return settings;
+    }
+
+    /// <summary>How many runs (or ranks) this trainer node trains at once: one per GPU on a GPU node, else cluster.runs-per-trainer.</summary>
+    public int TrainerSlots => Gpus > 0 ? Gpus : RunsPerTrainer;
+
+    /// <summary>
+    /// A trainer node's GPUs must be there: refused in one line when this libtorch sees fewer CUDA
+    /// devices than cluster.gpus (checked only on a GPU node, so a CPU node never loads CUDA).
+    /// </summary>
+    public void RequireGpus(int visible)
+    {
+        if (Gpus > visible)
+            throw new StlmException($"cluster.gpus = {Gpus} but this libtorch sees {(visible == 0 ? "no CUDA device (built without CUDA, or no GPU visible)" : $"only {visible} CUDA device(s)")}: " +
+                                    $"set cluster.gpus = {visible} (0 makes this a CPU trainer node), or start the node where the GPUs are");
     }
 
     /// <summary>The same settings with `stlm node`'s --roles and --port applied.</summary>
@@ -106,6 +122,10 @@ public sealed record ClusterSettings(
     static int CheckPort(int port, string where) => port is >= 0 and <= 65535
         ? port
         : throw new StlmException($"{where} = {port} is not a port: use 1-65535, or 0 for any free port");
+
+    static int NotNegative(int value, string key, string how) => value >= 0
+        ? value
+        : throw new StlmException($"{key} = {value} is negative: {how}");
 
     static int Positive(int value, string key) => value >= 1
         ? value

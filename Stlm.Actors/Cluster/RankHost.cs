@@ -11,11 +11,13 @@ namespace Stlm.Actors.Cluster;
 /// A rank of a data-parallel run wants a slot on this trainer node; the sender owns it (<see cref="ClusterRanks"/>).
 /// The rank will load the committed checkpoint <paramref name="CheckpointHash"/> ("": none), which
 /// the journal names <paramref name="CheckpointPath"/>: this node makes it local first.
+/// <paramref name="Gpu"/>: the run trains on GPUs, so the rank takes one of a GPU node's devices.
 /// </summary>
 [MessagePackObject]
 public sealed record ReserveRank(
     [property: Key(0)] string RunId, [property: Key(1)] int Rank,
-    [property: Key(2)] string CheckpointHash = "", [property: Key(3)] string CheckpointPath = "");
+    [property: Key(2)] string CheckpointHash = "", [property: Key(3)] string CheckpointPath = "",
+    [property: Key(4)] bool Gpu = false);
 
 /// <summary>The answer to <see cref="ReserveRank"/>: granted when the node had a free slot (and the checkpoint); else <paramref name="Problem"/> says why when it was not for want of room.</summary>
 [MessagePackObject]
@@ -42,9 +44,9 @@ public sealed record RankEnded([property: Key(0)] string RunId, [property: Key(1
 
 /// <summary>
 /// Starts rank <paramref name="rank"/> of run <paramref name="runId"/> on this machine (`stlm debug dp-rank`, a child
-/// process): the host's own launcher, handed to the node when it joins.
+/// process), on <paramref name="device"/> when its slot is a GPU: the host's own launcher, handed to the node when it joins.
 /// </summary>
-public delegate IRankProcesses RankStarter(string runId, int rank, string host, int port, string configHocon);
+public delegate IRankProcesses RankStarter(string runId, int rank, string host, int port, string configHocon, Model.LibTorch.Device? device);
 
 /// <summary>
 /// The ranks 1.. of data-parallel runs that a trainer node runs for runs trained elsewhere (or here),
@@ -68,13 +70,15 @@ public sealed class RankHost : ReceiveActor, IWithTimers
         public string Slot => $"{RunId} rank {Rank}";
     }
 
-    sealed class Rank(IActorRef owner)
+    sealed class Rank(IActorRef owner, Model.LibTorch.Device? device)
     {
         public IActorRef Owner { get; } = owner;
+        /// <summary>The GPU of its slot on a GPU node.</summary>
+        public Model.LibTorch.Device? Device { get; } = device;
         public IRankProcesses? Process { get; set; }
     }
 
-    sealed record SlotAnswer(Key Key, IActorRef Owner, bool Granted, ReserveRank Asked);
+    sealed record SlotAnswer(Key Key, IActorRef Owner, TrainerSlots.Grant Grant, ReserveRank Asked);
 
     sealed record Fetched(Key Key, IActorRef Owner, string? Why);
 
@@ -95,22 +99,22 @@ public sealed class RankHost : ReceiveActor, IWithTimers
         {
             var key = new Key(r.RunId, r.Rank);
             var owner = Sender;
-            slots.Ask<bool>(new TrainerSlots.Take(key.Slot, owner), TimeSpan.FromSeconds(10))
-                .PipeTo(Self, success: granted => new SlotAnswer(key, owner, granted, r), failure: _ => new SlotAnswer(key, owner, false, r));
+            slots.Ask<TrainerSlots.Grant>(new TrainerSlots.Take(key.Slot, owner, r.Gpu), TimeSpan.FromSeconds(10))
+                .PipeTo(Self, success: grant => new SlotAnswer(key, owner, grant, r), failure: _ => new SlotAnswer(key, owner, new TrainerSlots.Grant(false), r));
         });
         Receive<SlotAnswer>(a =>
         {
-            if (a.Granted && !_ranks.ContainsKey(a.Key))
+            if (a.Grant.Granted && !_ranks.ContainsKey(a.Key))
             {
-                _ranks[a.Key] = new Rank(a.Owner);
+                _ranks[a.Key] = new Rank(a.Owner, a.Grant.Device);
                 Context.Watch(a.Owner);
             }
             // The journaled path as this node's ranks resolve it (their config is moved into this data folder).
             var (hash, journalPath) = (a.Asked.CheckpointHash, a.Asked.CheckpointPath);
             var local = hash.Length == 0 ? "" : new DataFolderPaths(dataDir).Resolve(journalPath, null);
-            if (!a.Granted || hash.Length == 0 || checkpoints.Find(hash, local) is not null)
+            if (!a.Grant.Granted || hash.Length == 0 || checkpoints.Find(hash, local) is not null)
             {
-                a.Owner.Tell(new RankReserved(a.Key.RunId, a.Key.Rank, a.Granted));
+                a.Owner.Tell(new RankReserved(a.Key.RunId, a.Key.Rank, a.Grant.Granted, a.Grant.Why ?? ""));
                 return;
             }
             a.Owner.Tell(new RankFetching(a.Key.RunId, a.Key.Rank));
@@ -137,7 +141,7 @@ public sealed class RankHost : ReceiveActor, IWithTimers
             }
             try
             {
-                rank.Process ??= start(s.RunId, s.Rank, s.Host, s.Port, InThisDataFolder(s.ConfigHocon, dataDir));
+                rank.Process ??= start(s.RunId, s.Rank, s.Host, s.Port, InThisDataFolder(s.ConfigHocon, dataDir), rank.Device);
                 Sender.Tell(new RankStarted(s.RunId, s.Rank));
                 Timers.StartPeriodicTimer("check", Check.Instance, CheckEvery);
             }

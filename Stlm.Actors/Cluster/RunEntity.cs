@@ -65,7 +65,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     sealed record Read(RunState Run);
 
-    sealed record SlotAnswer(RunState Run, bool Granted);
+    sealed record SlotAnswer(RunState Run, TrainerSlots.Grant Grant);
 
     sealed record FetchingCheckpoint(StartCheckpoint Start);
 
@@ -101,6 +101,9 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     bool _handingOff;
     // Not owed training, only evaluations: passivates once NothingOwed.
     bool _onlyEvaluating;
+    // The run trains on a GPU (its slot is one of a GPU node's devices), and which one it was given.
+    bool _onGpu;
+    Model.LibTorch.Device? _device;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -153,13 +156,15 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
                 else Passivate();
                 return;
             }
-            _slots.Ask<bool>(new TrainerSlots.Take(_runId, Self), TimeSpan.FromSeconds(10))
-                .PipeTo(Self, success: granted => new SlotAnswer(r.Run, granted), failure: e => new StartFailed(e));
+            _onGpu = RunDevice.TrainsOnGpu(r.Run.Created!);
+            _slots.Ask<TrainerSlots.Grant>(new TrainerSlots.Take(_runId, Self, _onGpu), TimeSpan.FromSeconds(10))
+                .PipeTo(Self, success: grant => new SlotAnswer(r.Run, grant), failure: e => new StartFailed(e));
         });
         Receive<SlotAnswer>(a =>
         {
             if (_handingOff) { Release(); Context.Stop(Self); return; }
-            if (!a.Granted) { WaitForRoom(a.Run); return; }
+            if (!a.Grant.Granted) { WaitForRoom(a.Run, a.Grant.Why); return; }
+            _device = a.Grant.Device;
             MakeStartCheckpointLocal(a.Run);
         });
         Receive<FetchingCheckpoint>(f =>
@@ -181,7 +186,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
             var worldSize = WorldSizeOf(h.Run);
             if (worldSize > 1)
             {
-                ClusterRanks.PlaceAsync(_node, _runId, worldSize, h.Start)
+                ClusterRanks.PlaceAsync(_node, _runId, worldSize, h.Start, _onGpu)
                     .PipeTo(Self, success: placement => new RanksPlaced(h.Run, worldSize, placement), failure: e => new StartFailed(e));
                 return;
             }
@@ -195,7 +200,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
             if (_ranks is null)
             {
                 Release();
-                WaitForRoom(p.Run, p.Placement.Why ?? $"{p.WorldSize} ranks need {p.WorldSize} free trainer slots and the reachable trainer nodes have fewer");
+                WaitForRoom(p.Run, p.Placement.Why ?? $"{p.WorldSize} ranks need {p.WorldSize} free trainer {SlotKind} and the reachable trainer nodes have fewer");
                 return;
             }
             _log.Info("run {0}: rank 0 on {1}, {2}", _runId, Here, string.Join(", ", _ranks.Placed.Select(r => $"rank {r.Key} on {r.Value}")));
@@ -219,7 +224,8 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
 
     void WaitForRoom(RunState run, string? why = null)
     {
-        var reason = $"{Waiting}: {why ?? "every trainer node is full"} (cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}); it starts on {Here} when a run there ends, or moves to a trainer node with room";
+        var reason = $"{Waiting}: {why ?? (_onGpu ? "every GPU of the trainer nodes is taken" : "every trainer node is full")} ({(_onGpu ? "one run per GPU, cluster.gpus" : $"cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}")}); " +
+                     $"it starts on {Here} when a run there ends, or moves to a trainer node with room";
         if (!IsWaiting(run))
         {
             // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
@@ -268,6 +274,9 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
     }
 
+    /// <summary>What the run's slots are, in words.</summary>
+    string SlotKind => _onGpu ? "GPUs" : "CPU slots";
+
     void StartSession()
     {
         _starting = true;
@@ -276,6 +285,7 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         var options = new TrainingSessionOptions(stores)
         {
             DataDir = _node.DataDir,
+            Device = _device,
             CheckpointCopy = _node.Checkpoints.Find,
             LaunchRanks = _ranks is null ? null : _ranks.Launch,
             RendezvousHost = _node.Settings.Host,

@@ -41,11 +41,11 @@ public static class RunSharding
         var sharding = ClusterSharding.Get(node.System);
         if (!node.Has(NodeRoles.Trainer))
             return sharding.StartProxy(TypeName, NodeRoles.Trainer, new OneShardPerRun());
-        var slots = node.System.ActorOf(TrainerSlots.Props(node.Settings.RunsPerTrainer), TrainerSlots.Name);
+        var slots = node.System.ActorOf(TrainerSlots.Props(node.Settings.TrainerSlots, gpus: node.Settings.Gpus > 0), TrainerSlots.Name);
         if (node.RankStarter is { } startRank) node.System.ActorOf(RankHost.Props(slots, startRank, node.Checkpoints, node.DataDir), RankHost.Name);
         var settings = ClusterShardingSettings.Create(node.System).WithRole(NodeRoles.Trainer).WithRememberEntities(true);
         return sharding.Start(TypeName, runId => RunEntity.Props(node, runId, slots), settings, new OneShardPerRun(),
-            new TrainerPlacement(node.System), RunEntity.HandOff.Instance);
+            new TrainerPlacement(node), RunEntity.HandOff.Instance);
     }
 
     /// <summary>One shard per run: placing a shard is placing the run.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.DataParallel;
 using Stlm.Host.Bench;
+using Stlm.Model.LibTorch;
 using Stlm.Model.LibTorch.Distributed;
 
 namespace Stlm.Host;
@@ -39,8 +40,9 @@ public static class DebugCommand
         var rankIndex = new Option<int>("--rank") { Required = true };
         var rankPort = new Option<int>("--port") { Required = true };
         var rankHost = new Option<string>("--master-addr") { DefaultValueFactory = _ => "127.0.0.1", Description = "Where rank 0's TCP store listens" };
+        var rankDevice = new Option<string?>("--device") { Description = "The GPU this rank trains on (a GPU trainer node's slot); default: torch.device's, shifted by the rank" };
         var rankCommand = new Command("dp-rank", "Rank 1.. of a data-parallel run (started by `stlm train --nproc N` or a trainer node; reads the run's config on stdin)")
-            { rankRun, rankIndex, rankHost, rankPort };
+            { rankRun, rankIndex, rankHost, rankPort, rankDevice };
         rankCommand.SetAction(parse =>
         {
             // Ctrl+C in the terminal reaches every process of its group: rank 0 pauses the run
@@ -50,7 +52,8 @@ public static class DebugCommand
                 System.Runtime.InteropServices.PosixSignal.SIGTERM, context => context.Cancel = true);
             var index = parse.GetValue(rankIndex);
             var config = Config.ParseString(Training.RankProcesses.ReadConfigAndWatchLauncher(index), $"run {parse.GetValue(rankRun)} (rank {index})").Resolve();
-            RankFollower.Run(config, index, parse.GetValue(rankHost)!, parse.GetValue(rankPort));
+            var device = parse.GetValue(rankDevice) is { } text ? Device.Parse(text) : (Device?)null;
+            RankFollower.Run(config, index, parse.GetValue(rankHost)!, parse.GetValue(rankPort), device);
             return 0;
         });
         return new Command("debug", "Helpers for tests") { Hidden = true, Subcommands = { peer, worker, rankCommand } };

@@ -3,6 +3,7 @@ using System.Text;
 using Stlm.Actors.Training.DataParallel;
 using Stlm.Model;
 using Stlm.Model.Faults;
+using Stlm.Model.LibTorch;
 
 namespace Stlm.Host.Training;
 
@@ -27,18 +28,18 @@ public sealed class RankProcesses : IRankProcesses
 
     /// <summary>Starts them: the <see cref="RankLauncher"/> the training commands hand their session.</summary>
     public static IRankProcesses Launch(string runId, int worldSize, string host, int port, string configHocon) =>
-        Start(runId, Enumerable.Range(1, worldSize - 1), host, port, configHocon);
+        Start(runId, Enumerable.Range(1, worldSize - 1), host, port, configHocon, device: null);
 
-    /// <summary>Starts one rank on this machine: the <see cref="Actors.Cluster.RankStarter"/> of a trainer node.</summary>
-    public static IRankProcesses StartOne(string runId, int rank, string host, int port, string configHocon) =>
-        Start(runId, [rank], host, port, configHocon);
+    /// <summary>Starts one rank on this machine, on <paramref name="device"/> when it is a GPU node's: the <see cref="Actors.Cluster.RankStarter"/> of a trainer node.</summary>
+    public static IRankProcesses StartOne(string runId, int rank, string host, int port, string configHocon, Device? device) =>
+        Start(runId, [rank], host, port, configHocon, device);
 
-    static RankProcesses Start(string runId, IEnumerable<int> ranks, string host, int port, string configHocon)
+    static RankProcesses Start(string runId, IEnumerable<int> ranks, string host, int port, string configHocon, Device? device)
     {
         var processes = new RankProcesses();
         try
         {
-            foreach (var rank in ranks) processes.Start(runId, rank, host, port, configHocon);
+            foreach (var rank in ranks) processes.Start(runId, rank, host, port, configHocon, device);
         }
         catch
         {
@@ -66,7 +67,7 @@ public sealed class RankProcesses : IRankProcesses
         return config.ToString();
     }
 
-    void Start(string runId, int rank, string host, int port, string configHocon)
+    void Start(string runId, int rank, string host, int port, string configHocon, Device? device)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -74,6 +75,7 @@ public sealed class RankProcesses : IRankProcesses
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
         foreach (var a in new[] { "debug", "dp-rank", "--run-id", runId, "--rank", $"{rank}", "--master-addr", host, "--port", $"{port}" }) start.ArgumentList.Add(a);
+        if (device is { } d) foreach (var a in new[] { "--device", d.ToString() }) start.ArgumentList.Add(a);
         // Fault points are rank 0's: it is the one that writes checkpoints and the journal.
         start.Environment.Remove(FaultPoint.Variable);
         var process = Process.Start(start)!;

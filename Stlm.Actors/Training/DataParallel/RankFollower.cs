@@ -23,9 +23,11 @@ namespace Stlm.Actors.Training.DataParallel;
 /// </summary>
 public static class RankFollower
 {
-    public static void Run(Config config, int rank, string host, int port, CancellationToken cancel = default)
+    /// <param name="device">the GPU a GPU trainer node gave this rank; null: <see cref="TrainingRecipe.DeviceOfRank"/> (all ranks on one machine)</param>
+    public static void Run(Config config, int rank, string host, int port, Device? device = null, CancellationToken cancel = default)
     {
-        var recipe = TrainingRecipe.From(config);
+        var configured = TrainingRecipe.From(config);
+        var recipe = configured.OnDevice(device ?? configured.DeviceOfRank(rank));
         if (rank < 1 || rank >= recipe.WorldSize)
             throw new Model.StlmException($"rank {rank} is not a follower of a world of {recipe.WorldSize} (ranks 1..{recipe.WorldSize - 1})");
         var corpus = recipe.PrepareCorpus(cancel);

@@ -35,7 +35,18 @@ public sealed partial record TrainingRecipe
         Torch.ManualSeed(TorchSeed ^ (0x9E3779B97F4A7C15UL * (ulong)rank) ^ ((ulong)step * 0xBF58476D1CE4E5B9UL));
     }
 
-    /// <summary>The group this rank joins: rank 0's store at <paramref name="host"/>:<paramref name="port"/> (loopback on one machine), the configured timeout.</summary>
+    /// <summary>
+    /// The group this rank joins: rank 0's store at <paramref name="host"/>:<paramref name="port"/>
+    /// (loopback on one machine), the configured timeout; NCCL for a run on GPUs (each rank on a
+    /// device of its own), Gloo on the CPU.
+    /// </summary>
     public ProcessGroupOptions GroupOptions(int rank, string host, int port) =>
-        new(rank, WorldSize, host, port, Backend.Gloo, Training.DataParallel.Timeout);
+        new(rank, WorldSize, host, port, Device.IsCuda ? Backend.Nccl : Backend.Gloo, Training.DataParallel.Timeout);
+
+    /// <summary>
+    /// Where rank <paramref name="rank"/> trains when every rank runs on this machine: one GPU
+    /// each, counting up from torch.device's (rank 0 on "cuda:1", rank 1 on "cuda:2", …); on the
+    /// CPU, the CPU. A GPU trainer node gives its rank a device of its own instead.
+    /// </summary>
+    public Device DeviceOfRank(int rank) => Device.IsCuda ? Device.Cuda(Device.Index + rank) : Device;
 }

@@ -49,6 +49,22 @@ public sealed partial record TrainingRecipe(
     }
 
     /// <summary>
+    /// The recipe on <paramref name="device"/> instead of torch.device's GPU (null: unchanged): a
+    /// cluster slot's or a rank's own GPU. A run configured for the CPU stays there: its numbers
+    /// would change with the device, which takes a fork.
+    /// </summary>
+    public TrainingRecipe OnDevice(Device? device)
+    {
+        if (device is not { } d || d == Device) return this;
+        if (!Device.IsCuda || !d.IsCuda)
+            throw new StlmException($"a run configured for torch.device = \"{Device}\" cannot train on {d}: its numbers would change with the device (fork it with --set 'torch.device=\"{d.Type.ToString().ToLowerInvariant()}\"')");
+        var visible = Torch.CudaIsAvailable ? Torch.CudaDeviceCount : 0;
+        if (d.Index >= visible)
+            throw new StlmException($"{d} is not a CUDA device of this machine ({(visible == 0 ? "this libtorch sees none" : $"cuda:0 to cuda:{visible - 1}")})");
+        return this with { Device = d };
+    }
+
+    /// <summary>
     /// torch.device, checked against this libtorch: a run that trained on a GPU does not quietly
     /// carry on on the CPU (its numbers would differ), and a CPU run never loads CUDA to find out.
     /// torch.dtype is checked here too, as weights stay float32 whatever the precision.

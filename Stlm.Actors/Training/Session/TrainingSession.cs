@@ -73,6 +73,13 @@ public sealed record TrainingSessionOptions(TrainingStores Stores)
     /// </summary>
     public bool EvaluatesOnCluster { get; init; }
 
+    /// <summary>
+    /// The GPU this process trains a GPU run on, in place of torch.device's (a GPU trainer node's
+    /// slot, <see cref="Cluster.TrainerSlots"/>); not journaled, as which of like devices a run uses
+    /// does not change its numbers. Null: torch.device as configured.
+    /// </summary>
+    public Model.LibTorch.Device? Device { get; init; }
+
     /// <summary>The ranks asked for (--nproc), checked against the run's world size; null: as many as it has.</summary>
     public int? Processes { get; init; }
 
@@ -336,7 +343,7 @@ public sealed class TrainingSession : IAsyncDisposable
             // (Resume has checked it already, before journaling Resumed: reading it all again costs time for nothing).
             if (start.CheckpointPath is { } path && !start.Verified) Model.Checkpoints.Checkpoint.Open(path, start.CheckpointHash);
             timeline?.Mark("checkpoint verified");
-            var recipe = TrainingRecipe.From(config);
+            var recipe = TrainingRecipe.From(config).OnDevice(options.Device);
             var settings = SessionSettings.From(config);
             var tasks = ChoiceTask.Load(settings.Tasks);
             var corpus = prepared ?? await Task.Run(() => recipe.PrepareCorpus(options.Cancel), options.Cancel);

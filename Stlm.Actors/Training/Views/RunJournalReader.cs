@@ -18,6 +18,14 @@ public sealed class RunJournalReader(RunQueries query)
         return RunState.Fold(events);
     }
 
+    /// <summary>The event that created the run (its first), or null when the journal has none: without reading the rest.</summary>
+    public async Task<RunCreated?> CreatedAsync(string runId, CancellationToken ct = default)
+    {
+        await foreach (var e in query.CurrentEventsByPersistenceId(RunIds.PersistenceId(runId), 0, 1, ct))
+            return e.Event as RunCreated;
+        return null;
+    }
+
     /// <summary>Every run in the journal, in the order they were created.</summary>
     public async Task<IReadOnlyList<RunState>> LoadAllAsync(CancellationToken ct = default)
     {

@@ -13,7 +13,8 @@ namespace Stlm.Model.Training.DataParallel;
 /// <remarks>
 /// Before backward (<see cref="Prepare"/>) the slots are filled with −0.0, not +0.0: −0.0 is the
 /// exact additive identity of IEEE floats (−0 + x is x for every x, −0 included), so each slot
-/// ends with the very bits backward would have given a gradient of its own.
+/// ends with the very bits backward would have given a gradient of its own, and a rank whose
+/// backward skipped a parameter adds nothing to the other ranks' gradient of it.
 /// Build it outside any <see cref="TorchScope"/>: its buffers must outlive the caller's scopes.
 /// </remarks>
 public sealed class GradientBuckets : IDisposable
@@ -23,6 +24,8 @@ public sealed class GradientBuckets : IDisposable
     readonly Bucket[] buckets;
     readonly GradientReceipts receipts;
     readonly bool[] received;
+    readonly byte[] receivedHere;
+    readonly Device device;
 
     public GradientBuckets(IReadOnlyList<Tensor> parameters, long bucketBytes)
     {
@@ -50,6 +53,8 @@ public sealed class GradientBuckets : IDisposable
         }
         receipts = new GradientReceipts(parameters);
         received = new bool[parameters.Count];
+        receivedHere = new byte[parameters.Count];
+        device = parameters.Count > 0 ? parameters[0].Device : Device.Cpu;
     }
 
     static Bucket NewBucket(List<Tensor> parameters, int first)
@@ -89,22 +94,36 @@ public sealed class GradientBuckets : IDisposable
     /// was divided by the world size (<see cref="TrainStep.SummedOverRanks"/>).
     /// </summary>
     /// <remarks>
-    /// A parameter that received no gradient (unused this step) counts as zero in its bucket and
-    /// is left without one; every rank runs the same code on the same schedule, so all ranks agree on which.
+    /// A parameter that received a gradient on no rank (unused this step) is left without one, as
+    /// plain backward would leave it, so the optimizer skips it; one that some rank used gets the
+    /// sum on every rank, the others adding −0.0. Ranks need not agree on which parameters their
+    /// backward reached (a data-dependent path would make them differ): the receipts are
+    /// all-reduced too, one byte a parameter, so every rank makes the same choice and the weights stay identical.
     /// </remarks>
     public void Sum(ProcessGroup group)
     {
         receipts.Take(received);
+        var usedAnywhere = UsedOnAnyRank(group);
         foreach (var bucket in buckets)
         {
             for (var i = 0; i < bucket.Slots.Length; i++)
-            {
-                if (received[bucket.First + i]) continue;
-                bucket.Parameters[i].Grad = null;
-                bucket.Slots[i].ZeroInPlace();
-            }
+                if (!usedAnywhere[bucket.First + i]) bucket.Parameters[i].Grad = null;
             group.AllReduce(bucket.Flat, ReduceOp.Sum);
         }
+    }
+
+    /// <summary>Whether each parameter received a gradient on at least one rank (the receipts reduced by max).</summary>
+    bool[] UsedOnAnyRank(ProcessGroup group)
+    {
+        for (var i = 0; i < received.Length; i++) receivedHere[i] = received[i] ? (byte)1 : (byte)0;
+        using var scope = TorchScope.Begin();
+        var flags = Torch.From(receivedHere, receivedHere.Length);
+        if (device != Device.Cpu) flags = flags.To(device);
+        group.AllReduce(flags, ReduceOp.Max);
+        var anywhere = flags.Cpu().ToArray<byte>();
+        var used = new bool[anywhere.Length];
+        for (var i = 0; i < used.Length; i++) used[i] = anywhere[i] != 0;
+        return used;
     }
 
     public void Dispose()

@@ -43,6 +43,20 @@ public sealed class ClusterBootstrapTests
     }
 
     [Fact]
+    public void A_gpu_node_has_a_slot_per_device_and_is_refused_where_this_libtorch_sees_fewer()
+    {
+        Assert.Equal(3, Settings("cluster.runs-per-trainer=3").TrainerSlots);
+        var gpuNode = Settings("cluster.runs-per-trainer=3", "cluster.gpus=2");
+        Assert.Equal(2, gpuNode.TrainerSlots);
+        gpuNode.RequireGpus(visible: 2);
+        var refused = Assert.Throws<StlmException>(() => gpuNode.RequireGpus(visible: 0)).Message;
+        Assert.Equal("cluster.gpus = 2 but this libtorch sees no CUDA device (built without CUDA, or no GPU visible): " +
+                     "set cluster.gpus = 0 (0 makes this a CPU trainer node), or start the node where the GPUs are", refused);
+        Assert.Contains("sees only 1 CUDA device(s): set cluster.gpus = 1", Assert.Throws<StlmException>(() => gpuNode.RequireGpus(visible: 1)).Message);
+        Assert.Contains("cluster.gpus = -1 is negative", Assert.Throws<StlmException>(() => Settings("cluster.gpus=-1")).Message);
+    }
+
+    [Fact]
     public void Node_over_a_sqlite_journal_is_refused_in_one_line_saying_why()
     {
         using var dir = new TempDirectory();

@@ -3,6 +3,7 @@ using Stlm.Actors.Cluster;
 using Stlm.Actors.Cluster.Transfer;
 using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.DataParallel;
+using Stlm.Model.LibTorch;
 using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Actors.Cluster;
@@ -23,9 +24,12 @@ public sealed class RankHostCheckpointTests
     {
         public List<string> Configs { get; } = [];
 
-        public IRankProcesses Start(string runId, int rank, string host, int port, string configHocon)
+        public List<Device?> Devices { get; } = [];
+
+        public IRankProcesses Start(string runId, int rank, string host, int port, string configHocon, Device? device)
         {
             Configs.Add(configHocon);
+            Devices.Add(device);
             return this;
         }
 
@@ -95,6 +99,30 @@ public sealed class RankHostCheckpointTests
     }
 
     [Fact]
+    public async Task A_rank_of_a_gpu_run_on_a_gpu_node_is_started_on_its_slots_device()
+    {
+        using var dir = new TempDirectory();
+        var data = dir.File("gpu-node");
+        await using var cluster = await LoopbackCluster.StartAsync(1);
+        var ranks = new RecordedRanks();
+        var slots = cluster.Members[0].ActorOf(TrainerSlots.Props(2, gpus: true));
+        var host = cluster.Members[0].ActorOf(RankHost.Props(slots, ranks.Start, new CheckpointCopies(cluster.Members[0], CheckpointCatalog.InDataFolder(data)), data));
+        var owner = Inbox.Create(cluster.Members[0]);
+
+        owner.Send(host, new ReserveRank("r-cpu", 1));
+        var refused = Assert.IsType<RankReserved>(await owner.ReceiveAsync(Wait));
+        Assert.False(refused.Granted);
+        Assert.Contains("trains on the CPU", refused.Problem);
+
+        slots.Tell(new TrainerSlots.Take("r-other", owner.Receiver, Gpu: true));   // cuda:0 is taken by another run
+        owner.Send(host, new ReserveRank("r-gpu", 1, Gpu: true));
+        Assert.Equal(new RankReserved("r-gpu", 1, true), await owner.ReceiveAsync(Wait));
+        owner.Send(host, new StartRank("r-gpu", 1, "127.0.0.1", 29500, TinyCheckpoints.Config("llama", data).ToHocon()));
+        Assert.Equal(new RankStarted("r-gpu", 1), await owner.ReceiveAsync(Wait));
+        Assert.Equal(Device.Cuda(1), Assert.Single(ranks.Devices));
+    }
+
+    [Fact]
     public async Task The_rank_messages_naming_a_checkpoint_cross_between_members_unchanged()
     {
         await using var cluster = await LoopbackCluster.StartAsync(1);
@@ -102,7 +130,7 @@ public sealed class RankHostCheckpointTests
         object[] messages =
         [
             new ReserveRank("r-dp", 1, "ab12", "checkpoints/r-dp/step-000000004"), new ReserveRank("r-dp", 2),
-            new RankFetching("r-dp", 1), new RankReserved("r-dp", 1, false, "no copy anywhere"), new RankReserved("r-dp", 2, true),
+            new RankFetching("r-dp", 1), new RankReserved("r-dp", 1, false, "no copy anywhere"), new RankReserved("r-dp", 2, true), new ReserveRank("r-gpu", 1, Gpu: true),
         ];
         foreach (var message in messages)
         {

@@ -1,6 +1,7 @@
 using Stlm.Actors.Training.Recipe;
 using Stlm.Model;
 using Stlm.Model.LibTorch;
+using Stlm.Model.LibTorch.Distributed;
 using Stlm.Tests.Support;
 
 namespace Stlm.Tests.Model.Training;
@@ -33,6 +34,27 @@ public class TrainingDeviceTests
 
         var unknown = Assert.ThrowsAny<StlmException>(() => RecipeWith(dir, "torch.device=tpu"));
         Assert.Contains("use \"cpu\", \"cuda\" or \"cuda:N\"", unknown.Message);
+    }
+
+    [Fact]
+    public void A_cpu_run_stays_on_the_cpu_when_handed_a_gpu_and_data_parallel_gpu_ranks_each_get_a_device_and_nccl()
+    {
+        using var dir = new TempDirectory();
+        var cpu = RecipeWith(dir, "training.data-parallel.world-size=2");
+        Assert.Same(cpu, cpu.OnDevice(null));
+        Assert.Same(cpu, cpu.OnDevice(Device.Cpu));
+        var refused = Assert.Throws<StlmException>(() => cpu.OnDevice(Device.Cuda(0))).Message;
+        Assert.Equal("a run configured for torch.device = \"cpu\" cannot train on cuda:0: its numbers would change with the device (fork it with --set 'torch.device=\"cuda\"')", refused);
+        Assert.Equal(Device.Cpu, cpu.DeviceOfRank(1));
+        Assert.Equal(Backend.Gloo, cpu.GroupOptions(1, "127.0.0.1", 29500).Backend);
+
+        // As a GPU run would be built where its GPUs are: ranks on one machine count up from torch.device's.
+        var gpu = cpu with { Device = Device.Cuda(1) };
+        Assert.Equal(Device.Cuda(1), gpu.DeviceOfRank(0));
+        Assert.Equal(Device.Cuda(2), gpu.DeviceOfRank(1));
+        Assert.Equal(Backend.Nccl, gpu.GroupOptions(1, "127.0.0.1", 29500).Backend);
+        if (!Torch.CudaIsAvailable)
+            Assert.Contains("is not a CUDA device of this machine (this libtorch sees none)", Assert.Throws<StlmException>(() => gpu.OnDevice(Device.Cuda(0))).Message);
     }
 
     [Fact]

@@ -60,5 +60,37 @@ public class GradientBucketsTests
         Assert.Equal([40f], b.Grad!.ToArray<float>());
     }
 
+    [Fact]
+    public async Task Ranks_whose_backward_reached_different_parameters_end_with_the_same_gradients()
+    {
+        // Two ranks on two threads of one process: rank 0's loss uses a and b, rank 1's only a, nobody's c.
+        var port = LoopbackPorts.Free();
+        (int[]? A, int[]? B, bool CHasGrad) OnRank(int rank)
+        {
+            using var scope = TorchScope.Begin();
+            var a = Torch.From([1f, -2f], 2).RequiresGrad_();
+            var b = Torch.From([3f, 0.5f], 2).RequiresGrad_();
+            var c = Torch.From([7f], 1).RequiresGrad_();
+            using var group = ProcessGroup.Create(new ProcessGroupOptions(rank, 2, "127.0.0.1", port, Timeout: TimeSpan.FromSeconds(60)));
+            using var buckets = new GradientBuckets([a, b, c], bucketBytes: 1 << 20);
+            buckets.Prepare();
+            var loss = rank == 0 ? (a * a).Sum() + (b * 3).Sum() : (a * 5).Sum();
+            loss.Backward();
+            buckets.Sum(group);
+            return (a.Grad is null ? null : Bits(a.Grad), b.Grad is null ? null : Bits(b.Grad), c.Grad is not null);
+        }
+
+        var ranks = new[] { 0, 1 }.Select(r => Task.Factory.StartNew(() => OnRank(r), TaskCreationOptions.LongRunning)).ToArray();
+        var both = await Task.WhenAll(ranks).WaitAsync(TimeSpan.FromSeconds(90));
+        var (zero, one) = (both[0], both[1]);
+
+        Assert.Equal(Bits(Torch.From([2f + 5f, -4f + 5f], 2)), zero.A);
+        Assert.Equal(zero.A, one.A);
+        Assert.Equal(Bits(Torch.From([3f, 3f], 2)), zero.B);
+        Assert.Equal(zero.B, one.B);     // rank 1 never reached b, yet steps it like rank 0
+        Assert.False(zero.CHasGrad);     // unused everywhere: no gradient, as plain backward leaves it
+        Assert.False(one.CHasGrad);
+    }
+
     static int[] Bits(Tensor t) => [.. t.ToArray<float>().Select(BitConverter.SingleToInt32Bits)];
 }
