@@ -27,11 +27,11 @@ public sealed class JournalStore : IAsyncDisposable
     ActorSystem? _querySystem;
     RunQueries? _query;
 
-    JournalStore(JournalLocation location, SqlDialect dialect)
+    JournalStore(JournalLocation location, SqlDialect dialect, bool createTables)
     {
         Location = location;
         Dialect = dialect;
-        AkkaConfig = StlmAkka.For(dialect);
+        AkkaConfig = StlmAkka.For(dialect, createTables);
     }
 
     public JournalLocation Location { get; }
@@ -57,7 +57,10 @@ public sealed class JournalStore : IAsyncDisposable
             await using (await dialect.OpenAsync(ct)) { }
             if (await Migration.LegacyJournal.IsLegacyAsync(dialect, ct))
                 throw new StlmException(Migration.LegacyJournal.Refusal(location));
-            return new JournalStore(location, dialect);
+            // Tables made once are not made again by every actor system of every later command.
+            var createTables = false;
+            foreach (var table in StlmAkka.Tables) createTables |= !await dialect.HasTableAsync(table, ct);
+            return new JournalStore(location, dialect, createTables);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e) when (e.SqliteErrorCode is 5 or 6 /* SQLITE_BUSY, SQLITE_LOCKED */)
         {

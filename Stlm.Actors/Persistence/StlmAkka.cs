@@ -30,9 +30,13 @@ public static class StlmAkka
     /// <summary>Akka's settings without persistence (actors only: benchmarks, tests).</summary>
     public static Config Base { get; } = ConfigurationFactory.ParseString(BaseHocon());
 
-    /// <summary>Everything an actor system of a session, a view or a tool needs on this database.</summary>
-    public static Config For(SqlDialect dialect) =>
-        ConfigurationFactory.ParseString(PersistenceHocon(dialect))
+    /// <summary>
+    /// Everything an actor system of a session, a view or a tool needs on this database;
+    /// <paramref name="createTables"/>: Akka.Persistence.Sql creates its tables when its journal and
+    /// snapshot store start (off where they exist: that start compiles linq2db's DDL for nothing).
+    /// </summary>
+    public static Config For(SqlDialect dialect, bool createTables = true) =>
+        ConfigurationFactory.ParseString(PersistenceHocon(dialect, createTables))
             .WithFallback(Base)
             .WithFallback(Akka.Persistence.Sql.SqlPersistence.DefaultConfiguration);
 
@@ -78,8 +82,12 @@ public static class StlmAkka
             """;
     }
 
-    static string PersistenceHocon(SqlDialect dialect)
+    /// <summary>The tables Akka.Persistence.Sql creates (tag-write-mode TagTable: no metadata table).</summary>
+    public static IReadOnlyList<string> Tables { get; } = [JournalTable, TagTable, SnapshotTable];
+
+    static string PersistenceHocon(SqlDialect dialect, bool createTables)
     {
+        var initialize = createTables ? "on" : "off";
         var tables = $$"""
             default {
               schema-name = {{(dialect.AkkaSchema is { } schema ? Q(schema) : "null")}}
@@ -101,7 +109,7 @@ public static class StlmAkka
                   class = {{Q(typeof(FencedSqlJournal).FullName + ", " + typeof(FencedSqlJournal).Assembly.GetName().Name)}}
                   {{connection}}
                   tag-write-mode = TagTable
-                  auto-initialize = on
+                  auto-initialize = {{initialize}}
                   replay-filter.mode = off
                   replay-batch-size = 10000
                   {{tables}}
@@ -111,7 +119,7 @@ public static class StlmAkka
                 plugin = "akka.persistence.snapshot-store.sql"
                 sql {
                   {{connection}}
-                  auto-initialize = on
+                  auto-initialize = {{initialize}}
                   default {
                     schema-name = {{(dialect.AkkaSchema is { } s ? Q(s) : "null")}}
                     snapshot.table-name = {{SnapshotTable}}
