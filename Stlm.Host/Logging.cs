@@ -65,7 +65,9 @@ public static class Logging
     static bool ConnectionDropped(LogEvent e) =>
         e.Exception?.GetType().FullName == "Akka.Remote.EndpointDisassociatedException"
         || e.MessageTemplate.Text.StartsWith("Association with remote system", StringComparison.Ordinal)
-        || e.MessageTemplate.Text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal);
+        || e.MessageTemplate.Text.StartsWith("Tried to associate with unreachable remote address", StringComparison.Ordinal)
+        // Akka.Remote's transport clears its connection group as it shuts down, before its channels report closing.
+        || e.MessageTemplate.Text.StartsWith("Unable to REMOVE channel", StringComparison.Ordinal);
 
     static bool FromAkka(LogEvent e) =>
         e.Properties.TryGetValue("SourceContext", out var v) && v is ScalarValue { Value: string source } && source.StartsWith("Akka.", StringComparison.Ordinal);

@@ -53,6 +53,8 @@ public static class StlmAkka
             akka {
               loglevel = INFO
               stdout-loglevel = OFF
+              # What Akka logs past its loggers (the Serilog logger's last queued events as a system stops) goes to Serilog, not stdout.
+              stdout-logger-class = {{Q(typeof(LastResortLogger).FullName + ", " + typeof(LastResortLogger).Assembly.GetName().Name)}}
               loggers = ["Akka.Logger.Serilog.SerilogLogger, Akka.Logger.Serilog"]
               logger-formatter = "Akka.Logger.Serilog.SerilogLogMessageFormatter, Akka.Logger.Serilog"
               log-dead-letters = 0

@@ -24,9 +24,13 @@ sealed class StlmChild : IDisposable
         Args = args;
     }
 
-    public static StlmChild Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static StlmChild Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        StartVia(null, workingDirectory, environment, args);
+
+    /// <summary>Started by <paramref name="launcher"/> (e.g. `ip netns exec NS`, which becomes stlm: the pid is stlm's).</summary>
+    public static StlmChild StartVia(IReadOnlyList<string>? launcher, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var start = StlmProcess.StartInfo(workingDirectory, environment, args);
+        var start = StlmProcess.StartInfo(workingDirectory, environment, args, launcher);
         // A fault point set in this test process is not the child's unless the test names one for it.
         if (!environment.ContainsKey(FaultPoint.Variable)) start.Environment.Remove(FaultPoint.Variable);
         var child = new StlmChild(new Process { StartInfo = start }, string.Join(' ', args));

@@ -45,6 +45,21 @@ public class LoggingTests : IDisposable
     }
 
     [Fact]
+    public void A_cluster_member_s_dropped_connections_go_to_the_file_only_unless_verbose()
+    {
+        var console = new StringWriter();
+        using (var log = Logging.CreateLogger(new Logging.Options(data.FullName, Verbose: false, new Terminal(console, canShowLive: false))))
+        {
+            // As Akka.Remote's transport says them while a member stops.
+            log.Warning("Association with remote system {0} has failed", "akka.tcp://stlm@10.0.0.5:4053");
+            log.Warning("Unable to REMOVE channel [{0}->{1}](Id={2}) from connection group. May not shut down cleanly.", "[::1]:43830", "[::1]:4053", "a1");
+            log.Warning("careful");
+        }
+        Assert.Equal("WRN careful", console.ToString().Trim()[9..]);
+        Assert.Contains("Unable to REMOVE channel", FileText());
+    }
+
+    [Fact]
     public void Only_commands_marked_for_logging_want_it()
     {
         var logged = new Command("train").WithLogging();

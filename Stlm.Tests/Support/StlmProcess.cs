@@ -33,10 +33,14 @@ public static class StlmProcess
         return process;
     }
 
-    /// <summary>`dotnet stlm.dll args` in <paramref name="workingDirectory"/> with its output redirected and <paramref name="environment"/> added.</summary>
-    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<KeyValuePair<string, string>>? environment, IEnumerable<string> args)
+    /// <summary>
+    /// `dotnet stlm.dll args` in <paramref name="workingDirectory"/> with its output redirected and <paramref name="environment"/> added;
+    /// with a <paramref name="launcher"/> (e.g. `ip netns exec NS`), that command runs it.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string workingDirectory, IEnumerable<KeyValuePair<string, string>>? environment, IEnumerable<string> args,
+        IReadOnlyList<string>? launcher = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(launcher is { Count: > 0 } ? launcher[0] : "dotnet")
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
@@ -44,6 +48,8 @@ public static class StlmProcess
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (launcher is { Count: > 0 })
+            foreach (var a in launcher.Skip(1).Append("dotnet")) start.ArgumentList.Add(a);
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "stlm.dll"));
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? []) start.Environment[k] = v;

@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using Stlm.Actors.Persistence;
 using Stlm.Actors.Training.Run;
 using Stlm.Actors.Training.Views;
@@ -12,7 +13,7 @@ namespace Stlm.Tests.Actors.Cluster;
 /// (a fresh schema per test): two trainer nodes, and `stlm train` as the member that hands the
 /// run over and follows it. The tiny run of the guarantee tests (<see cref="TinyRun"/>).
 /// </summary>
-public sealed partial class ClusterRunTests : IAsyncLifetime
+public sealed partial class ClusterRunTests(ITestOutputHelper output) : IAsyncLifetime
 {
     const int Steps = 24;
     static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
@@ -78,6 +79,7 @@ public sealed partial class ClusterRunTests : IAsyncLifetime
 
         Assert.True(train.WaitForExit(Timeout) == 0, $"{train.StdErr}\n--- second node:\n{second.StdErr}");
         Assert.Contains($"run moved completed at step {Steps} on the cluster", train.StdOut);
+        SaysOnlyItsSummary(train.StdOut, "moved");
 
         var (straightRun, moved) = (reference.Run("straight"), await LoadAsync("moved"));
         Assert.Equal((RunStatus.Completed, (long)Steps), (moved.Status, moved.Step));
@@ -110,6 +112,11 @@ public sealed partial class ClusterRunTests : IAsyncLifetime
     Task<List<object>> EventsAsync(string runId) => Db.RunEventsAsync(runId);
 
     static IEnumerable<long> Bits(IEnumerable<double> values) => values.Select(BitConverter.DoubleToInt64Bits);
+
+    /// <summary>Stdout holds the command's summary of the run and nothing else (no log line of Akka's as the member leaves).</summary>
+    static void SaysOnlyItsSummary(string stdout, string runId) =>
+        Assert.All(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            line => Assert.True(line.StartsWith($"run {runId} ", StringComparison.Ordinal) || line.StartsWith($"{runId} ", StringComparison.Ordinal), $"stdout: {line}"));
 
 
     public Task InitializeAsync() => Task.CompletedTask;
