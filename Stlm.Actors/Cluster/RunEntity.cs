@@ -37,7 +37,7 @@ namespace Stlm.Actors.Cluster;
 /// cluster's evaluators and journals their results (through the session while one trains the run,
 /// else under a moment's lease); a run that is not owed training stays here until none is owed.
 /// </summary>
-public sealed class RunEntity : ReceiveActor, IWithTimers
+public sealed partial class RunEntity : ReceiveActor, IWithTimers
 {
     /// <summary>The start of the reason of a Paused the cluster journals for a run it owes training.</summary>
     public const string Waiting = "waiting for a trainer node";
@@ -222,58 +222,6 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
     static int WorldSizeOf(RunState run) =>
         Config.ParseString(run.Created!.ConfigHocon, $"run {run.RunId}").Resolve().GetInt("training.data-parallel.world-size");
 
-    void WaitForRoom(RunState run, string? why = null)
-    {
-        var reason = $"{Waiting}: {why ?? (_onGpu ? "every GPU of the trainer nodes is taken" : "every trainer node is full")} ({(_onGpu ? "one run per GPU, cluster.gpus" : $"cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}")}); " +
-                     $"it starts on {Here} when a run there ends, or moves to a trainer node with room";
-        if (!IsWaiting(run))
-        {
-            // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
-            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
-                .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
-        }
-        _log.Info("run {0} waits on {1}: no free trainer slot", _runId, Here);
-        Answer(false, reason);
-        Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
-    }
-
-    /// <summary>
-    /// The checkpoint the run resumes from must be on this node before the session opens it: found
-    /// here (the journaled path, or this node's copy) or fetched from another member and verified.
-    /// </summary>
-    void MakeStartCheckpointLocal(RunState run)
-    {
-        var (self, node, cancel) = (Self, _node, _stopping.Token);
-        Task.Run(async () =>
-        {
-            var start = await StartCheckpoint.OfAsync(run, node.DataDir, node.Journal, cancel);
-            if (start is null || node.Checkpoints.Find(start.Hash, start.Path) is not null) return (object)new CheckpointHere(run, start);
-            self.Tell(new FetchingCheckpoint(start));
-            return await node.Checkpoints.WhyNotHereAsync(start.Hash, start.Path, start.JournalPath, ct: cancel) is { } why
-                ? new CheckpointMissing(run, start, why)
-                : new CheckpointHere(run, start);
-        }, cancel).PipeTo(Self, failure: e => new StartFailed(e));
-    }
-
-    /// <summary>
-    /// No member that is up holds the checkpoint the run resumes from: the run waits (never starts from
-    /// another checkpoint) and is tried again every few seconds, so it resumes once a node holding it
-    /// joins. A run whose trainer died is journaled paused with the reason; one already paused
-    /// waiting keeps its journal as it is and the reason goes to whoever asked.
-    /// </summary>
-    void WaitForCheckpoint(CheckpointMissing m)
-    {
-        var reason = $"{Waiting}: {Here} has no copy of its checkpoint at step {m.Start.Step}, and {m.Why}";
-        if (m.Run.Status == RunStatus.Running)
-            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
-                .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
-        // Said once, not at every retry.
-        if (_waitingFor != reason) _log.Warning("run {0} waits on {1}: {2}", _runId, Here, reason);
-        _waitingFor = reason;
-        Answer(false, reason);
-        Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
-    }
-
     /// <summary>What the run's slots are, in words.</summary>
     string SlotKind => _onGpu ? "GPUs" : "CPU slots";
 
@@ -395,37 +343,5 @@ public sealed class RunEntity : ReceiveActor, IWithTimers
         // Stopped while training (the node is going down): as after a crash, the lease goes and the run resumes elsewhere.
         if (_session is { } session) _ = session.DisposeAsync().AsTask();
         _ranks?.Dispose();
-    }
-
-    /// <summary>The session's events, for the control channel's answers (they come before the session is known).</summary>
-    sealed class SessionEvents
-    {
-        readonly List<SessionEvent> _early = [];
-        readonly Lock _gate = new();
-
-        public SessionControlTarget? Target { get; private set; }
-
-        public long Step { get; private set; }
-
-        public void Observe(SessionEvent e)
-        {
-            lock (_gate)
-            {
-                if (e is StepEvent s) Step = s.Step.Step;
-                if (Target is null) _early.Add(e);
-                else Target.Observe(e);
-            }
-        }
-
-        public SessionControlTarget Attach(TrainingSession session)
-        {
-            lock (_gate)
-            {
-                Target = new SessionControlTarget(session);
-                foreach (var e in _early) Target.Observe(e);
-                _early.Clear();
-                return Target;
-            }
-        }
     }
 }
