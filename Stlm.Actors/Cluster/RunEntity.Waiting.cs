@@ -1,15 +1,8 @@
 using Akka.Actor;
-using Akka.Cluster.Sharding;
 using Akka.Event;
-using Stlm.Actors.Cluster.Evaluation;
 using Stlm.Actors.Cluster.Transfer;
-using Stlm.Actors.Configuration;
 using Stlm.Actors.Training.Control;
-using Stlm.Actors.Training.Leases;
 using Stlm.Actors.Training.Run;
-using Stlm.Actors.Training.Session;
-using Stlm.Actors.Training.Views;
-using Stlm.Model;
 
 namespace Stlm.Actors.Cluster;
 
