@@ -48,9 +48,7 @@ public class DataParallelTrainingTests
         Assert.Equal(RunStatus.Running, interrupted.Status);
         Assert.Contains("SIGKILL", interrupted.StatusReason);
         Assert.IsType<Interrupted>(data.Events("dp-crashy")[^1]);
-        var runs = StlmChild.Start(data.Path, data.Environment, "runs", "--json");
-        Assert.Equal(0, runs.WaitForExit(Timeout));
-        var shown = JsonDocument.Parse(runs.StdOut).RootElement.EnumerateArray().Single(r => r.GetProperty("id").GetString() == "dp-crashy");
+        var shown = Listed(data, "dp-crashy");
         Assert.Equal("interrupted", shown.GetProperty("status").GetString());
         Assert.Contains("was killed by signal 9", shown.GetProperty("statusReason").GetString());
 
@@ -91,13 +89,9 @@ public class DataParallelTrainingTests
         }
 
         Assert.Equal(RunStatus.Running, data.Run("dp-crashy").Status);
-        using (var runs = StlmChild.Start(data.Path, data.Environment, "runs", "--json"))
-        {
-            Assert.Equal(0, runs.WaitForExit(Timeout));
-            var shown = JsonDocument.Parse(runs.StdOut).RootElement.EnumerateArray().Single(r => r.GetProperty("id").GetString() == "dp-crashy");
-            Assert.Equal("interrupted", shown.GetProperty("status").GetString());
-            Assert.Contains("resume with: stlm resume dp-crashy", shown.GetProperty("statusReason").GetString());
-        }
+        var listed = Listed(data, "dp-crashy");
+        Assert.Equal("interrupted", listed.GetProperty("status").GetString());
+        Assert.Contains("resume with: stlm resume dp-crashy", listed.GetProperty("statusReason").GetString());
 
         using (var resume = StlmChild.Start(data.Path, data.Environment, TinyRun.Resume("dp-crashy")))
             Assert.True(resume.WaitForExit(Timeout) == 0, resume.StdErr);
@@ -112,6 +106,14 @@ public class DataParallelTrainingTests
     }
 
     /// <summary>The resumed run completed with the losses and the last checkpoint's files of the one never stopped, bit for bit.</summary>
+    /// <summary>The run as `stlm runs --json` lists it.</summary>
+    static JsonElement Listed(DataFolder data, string runId)
+    {
+        using var runs = StlmChild.Start(data.Path, data.Environment, "runs", "--json");
+        Assert.Equal(0, runs.WaitForExit(Timeout));
+        return JsonDocument.Parse(runs.StdOut).RootElement.EnumerateArray().Single(r => r.GetProperty("id").GetString() == runId).Clone();
+    }
+
     static void AssertSameRun(DataFolder data, string straightId, string resumedId, string what)
     {
         var (a, b) = (data.Run(straightId), data.Run(resumedId));
