@@ -11,9 +11,10 @@ namespace Stlm.Actors.Cluster.Transfer;
 /// the one-time token <see cref="CheckpointSourceActor"/> granted for it (<see cref="Grant"/>).
 /// The wire: the fetcher sends <see cref="Magic"/> and the token's 32 bytes; the server answers
 /// <see cref="Accepted"/> followed by the range's bytes and closes, or <see cref="Refused"/> and
-/// closes (an unknown, used or expired token). Each connection reads the file through one buffer of
-/// <see cref="TransferSettings.BufferBytes"/>; a reader that stays silent longer than the timeout
-/// is dropped. Disposed with its actor system: open streams are reset, so a fetcher sees the cut.
+/// closes (an unknown, used or expired token). Each connection sends the file with the kernel's
+/// sendfile, <see cref="TransferSettings.BufferBytes"/> at a time, so the bytes never pass through
+/// this process; a reader that stays silent longer than the timeout is dropped. Disposed with its
+/// actor system: open streams are reset, so a fetcher sees the cut.
 /// Why our own and not a served library: Akka's remoting (1 MB chunks, as StreamRefs would send
 /// them) was the limit at 0.14× a local copy; no package on the served list streams a file range
 /// over TCP, and this takes only the BCL's sockets.
@@ -118,17 +119,16 @@ public sealed class CheckpointStreamServer : IDisposable
                 await stream.WriteAsync(new[] { Refused }, quiet.Token);
                 return;
             }
-            await using var file = new FileStream(grant.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan);
-            file.Seek(grant.Offset, SeekOrigin.Begin);
+            await using var file = new FileStream(grant.Path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, bufferSize: 0, FileOptions.SequentialScan | FileOptions.Asynchronous);
             await stream.WriteAsync(new[] { Accepted }, quiet.Token);
-            var buffer = new byte[_settings.BufferBytes];
-            for (var left = grant.Length; left > 0;)
+            var end = Math.Min(grant.Offset + grant.Length, file.Length);   // a file shorter than granted: the fetcher sees a short stream
+            using var send = new SocketAsyncEventArgs();
+            for (var at = grant.Offset; at < end;)
             {
-                var n = await file.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, left)), _stop.Token);
-                if (n == 0) break;   // the file is shorter than granted: the fetcher sees a short stream
+                var n = (int)Math.Min(_settings.BufferBytes, end - at);
                 quiet.CancelAfter(_settings.Timeout);
-                await stream.WriteAsync(buffer.AsMemory(0, n), quiet.Token);
-                left -= n;
+                await SendFileRange(socket, send, file, at, n, quiet.Token);
+                at += n;
             }
             socket.Shutdown(SocketShutdown.Send);
         }
@@ -140,6 +140,25 @@ public sealed class CheckpointStreamServer : IDisposable
         {
             _open.TryRemove(socket, out _);
             socket.Dispose();
+        }
+    }
+
+    /// <summary>Sends bytes [at, at + count) of <paramref name="file"/> with the kernel's sendfile: no copy through this process.</summary>
+    static async Task SendFileRange(Socket socket, SocketAsyncEventArgs send, FileStream file, long at, int count, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Completed(object? _, SocketAsyncEventArgs e) =>
+            _ = e.SocketError == SocketError.Success ? done.TrySetResult() : done.TrySetException(new SocketException((int)e.SocketError));
+        send.SendPacketsElements = [new SendPacketsElement(file, at, count)];
+        send.Completed += Completed;
+        try
+        {
+            if (!socket.SendPacketsAsync(send)) Completed(null, send);
+            await using (ct.Register(socket.Dispose)) await done.Task;
+        }
+        finally
+        {
+            send.Completed -= Completed;
         }
     }
 

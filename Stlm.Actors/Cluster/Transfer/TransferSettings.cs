@@ -5,8 +5,9 @@ namespace Stlm.Actors.Cluster.Transfer;
 
 /// <summary>
 /// How checkpoints move between nodes (cluster.transfer in reference.conf): the port of this
-/// node's stream listener (<see cref="CheckpointStreamServer"/>; 0 = a free one), the buffer a
-/// stream reads and writes through (the memory a transfer holds on each side, whatever the checkpoint's size),
+/// node's stream listener (<see cref="CheckpointStreamServer"/>; 0 = a free one), the bytes the listener
+/// sends per sendfile call and the size of each of the fetcher's two buffers (the memory a transfer
+/// holds, whatever the checkpoint's size),
 /// and how long a source may stay silent before the transfer moves to another node.
 /// </summary>
 public sealed record TransferSettings(int Port = 0, int BufferBytes = TransferSettings.DefaultBufferBytes, TimeSpan? IdleTimeout = null)

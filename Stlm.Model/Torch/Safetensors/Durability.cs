@@ -27,14 +27,17 @@ public static partial class Durability
     /// the disk works while the caller writes the next file; a later fsync still decides
     /// durability. Elsewhere (or where the call fails) it does nothing: the fsync does it all.
     /// </summary>
-    public static void StartWriteback(Microsoft.Win32.SafeHandles.SafeFileHandle file)
+    public static void StartWriteback(Microsoft.Win32.SafeHandles.SafeFileHandle file) => StartWriteback(file, 0, 0);
+
+    /// <summary>As <see cref="StartWriteback(Microsoft.Win32.SafeHandles.SafeFileHandle)"/>, for bytes [offset, offset + count) only (count 0: to the end).</summary>
+    public static void StartWriteback(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long count)
     {
         if (!OperatingSystem.IsLinux()) return;
         var added = false;
         try
         {
             file.DangerousAddRef(ref added);
-            SyncFileRange((int)file.DangerousGetHandle(), 0, 0, SyncFileRangeWrite);
+            SyncFileRange((int)file.DangerousGetHandle(), offset, count, SyncFileRangeWrite);
         }
         finally
         {
