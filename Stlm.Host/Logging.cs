@@ -20,7 +20,8 @@ public static class Logging
     public static string LogFolder(string dataFolder) => Path.Combine(dataFolder, "logs");
 
     const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} {Level:u3} {Origin:l}{Message:lj}{NewLine}{Exception}";
-    const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}";
+    // Without --verbose an exception is one line's end (its message), never a stack trace: the file keeps the stack.
+    const string ConsoleTemplate = "{Timestamp:HH:mm:ss} {Level:u3} {Message:lj}{ExceptionLine:l}{NewLine}";
     const string VerboseConsoleTemplate = "{Timestamp:HH:mm:ss.fff} {Level:u3} {Origin:l}{Message:lj}{NewLine}{Exception}";
 
     static readonly ConditionalWeakTable<Command, object> Wanting = [];
@@ -56,6 +57,7 @@ public static class Logging
                 .Filter.ByExcluding(e => e.Level < LogEventLevel.Warning && !options.Verbose && FromAkka(e))
                 // A cluster member that stops or is killed drops its connections: normal, and said by the cluster's own lines.
                 .Filter.ByExcluding(e => !options.Verbose && ConnectionDropped(e))
+                .Enrich.With<ExceptionLineEnricher>()
                 .WriteTo.Sink(
                     new ConsoleLogSink(terminal, options.Verbose ? VerboseConsoleTemplate : ConsoleTemplate),
                     options.Verbose ? LogEventLevel.Debug : LogEventLevel.Information));
@@ -91,6 +93,24 @@ public static class Logging
             {
                 // The log file could not take its last lines (a full disk): the command has said what went wrong on stderr already.
             }
+        }
+    }
+
+    /// <summary>
+    /// "ExceptionLine": " (what went wrong)" for an event with an exception whose message the line does not
+    /// already say (the innermost of an aggregate's), else "".
+    /// </summary>
+    sealed class ExceptionLineEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory factory)
+        {
+            var e = logEvent.Exception;
+            while (e is AggregateException { InnerExceptions.Count: 1 } or System.Reflection.TargetInvocationException && e.InnerException is { } inner) e = inner;
+            var what = e?.Message.ReplaceLineEndings(" ").Trim();
+            var line = string.IsNullOrEmpty(what) || logEvent.RenderMessage(CultureInfo.InvariantCulture).Contains(what, StringComparison.Ordinal)
+                ? ""
+                : $" ({what})";
+            logEvent.AddOrUpdateProperty(factory.CreateProperty("ExceptionLine", line));
         }
     }
 

@@ -45,6 +45,35 @@ public class LoggingTests : IDisposable
     }
 
     [Fact]
+    public void An_exception_is_one_line_on_the_console_unless_verbose_and_its_stack_stays_in_the_file()
+    {
+        static Exception Thrown()
+        {
+            try { throw new AggregateException(new IOException("the journal query was cut")); }
+            catch (Exception e) { return e; }
+        }
+        foreach (var verbose in new[] { false, true })
+        {
+            var console = new StringWriter();
+            using (var log = Logging.CreateLogger(new Logging.Options(data.FullName, verbose, new Terminal(console, canShowLive: false))))
+            {
+                log.Warning(Thrown(), "checkpoint retention failed; older checkpoints are kept for now");
+                log.Error(Thrown(), "run {Run} cannot start: {Problem}", "r-1", "the journal query was cut");
+            }
+            var lines = console.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (verbose)
+            {
+                Assert.Contains(lines, l => l.Contains("   at "));
+                continue;
+            }
+            Assert.Equal(2, lines.Length);
+            Assert.EndsWith("WRN checkpoint retention failed; older checkpoints are kept for now (the journal query was cut)", lines[0]);
+            Assert.EndsWith("ERR run r-1 cannot start: the journal query was cut", lines[1]);
+        }
+        Assert.Contains("   at ", FileText());
+    }
+
+    [Fact]
     public void A_cluster_member_s_dropped_connections_go_to_the_file_only_unless_verbose()
     {
         var console = new StringWriter();

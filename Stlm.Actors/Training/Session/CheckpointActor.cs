@@ -1,6 +1,7 @@
 using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Streams;
 using Stlm.Actors.Training.Run;
 using Stlm.Model.Checkpoints;
 
@@ -148,8 +149,12 @@ public sealed class CheckpointActor : ReceiveActor
         }
         catch (Exception e)
         {
-            // Retention is housekeeping: a failure leaves extra checkpoints, never a broken run.
-            RunLog.Of(Context).Warning(e, "checkpoint retention failed; older checkpoints are kept for now");
+            // Retention is housekeeping: a failure leaves extra checkpoints, never a broken run. A session stopped
+            // mid-run (paused, or its node going) cuts the journal queries of its own actor system: no news.
+            if (e is AbruptTerminationException or AbruptStageTerminationException || CoordinatedShutdown.Get(Context.System).ShutdownReason is not null)
+                RunLog.Of(Context).Debug(e, "checkpoint retention stopped by the session's shutdown");
+            else
+                RunLog.Of(Context).Warning(e, "checkpoint retention failed; older checkpoints are kept for now");
         }
     }
 
