@@ -29,11 +29,11 @@ public static class IdleRunControl
         CancellationToken ct = default)
     {
         var leases = new RunLeaseStore(store.Dialect);
-        var lease = await leases.AcquireAsync(runId, LeaseOwner.ThisProcess(), Ttl, ct);
+        var fence = new LeaseFence(leases, await leases.AcquireAsync(runId, LeaseOwner.ThisProcess(), Ttl, ct), Ttl);
         try
         {
             using var system = store.CreateSystem("stlm-control");
-            WriteFences.Get(system).Register(RunIds.PersistenceId(runId), new LeaseFence(leases, lease, Ttl));
+            WriteFences.Get(system).Register(RunIds.PersistenceId(runId), fence);
             var run = system.ActorOf(RunActor.Props(runId, snapshotEvery), "run-" + runId);
             var state = RunState.Empty;
             foreach (var command in commands)
@@ -43,7 +43,7 @@ public static class IdleRunControl
         }
         finally
         {
-            await leases.ReleaseAsync(lease, CancellationToken.None);
+            await fence.ReleaseAsync();
         }
     }
 }

@@ -13,12 +13,17 @@ namespace Stlm.Actors.Training.Leases;
 /// on. A holder that stalled past its TTL and was taken over, or whose lease was released, writes
 /// nothing more; a write that passes lands before anyone may take the lease over unless the
 /// write itself stalls longer than the margin. Once the check fails it stays failed, and
-/// <see cref="LostReason"/> says why in one line.
+/// <see cref="LostReason"/> says why in one line. <see cref="ReleaseAsync"/> lets the lease go only
+/// once every admitted write has landed: a write past the fence never lands after another holder's.
 /// </summary>
 public sealed class LeaseFence(RunLeaseStore store, RunLease lease, TimeSpan ttl) : IWriteFence
 {
     volatile RunLease _lease = lease;
     volatile string? _lost;
+    readonly Lock _gate = new();
+    int _writing;
+    bool _released;
+    TaskCompletionSource? _landed;
 
     /// <summary>The lease as last acquired or renewed (the session sets it after each renewal).</summary>
     public RunLease Lease
@@ -52,6 +57,68 @@ public sealed class LeaseFence(RunLeaseStore store, RunLease lease, TimeSpan ttl
         {
             Lose(lost.Message);
             return false;
+        }
+    }
+
+    public async Task<IDisposable?> AdmitAsync(CancellationToken ct = default)
+    {
+        lock (_gate)
+        {
+            if (_released) return null;
+            _writing++;
+        }
+        var pass = new Pass(this);
+        try
+        {
+            if (await HoldsAsync(ct)) return pass;
+        }
+        catch
+        {
+            pass.Dispose();
+            throw;
+        }
+        pass.Dispose();
+        return null;
+    }
+
+    /// <summary>
+    /// Refuses writes from now on, waits for the admitted ones to land (up to <see cref="Margin"/>), then
+    /// lets the lease go. If one is still out after that, the lease is kept until its TTL runs out, as a
+    /// crashed holder's is: the next holder waits rather than write beside it.
+    /// </summary>
+    public async Task ReleaseAsync()
+    {
+        Task landed;
+        lock (_gate)
+        {
+            _released = true;
+            landed = _writing == 0 ? Task.CompletedTask : (_landed ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+        }
+        Lose("this session let the run's lease go");
+        if (await Task.WhenAny(landed, Task.Delay(Margin)) != landed) return;
+        try
+        {
+            await Store.ReleaseAsync(_lease);
+        }
+        catch (Exception)
+        {
+            // The lease expires by itself; a release is only a courtesy to the next holder.
+        }
+    }
+
+    void Landed()
+    {
+        lock (_gate)
+            if (--_writing == 0) _landed?.TrySetResult();
+    }
+
+    sealed class Pass(LeaseFence fence) : IDisposable
+    {
+        int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) fence.Landed();
         }
     }
 

@@ -182,16 +182,5 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             .ContinueWith(_ => _outcome.TrySetResult(outcome), TaskScheduler.Default);
     }
 
-    async Task ReleaseAsync()
-    {
-        if (_fence is null) return;
-        try
-        {
-            await _fence.Store.ReleaseAsync(_fence.Lease);
-        }
-        catch (Exception)
-        {
-            // The lease expires by itself; the outcome matters more than a tidy release.
-        }
-    }
+    Task ReleaseAsync() => _fence?.ReleaseAsync() ?? Task.CompletedTask;
 }

@@ -299,7 +299,7 @@ public sealed class TrainingSession : IAsyncDisposable
         {
             ranks?.Dispose();
             await system.Terminate();
-            await stores.Leases.ReleaseAsync(lease);
+            await fence.ReleaseAsync();
             throw;
         }
     }

@@ -143,6 +143,41 @@ public abstract class RunLeaseSpec : SqlEngineSpec
     }
 
     [Fact]
+    public async Task A_fence_lets_its_lease_go_only_once_the_writes_it_admitted_landed_and_admits_none_after()
+    {
+        var (a, b) = (NewStore(), NewStore());
+        var ttl = TimeSpan.FromMinutes(10);   // a margin of a minute: the release waits on the write, not on the clock
+        var fence = new LeaseFence(a, await a.AcquireAsync("r-6", Owner(1), ttl), ttl);
+        var write = await fence.AdmitAsync();
+        Assert.NotNull(write);
+
+        var release = fence.ReleaseAsync();
+        Assert.Null(await fence.AdmitAsync());
+        Assert.False(await fence.HoldsAsync());
+        Assert.False(release.IsCompleted);
+        await Assert.ThrowsAsync<RunLeaseRefusedException>(() => b.AcquireAsync("r-6", Owner(2), ttl));
+
+        write!.Dispose();
+        await release.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(await b.CurrentAsync("r-6"));
+        Assert.Equal(2, (await b.AcquireAsync("r-6", Owner(2), ttl)).FencingToken);
+    }
+
+    [Fact]
+    public async Task A_write_still_out_past_the_margin_keeps_the_lease_until_its_ttl_runs_out()
+    {
+        var (a, b) = (NewStore(), NewStore());
+        var ttl = TimeSpan.FromSeconds(1);   // a margin of 100 ms
+        var fence = new LeaseFence(a, await a.AcquireAsync("r-7", Owner(1), ttl), ttl);
+        using var stalled = await fence.AdmitAsync();
+
+        await fence.ReleaseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        await Assert.ThrowsAsync<RunLeaseRefusedException>(() => b.AcquireAsync("r-7", Owner(2), ttl));
+        _clock.Advance(ttl + TimeSpan.FromSeconds(1));
+        Assert.Equal(2, (await b.AcquireAsync("r-7", Owner(2), ttl)).FencingToken);
+    }
+
+    [Fact]
     public async Task A_released_lease_is_free_at_once_and_the_token_keeps_growing()
     {
         var (a, b) = (NewStore(), NewStore());
