@@ -263,9 +263,9 @@ public sealed class TrainingSession : IAsyncDisposable
             var outcome = new TaskCompletionSource<SessionOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
             // Retention reads other runs' forks through this system's read journal (one actor system per
             // session), started on first use: a session that never drops a checkpoint never needs it.
-            var query = new Lazy<RunQueries>(() => new RunQueries(system));
+            var forks = new Lazy<ForkPoints>(() => new ForkPoints(new RunQueries(system), runId));
             var session = system.ActorOf(SessionActor.Props(runId, timing, options.Observer, fence,
-                () => TrainingStores.ForkPointsOfAsync(query.Value, runId), outcome), "session");
+                () => forks.Value.ReadAsync(), outcome), "session");
             PauseOnShutdown(system, session, outcome.Task);
             var run = await session.Ask<IActorRef>(new GetRunRef(), AskTimeout);
             var (config, configText, state, start) = await prepare(run, system);

@@ -24,20 +24,6 @@ public sealed class TrainingStores(JournalStore journal, RunLeaseStore leases, b
         return new TrainingStores(store, new RunLeaseStore(store.Dialect));
     }
 
-    /// <summary>Hashes of the checkpoints of <paramref name="runId"/> that other runs were forked from (a session reads through its own actor system).</summary>
-    public static async Task<IReadOnlySet<string>> ForkPointsOfAsync(RunQueries query, string runId, CancellationToken ct = default)
-    {
-        var hashes = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var id in query.CurrentPersistenceIds(ct))
-        {
-            if (Run.RunIds.FromPersistenceId(id) is null) continue;
-            await foreach (var first in query.CurrentEventsByPersistenceId(id, 1, 1, ct))
-                if (first.Event is Run.RunCreated { Fork: { } fork } && fork.ParentRunId == runId)
-                    hashes.Add(fork.ParentCheckpointHash);
-        }
-        return hashes;
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (ownsJournal) await Journal.DisposeAsync();
