@@ -109,13 +109,27 @@ sealed class DataFolder : IDisposable
         }
     }
 
-    /// <summary>A copy of this folder (journal, checkpoints, corpus), for a test that damages it.</summary>
+    /// <summary>
+    /// A copy of this folder (journal, checkpoints, corpus), for a test that damages it. The journal is
+    /// copied with SQLite's backup: a connection of this process still in a pool may close meanwhile,
+    /// fold journal.db-wal into journal.db and delete it, so a file-by-file copy could miss both.
+    /// </summary>
     public DataFolder CopyTo(DataFolder target)
     {
         foreach (var dir in Directory.GetDirectories(Path, "*", SearchOption.AllDirectories))
             Directory.CreateDirectory(dir.Replace(Path, target.Path));
         foreach (var file in Directory.GetFiles(Path, "*", SearchOption.AllDirectories))
+        {
+            if (file == Journal || file.StartsWith(Journal + "-", StringComparison.Ordinal)) continue;
             File.Copy(file, file.Replace(Path, target.Path), overwrite: true);
+        }
+        if (File.Exists(Journal))
+        {
+            using var from = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Journal};Pooling=False");
+            using var to = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={target.Journal};Pooling=False");
+            from.Open();
+            from.BackupDatabase(to);
+        }
         return target;
     }
 
