@@ -48,8 +48,8 @@ public sealed class WriteFencesProvider : ExtensionIdProvider<WriteFences>
 /// Akka.Persistence.Sql's journal with two things in front of every batch of writes: the
 /// persistence id's <see cref="IWriteFence"/> (a session whose lease was taken over journals
 /// nothing more: the batch fails, so the writing actor stops; an admitted batch holds its pass
-/// until the database answered, so a session lets its lease go only after its last write landed), and the crash-test hook
-/// <c>journal:before-commit</c> (<see cref="FaultPoint"/>): a batch is on its way to the
+/// until the database answered, so a session lets its lease go only after its last write
+/// landed), and the crash-test hook <c>journal:before-commit</c> (<see cref="FaultPoint"/>): a batch is on its way to the
 /// database and none of it committed. Both run on the journal actor's thread, before the
 /// batch is handed to the DAO: the DAO's bookkeeping needs the actor's context, so the fence's
 /// one small query is awaited there (it guards a batch, not an event).

@@ -95,7 +95,7 @@ public sealed class LeaseFence(RunLeaseStore store, RunLease lease, TimeSpan ttl
             landed = _writing == 0 ? Task.CompletedTask : (_landed ??= new(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
         Lose("this session let the run's lease go");
-        if (await Task.WhenAny(landed, Task.Delay(Margin)) != landed) return;
+        if (!landed.IsCompleted && await Task.WhenAny(landed, Task.Delay(Margin)) != landed) return;
         try
         {
             await Store.ReleaseAsync(_lease);
