@@ -11,6 +11,8 @@ namespace Stlm.Actors.Cluster;
 /// </summary>
 public static class RunDevice
 {
-    public static bool TrainsOnGpu(RunCreated created) =>
-        Device.Parse(Config.ParseString(created.ConfigHocon, $"run {created.RunId}").Resolve().GetString("torch.device")).IsCuda;
+    public static bool TrainsOnGpu(RunCreated created) => TrainsOnGpu(created.Config());
+
+    /// <summary>The same, from the run's journaled config already read.</summary>
+    public static bool TrainsOnGpu(Config runConfig) => Device.Parse(runConfig.GetString("torch.device")).IsCuda;
 }

@@ -13,15 +13,9 @@ public sealed partial class RunEntity
     {
         var reason = $"{Waiting}: {why ?? (_onGpu ? "every GPU of the trainer nodes is taken" : "every trainer node is full")} ({(_onGpu ? "one run per GPU, cluster.gpus" : $"cluster.runs-per-trainer = {_node.Settings.RunsPerTrainer}")}); " +
                      $"it starts on {Here} when a run there ends, or moves to a trainer node with room";
-        if (!IsWaiting(run))
-        {
-            // Journaled so `stlm runs` shows why it does not train; the lease is free (nobody trains it), else this fails and is retried.
-            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
-                .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
-        }
+        if (!IsWaiting(run)) JournalWaiting(reason);
         _log.Info("run {0} waits on {1}: no free trainer slot", _runId, Here);
-        Answer(false, reason);
-        Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
+        TryAgainLater(reason);
     }
 
     /// <summary>
@@ -51,12 +45,24 @@ public sealed partial class RunEntity
     void WaitForCheckpoint(CheckpointMissing m)
     {
         var reason = $"{Waiting}: {Here} has no copy of its checkpoint at step {m.Start.Step}, and {m.Why}";
-        if (m.Run.Status == RunStatus.Running)
-            _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
-                .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
+        if (m.Run.Status == RunStatus.Running) JournalWaiting(reason);
         // Said once, not at every retry.
         if (_waitingFor != reason) _log.Warning("run {0} waits on {1}: {2}", _runId, Here, reason);
         _waitingFor = reason;
+        TryAgainLater(reason);
+    }
+
+    /// <summary>
+    /// Journals the run paused with <paramref name="reason"/>, so `stlm runs` shows why it does not train. The lease is
+    /// free (nobody trains it); if it is not, this fails and the next try journals it.
+    /// </summary>
+    void JournalWaiting(string reason) =>
+        _ = IdleRunControl.ApplyAsync(_node.Journal, _runId, new PauseRun(reason), _snapshotEvery)
+            .ContinueWith(t => _log.Debug("run {0} not marked waiting yet: {1}", _runId, t.Exception?.InnerException?.Message), TaskContinuationOptions.OnlyOnFaulted);
+
+    /// <summary>Tells whoever asked why the run does not start here yet, and reads the run again in a few seconds.</summary>
+    void TryAgainLater(string reason)
+    {
         Answer(false, reason);
         Timers.StartSingleTimer("retry", ReadAgain.Instance, RetryEvery);
     }

@@ -104,6 +104,8 @@ public sealed partial class RunEntity : ReceiveActor, IWithTimers
     // The run trains on a GPU (its slot is one of a GPU node's devices), and which one it was given.
     bool _onGpu;
     Model.LibTorch.Device? _device;
+    // training.data-parallel.world-size: ranks 1.. go to other trainer slots.
+    int _worldSize = 1;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -146,8 +148,8 @@ public sealed partial class RunEntity : ReceiveActor, IWithTimers
         });
         Receive<Read>(r =>
         {
-            if (r.Run.Created is { } created)
-                _snapshotEvery = Config.ParseString(created.ConfigHocon, $"run {_runId}").Resolve().GetInt("journal.snapshot-every");
+            var runConfig = r.Run.Created?.Config();
+            if (runConfig is not null) _snapshotEvery = runConfig.GetInt("journal.snapshot-every");
             _owed.Tell(CheckOwed.Instance);
             if (NotOwed(r.Run) is { } why)
             {
@@ -156,7 +158,8 @@ public sealed partial class RunEntity : ReceiveActor, IWithTimers
                 else Passivate();
                 return;
             }
-            _onGpu = RunDevice.TrainsOnGpu(r.Run.Created!);
+            _onGpu = RunDevice.TrainsOnGpu(runConfig!);
+            _worldSize = runConfig!.GetInt("training.data-parallel.world-size");
             _slots.Ask<TrainerSlots.Grant>(new TrainerSlots.Take(_runId, Self, _onGpu), TimeSpan.FromSeconds(10))
                 .PipeTo(Self, success: grant => new SlotAnswer(r.Run, grant), failure: e => new StartFailed(e));
         });
@@ -183,9 +186,9 @@ public sealed partial class RunEntity : ReceiveActor, IWithTimers
             if (_handingOff) { Release(); Context.Stop(Self); return; }
             if (_waitingFor is not null) _log.Info("run {0}: its checkpoint at step {1} is on {2} now", _runId, h.Start?.Step, Here);
             _waitingFor = null;
-            var worldSize = WorldSizeOf(h.Run);
-            if (worldSize > 1)
+            if (_worldSize > 1)
             {
+                var worldSize = _worldSize;
                 ClusterRanks.PlaceAsync(_node, _runId, worldSize, h.Start, _onGpu)
                     .PipeTo(Self, success: placement => new RanksPlaced(h.Run, worldSize, placement), failure: e => new StartFailed(e));
                 return;
@@ -218,9 +221,6 @@ public sealed partial class RunEntity : ReceiveActor, IWithTimers
         : run.IsTerminal ? $"run {run.RunId} is {run.Status.ToString().ToLowerInvariant()} at step {run.Step}"
         : run.Status == RunStatus.Paused && !IsWaiting(run) ? $"run {run.RunId} is paused ({run.StatusReason}) at step {run.Step}; `stlm resume {run.RunId}` trains it again"
         : null;
-
-    static int WorldSizeOf(RunState run) =>
-        Config.ParseString(run.Created!.ConfigHocon, $"run {run.RunId}").Resolve().GetInt("training.data-parallel.world-size");
 
     /// <summary>What the run's slots are, in words.</summary>
     string SlotKind => _onGpu ? "GPUs" : "CPU slots";

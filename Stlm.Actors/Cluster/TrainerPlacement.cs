@@ -95,6 +95,6 @@ public sealed class TrainerPlacement(ClusterNode node) : IShardAllocationStrateg
     {
         if (_onGpu.TryGetValue(runId, out var gpu)) return gpu;
         var created = await new RunJournalReader(node.Journal.Query).CreatedAsync(runId);
-        return created is null ? false : _onGpu.GetOrAdd(runId, RunDevice.TrainsOnGpu(created));
+        return created is not null && _onGpu.GetOrAdd(runId, RunDevice.TrainsOnGpu(created));
     }
 }

@@ -61,7 +61,7 @@ public static class SetCommand
     /// <summary>The run's schedules must accept the override with those already journaled (e.g. dropout stays below 1).</summary>
     static void CheckAgainstRun(RunState state, ScheduleSetting setting, long from)
     {
-        var config = Config.ParseString(state.Created!.ConfigHocon, $"the journaled config of {state.RunId}").Resolve();
+        var config = state.Created!.Config();
         var candidate = new ScheduleOverridden { What = setting.What, Value = setting.Value, FromStep = from };
         _ = new ScheduleSet(SchedulesSection.Load(config), [.. state.Overrides.Append(candidate).Select(ScheduleActor.ToOverride)]);
     }

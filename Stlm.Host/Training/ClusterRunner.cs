@@ -69,7 +69,7 @@ public sealed class ClusterRunner(JournalStore store, ClusterSettings cluster, s
     {
         var reader = new RunJournalReader(store.Query);
         var run = await reader.LoadAsync(runId, ct);
-        var max = Config.ParseString(run.Created!.ConfigHocon, $"run {runId}").Resolve().GetLong("training.max-steps");
+        var max = run.Created!.Config().GetLong("training.max-steps");
         var following = new CancellationTokenSource();
         var presses = 0;
         ConsoleCancelEventHandler onCancel = (_, e) =>

@@ -107,7 +107,7 @@ public sealed class SessionRunner(JournalStore store, string? dataDir = null, St
 
     async Task<SessionReport> FollowAsync(TrainingSession session, LiveRun live, string what)
     {
-        var runConfig = Config.ParseString(session.Started.Created!.ConfigHocon, $"run {session.RunId}").Resolve();
+        var runConfig = session.Started.Created!.Config();
         if (session.Recipe.Precision.SlowOn(session.Recipe.Device) is { } slow)
             Log.Warning("{Run} trains in {Precision}, but {Why}; torch.precision = \"float32\" is faster on this machine (change it with stlm fork)",
                 session.RunId, session.Recipe.Precision.Name(), slow);

@@ -159,7 +159,7 @@ public sealed class OwedEvaluations : ReceiveActor, IWithTimers
     Inputs InputsOf(RunState run)
     {
         var paths = new DataFolderPaths(_node.DataDir);
-        var config = paths.Relocate(Config.ParseString(run.Created!.ConfigHocon, $"run {_runId}").Resolve());
+        var config = paths.Relocate(run.Created!.Config());
         var recipe = TrainingRecipe.From(config);
         var settings = SessionSettings.From(config);
         var corpus = recipe.PrepareCorpus(CancellationToken.None);

@@ -26,7 +26,7 @@ public sealed class ReplayVerifier(ReplayPlan plan, RunCreated created, IReadOnl
     {
         var clock = Stopwatch.StartNew();
         var verdicts = new List<ReplayVerdict>();
-        var config = Config.ParseString(created.ConfigHocon, $"run {plan.RunId}'s journaled config").Resolve();
+        var config = created.Config();
         // Re-executed in this data folder (its corpus and tokenizer), wherever the run was trained.
         if (paths is not null) config = paths.Relocate(config);
         var recipe = TrainingRecipe.From(config);

@@ -61,7 +61,7 @@ public sealed record DataFolderPaths
 
     /// <summary>The data folder the run was created in (its journaled stlm.data-dir), or null for a run not created yet.</summary>
     public static string? JournaledDataDir(RunState run) => run.Created is { } created
-        ? Config.ParseString(created.ConfigHocon, $"run {run.RunId}").Resolve().GetString("stlm.data-dir")
+        ? created.Config().GetString("stlm.data-dir")
         : null;
 
     ConfigValue Rebase(ConfigValue value, string[] olds) => value switch

@@ -20,7 +20,7 @@ public static class RunCreation
     /// </summary>
     public static Config ForkConfig(RunState parent, IReadOnlyList<string> overrides, DataFolderPaths? paths = null)
     {
-        var inherited = Config.ParseString(parent.Created!.ConfigHocon, $"run {parent.RunId}").Resolve();
+        var inherited = parent.Created!.Config();
         var start = paths is null ? inherited : paths.Relocate(inherited);
         var config = start;
         foreach (var set in overrides) config = ConfigLoader.ParseSet(set).WithFallback(config);

@@ -146,7 +146,7 @@ public sealed class TrainingSession : IAsyncDisposable
             var before = await RunActor.AskAsync(run, new GetRunState(), AskTimeout);
             if (!before.Exists) throw new UnknownRunException(runId);
             RefuseCompleted(before);
-            var journaled = Config.ParseString(before.Created!.ConfigHocon, $"run {runId}").Resolve();
+            var journaled = before.Created!.Config();
             var paths = options.DataDir is { } dir ? new DataFolderPaths(dir) : DataFolderPaths.Of(journaled);
             // The start checkpoint is verified before Resumed is journaled: a corrupt one leaves the journal as it was.
             var (hash, step) = RunRules.ResumePoint(before, null);
