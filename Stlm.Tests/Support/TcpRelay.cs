@@ -10,6 +10,8 @@ namespace Stlm.Tests.Support;
 /// 127.0.0.1. With a <c>delay</c>, each chunk going to the server waits that long first: a link
 /// with that much latency, so every round trip of the clients behind it costs at least the delay.
 /// Disposing closes the listener and every relayed connection.
+/// Our own, on the BCL's sockets: the served proxies (YARP) speak HTTP, not PostgreSQL's wire, and
+/// Toxiproxy would need its own server process.
 /// </summary>
 public sealed class TcpRelay : IDisposable
 {
